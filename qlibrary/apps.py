@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QLibraryConfig(AppConfig):
+    name = "qlibrary"
+    verbose_name = "Q Library"

@@ -1,0 +1,40 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+
+
+class Perspective(models.TextChoices):
+    """The perspective a member brings; the library shows whose views stand behind a source."""
+
+    PATIENT = "patient", "Patient or carer partner"
+    CLINICIAN = "clinician", "Clinician"
+    NURSE_AHP = "nurse_ahp", "Nurse or allied health professional"
+    MANAGER = "manager", "Manager or leader"
+    IMPROVEMENT = "improvement", "Improvement specialist"
+    RESEARCHER = "researcher", "Researcher"
+    POLICY = "policy", "Commissioner or policy"
+    OTHER = "other", "Other"
+
+
+class User(AbstractUser):
+    display_name = models.CharField(
+        max_length=80, blank=True, help_text="How your name appears to others."
+    )
+    organisation = models.CharField(max_length=150, blank=True)
+    bio = models.TextField("short bio", max_length=1000, blank=True)
+    perspective = models.CharField(
+        "perspective you bring", max_length=20, choices=Perspective.choices, blank=True
+    )
+    notify_new_proposals = models.BooleanField(
+        "e-mail me about new proposals (moderators)", default=True
+    )
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def public_name(self):
+        return self.display_name or self.username
+
+    def get_absolute_url(self):
+        return reverse("profile", kwargs={"username": self.username})

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("members/<str:username>/", views.profile, name="profile"),
+    path("", include("sources.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "qlibrary.views.page_not_found"
+handler500 = "qlibrary.views.server_error"

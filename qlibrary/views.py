@@ -1,0 +1,55 @@
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from sources.models import Source, Theme
+
+RECENT_COUNT = 6
+
+
+def home(request):
+    themes = Theme.objects.with_source_counts()
+    recent = Source.objects.approved().for_listing().sorted_by("newest")[:RECENT_COUNT]
+    most_endorsed = (
+        Source.objects.approved()
+        .filter(endorsement_count__gt=0)
+        .for_listing()
+        .sorted_by("endorsed")[:RECENT_COUNT]
+    )
+    return render(
+        request,
+        "qlibrary/home.html",
+        {"themes": themes, "recent": recent, "most_endorsed": most_endorsed},
+    )
+
+
+def profile(request, username):
+    member = get_object_or_404(get_user_model(), username=username, is_active=True)
+    contributions = (
+        Source.objects.approved().filter(proposer=member).for_listing().sorted_by("newest")
+    )
+    return render(
+        request, "qlibrary/profile.html", {"member": member, "contributions": contributions}
+    )
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "not answering"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without a request context: the failure may lie in the database or a middleware.
+    return render(None, "500.html", status=500)

@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from .models import Endorsement, ModerationEvent, Source, Theme
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "display_order"]
+    list_editable = ["display_order"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "stance", "year", "endorsement_count", "created_at"]
+    list_filter = ["status", "kind", "stance", "themes"]
+    list_select_related = ["proposer"]
+    search_fields = ["title", "authors", "organisation", "url", "doi"]
+    autocomplete_fields = ["themes", "proposer", "decided_by"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["url_key", "doi_key", "endorsement_count", "comment_count", "created_at"]
+    date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        obj.assign_keys()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        Source.objects.filter(pk=form.instance.pk).refresh_search_vectors()
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(admin.ModelAdmin):
+    list_display = ["source", "member", "created_at"]
+    autocomplete_fields = ["source", "member"]
+    search_fields = ["source__title", "member__username"]
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "source", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["source", "actor"]
+    search_fields = ["source__title", "reason"]
+    autocomplete_fields = ["source", "actor"]

@@ -1,0 +1,69 @@
+"""The filter bar of the listing pages: search words, theme, kind, tag, year and order.
+
+Options offered are the ones present in the listing's scope, so no filter leads to an empty page
+by construction. A value that is not an option is ignored and said so, never an error page.
+"""
+
+from django import forms
+from taggit.models import Tag
+
+from .models import Source, Theme
+
+ANY = [("", "Any")]
+
+
+class ListingFilters(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
+    theme = forms.ChoiceField(label="Theme", required=False)
+    kind = forms.ChoiceField(label="Kind", required=False)
+    tag = forms.ChoiceField(label="Tag", required=False)
+    year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(Source.SORTS.items()))
+
+    def __init__(self, data, *, scope, with_search=False):
+        super().__init__(data)
+        self.with_search = with_search
+        if with_search:
+            self.fields["theme"].choices = ANY + [
+                (theme.slug, theme.title) for theme in Theme.objects.all()
+            ]
+        else:
+            del self.fields["q"]
+            del self.fields["theme"]
+        kinds = set(scope.values_list("kind", flat=True).distinct().order_by())
+        self.fields["kind"].choices = ANY + [
+            (value, label) for value, label in Source.Kind.choices if value in kinds
+        ]
+        tags = (
+            Tag.objects.filter(sources_taggedsource_items__content_object__in=scope)
+            .distinct()
+            .order_by("name")
+        )
+        self.fields["tag"].choices = ANY + [(tag.slug, tag.name) for tag in tags]
+        years = scope.exclude(year=None).values_list("year", flat=True).distinct().order_by("-year")
+        self.fields["year"].choices = ANY + [(str(year), str(year)) for year in years]
+        self.is_valid()
+
+    @property
+    def ignored(self):
+        """Labels of the filters whose values were not options and so were left out."""
+        return [self.fields[name].label for name in self.errors]
+
+    @property
+    def active(self):
+        """True when any filter or search narrows the listing."""
+        return any(self.cleaned_data.get(name) for name in ("q", "theme", "kind", "tag", "year"))
+
+    def apply(self, queryset):
+        """The queryset narrowed and ordered as the valid filters say."""
+        data = self.cleaned_data
+        if data.get("theme"):
+            queryset = queryset.filter(themes__slug=data["theme"])
+        queryset = queryset.filter_by(
+            kind=data.get("kind"), tag=data.get("tag"), year=data.get("year")
+        )
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+            if not data.get("sort"):
+                return queryset
+        return queryset.sorted_by(data.get("sort") or "newest")

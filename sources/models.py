@@ -1,0 +1,354 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import connections, models
+from django.db.models import Count, F, Q, Value
+from django.urls import reverse
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .keys import normalize_doi, normalize_url
+
+MIN_YEAR = 1800
+MAX_YEAR = 2100
+SEARCH_CONFIG = "english"
+
+
+class ThemeQuerySet(models.QuerySet):
+    def with_source_counts(self):
+        """Each theme with `source_count`, the number of approved sources filed under it."""
+        return self.annotate(
+            source_count=Count("sources", filter=Q(sources__status=Source.Status.APPROVED))
+        )
+
+
+class Theme(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=150)
+    summary = models.CharField(max_length=300, help_text="One or two sentences for theme cards.")
+    body = models.TextField(help_text="The theme's introduction, in plain paragraphs.")
+    display_order = models.PositiveSmallIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("sources:theme", kwargs={"slug": self.slug})
+
+
+class SourceQuerySet(models.QuerySet):
+    def approved(self):
+        """Sources in the library: what readers may see."""
+        return self.filter(status=Source.Status.APPROVED)
+
+    def live(self):
+        """Sources that hold their URL and DOI: approved ones and open proposals."""
+        return self.filter(status__in=Source.LIVE_STATUSES)
+
+    def in_theme(self, theme):
+        return self.filter(themes=theme)
+
+    def for_listing(self):
+        """Everything a source card shows, in a fixed number of queries."""
+        return self.select_related("proposer").prefetch_related("themes", "tags")
+
+    def filter_by(self, *, kind="", tag="", year=None):
+        """Narrow by the listing filters; empty values leave the set as it is."""
+        queryset = self
+        if kind:
+            queryset = queryset.filter(kind=kind)
+        if tag:
+            queryset = queryset.filter(tags__slug=tag)
+        if year:
+            queryset = queryset.filter(year=year)
+        return queryset
+
+    def sorted_by(self, sort):
+        """Order by one of Source.SORTS: newest (default), title or most endorsed."""
+        if sort == "title":
+            return self.order_by("title", "pk")
+        if sort == "endorsed":
+            return self.order_by("-endorsement_count", "-approved_at", "-pk")
+        return self.order_by(F("approved_at").desc(nulls_last=True), "-pk")
+
+    def search(self, query):
+        """Full-text search ranked by relevance on PostgreSQL; every word must match on SQLite."""
+        query = (query or "").strip()
+        if not query:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+            return (
+                self.filter(search_vector=search_query)
+                .annotate(rank=SearchRank(F("search_vector"), search_query))
+                .order_by("-rank", "-pk")
+            )
+        queryset = self
+        for word in query.split():
+            matching_tags = Source.objects.filter(tags__name__icontains=word).values("pk")
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(authors__icontains=word)
+                | Q(organisation__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(pk__in=matching_tags)
+            )
+        return queryset
+
+    def refresh_search_vectors(self):
+        """Recompute the stored full-text vector (PostgreSQL only) after text or tags change."""
+        if connections[self.db].vendor != "postgresql":
+            return
+        for source in self.prefetch_related("tags"):
+            tag_names = " ".join(tag.name for tag in source.tags.all())
+            Source.objects.filter(pk=source.pk).update(
+                search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+                + SearchVector(Value(tag_names), weight="B", config=SEARCH_CONFIG)
+                + SearchVector("authors", "organisation", weight="B", config=SEARCH_CONFIG)
+                + SearchVector("summary", weight="C", config=SEARCH_CONFIG)
+            )
+
+
+class Source(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        RETIRED = "retired", "Retired"
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Report"
+        JOURNAL_ARTICLE = "journal_article", "Journal article"
+        SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+        EVALUATION = "evaluation", "Evaluation"
+        CASE_STUDY = "case_study", "Case study"
+        BOOK = "book", "Book"
+        METHODOLOGY = "methodology", "Methodology or toolkit"
+        PROGRAMME = "programme", "Programme"
+        WEBSITE = "website", "Website"
+        BLOG_POST = "blog_post", "Blog post"
+        VIDEO = "video", "Video or webinar"
+        EVENT = "event", "Event"
+        OTHER = "other", "Other"
+
+    class Stance(models.TextChoices):
+        REINFORCES = "reinforces", "Reinforces"
+        REFINES = "refines", "Refines"
+        CHALLENGES = "challenges", "Challenges"
+
+    LIVE_STATUSES = (Status.PROPOSED, Status.CHANGES_REQUESTED, Status.APPROVED)
+    SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    url = models.URLField(
+        "URL", max_length=1000, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    authors = models.CharField(max_length=500, blank=True)
+    organisation = models.CharField("organisation or publisher", max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.TextField(max_length=2000, help_text="Why it matters, in a few sentences.")
+    themes = models.ManyToManyField(Theme, related_name="sources")
+    tags = TaggableManager(through="TaggedSource", blank=True)
+    stance = models.CharField(max_length=12, choices=Stance.choices)
+    rationale = models.TextField(max_length=2000, blank=True, help_text="Why it belongs here.")
+    conflict_of_interest = models.TextField(
+        "conflict of interest",
+        max_length=1000,
+        blank=True,
+        help_text="Say if you wrote it or work for the body behind it; leave empty if not.",
+    )
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    url_key = models.CharField(max_length=1000, blank=True, editable=False)
+    doi_key = models.CharField(max_length=200, blank=True, editable=False)
+    endorsement_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-approved_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="source_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="source_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "proposed",
+                        "changes_requested",
+                        "approved",
+                        "declined",
+                        "withdrawn",
+                        "retired",
+                    ]
+                ),
+                name="source_status_known",
+            ),
+            models.UniqueConstraint(
+                fields=["url_key"],
+                condition=Q(status__in=["proposed", "changes_requested", "approved"])
+                & ~Q(url_key=""),
+                name="source_unique_live_url",
+            ),
+            models.UniqueConstraint(
+                fields=["doi_key"],
+                condition=Q(status__in=["proposed", "changes_requested", "approved"])
+                & ~Q(doi_key=""),
+                name="source_unique_live_doi",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-approved_at"], name="source_status_newest"),
+            models.Index(fields=["status", "-endorsement_count"], name="source_status_endorsed"),
+            models.Index(fields=["status", "title"], name="source_status_title"),
+            models.Index(fields=["status", "kind"], name="source_status_kind"),
+            models.Index(fields=["status", "year"], name="source_status_year"),
+            GinIndex(fields=["search_vector"], name="source_search_vector"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("sources:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    def assign_keys(self):
+        """Derive the duplicate-detection keys from the URL and DOI."""
+        self.url_key = normalize_url(self.url)
+        self.doi_key = normalize_doi(self.doi)
+
+    def assign_slug(self):
+        """Give a new source a unique slug made from its title."""
+        base = slugify(self.title)[:100].strip("-") or "source"
+        slug, number = base, 2
+        while Source.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, number = f"{base}-{number}", number + 1
+        self.slug = slug
+
+    def citation(self):
+        """How to cite the source in plain text, from the facts the library holds."""
+        parts = []
+        by = self.authors or self.organisation
+        parts.append(f"{by} ({self.year})." if self.year and by else f"{by}." if by else "")
+        parts.append(f"{self.title}.")
+        if self.organisation and self.authors:
+            parts.append(f"{self.organisation}.")
+        elif self.year and not by:
+            parts.append(f"{self.year}.")
+        if self.doi:
+            parts.append(self.doi_url)
+        elif self.url:
+            parts.append(self.url)
+        return " ".join(part for part in parts if part)
+
+
+class TaggedSource(TaggedItemBase):
+    """The tag-to-source link, with a real foreign key rather than a generic one."""
+
+    content_object = models.ForeignKey(Source, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="one_tag_per_source")
+        ]
+
+
+class Endorsement(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="endorsements")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "member"], name="one_endorsement_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.member} endorses {self.source}"
+
+
+class ModerationEvent(models.Model):
+    """One decision in the public moderation log."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "Submitted"
+        RESUBMIT = "resubmit", "Resubmitted"
+        APPROVE = "approve", "Approved"
+        DECLINE = "decline", "Declined"
+        REQUEST_CHANGES = "request_changes", "Asked for changes"
+        WITHDRAW = "withdraw", "Withdrawn"
+        RETIRE = "retire", "Retired"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=20, choices=Source.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Source.Status.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at"], name="moderation_event_newest")]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.source}"

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from taggit.models import Tag
+
+from .filters import ListingFilters
+from .models import Source, Theme
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def theme_detail(request, slug):
+    theme = get_object_or_404(Theme, slug=slug)
+    in_theme = Source.objects.approved().in_theme(theme)
+    filters = ListingFilters(request.GET, scope=in_theme)
+    page = _page(request, filters.apply(in_theme).for_listing())
+    return render(
+        request,
+        "sources/theme_detail.html",
+        {"theme": theme, "filters": filters, "page": page, "total": in_theme.count()},
+    )
+
+
+def source_list(request):
+    library = Source.objects.approved()
+    filters = ListingFilters(request.GET, scope=library, with_search=True)
+    page = _page(request, filters.apply(library).for_listing())
+    return render(request, "sources/source_list.html", {"filters": filters, "page": page})
+
+
+def source_detail(request, slug):
+    source = get_object_or_404(Source.objects.approved().for_listing(), slug=slug)
+    return render(request, "sources/source_detail.html", {"source": source})
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    tagged = Source.objects.approved().filter(tags=tag)
+    filters = ListingFilters(request.GET, scope=tagged)
+    page = _page(request, filters.apply(tagged).for_listing())
+    return render(
+        request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
+    )
