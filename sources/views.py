@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
@@ -43,3 +44,9 @@ def tag_detail(request, slug):
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )
+
+
+@login_required
+def propose(request):
+    # Placeholder until the proposal form lands (issue 3).
+    return render(request, "sources/propose.html", {})
