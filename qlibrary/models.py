@@ -2,18 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 
-
-class Perspective(models.TextChoices):
-    """The perspective a member brings; the library shows whose views stand behind a source."""
-
-    PATIENT = "patient", "Patient or carer partner"
-    CLINICIAN = "clinician", "Clinician"
-    NURSE_AHP = "nurse_ahp", "Nurse or allied health professional"
-    MANAGER = "manager", "Manager or leader"
-    IMPROVEMENT = "improvement", "Improvement specialist"
-    RESEARCHER = "researcher", "Researcher"
-    POLICY = "policy", "Commissioner or policy"
-    OTHER = "other", "Other"
+from sources.perspectives import Perspective
 
 
 class User(AbstractUser):

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "qlibrary.context_processors.roles",
             ],
         },
     },
@@ -230,3 +231,4 @@ LOGGING = {
 
 # Library settings.
 LIBRARY_PAGE_SIZE = envint("LIBRARY_PAGE_SIZE", 20)
+PROPOSALS_PER_DAY = envint("PROPOSALS_PER_DAY", 10)

@@ -1,10 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
+from sources.access import is_moderator
 from sources.models import Source, Theme
+
+from .forms import ProfileForm
 
 RECENT_COUNT = 6
 
@@ -33,6 +38,20 @@ def profile(request, username):
     return render(
         request, "qlibrary/profile.html", {"member": member, "contributions": contributions}
     )
+
+
+@login_required
+def edit_profile(request):
+    form = ProfileForm(
+        request.POST or None, instance=request.user, is_moderator=is_moderator(request.user)
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile is saved.")
+            return redirect(request.user)
+        return render(request, "qlibrary/profile_edit.html", {"form": form}, status=400)
+    return render(request, "qlibrary/profile_edit.html", {"form": form})
 
 
 @never_cache

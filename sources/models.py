@@ -9,19 +9,24 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .access import is_member, is_moderator
 from .keys import normalize_doi, normalize_url
+from .perspectives import describe_breakdown
 
 MIN_YEAR = 1800
 MAX_YEAR = 2100
 SEARCH_CONFIG = "english"
+# Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/).
+RESERVED_SLUGS = {"propose", "log"}
 
 
 class ThemeQuerySet(models.QuerySet):
     def with_source_counts(self):
         """Each theme with `source_count`, the number of approved sources filed under it."""
+        # Django drops Meta.ordering from GROUP BY queries, so the display order is restated.
         return self.annotate(
             source_count=Count("sources", filter=Q(sources__status=Source.Status.APPROVED))
-        )
+        ).order_by("display_order", "title")
 
 
 class Theme(models.Model):
@@ -54,6 +59,21 @@ class SourceQuerySet(models.QuerySet):
     def live(self):
         """Sources that hold their URL and DOI: approved ones and open proposals."""
         return self.filter(status__in=Source.LIVE_STATUSES)
+
+    def open_proposals(self):
+        """Proposals waiting for a decision, including those sent back for changes."""
+        return self.filter(status__in=Source.OPEN_STATUSES)
+
+    def visible_to(self, user):
+        """What a person may open: the library for all; open proposals for members; their own
+        proposals in any state for the proposer; everything for moderators."""
+        if is_moderator(user):
+            return self
+        if not is_member(user):
+            return self.approved()
+        return self.filter(
+            Q(status__in=[Source.Status.APPROVED, *Source.OPEN_STATUSES]) | Q(proposer=user)
+        )
 
     def in_theme(self, theme):
         return self.filter(themes=theme)
@@ -148,7 +168,8 @@ class Source(models.Model):
         REFINES = "refines", "Refines"
         CHALLENGES = "challenges", "Challenges"
 
-    LIVE_STATUSES = (Status.PROPOSED, Status.CHANGES_REQUESTED, Status.APPROVED)
+    OPEN_STATUSES = (Status.PROPOSED, Status.CHANGES_REQUESTED)
+    LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED)
     SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
 
     title = models.CharField(max_length=300)
@@ -209,6 +230,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["-approved_at", "-pk"]
+        permissions = [("moderate_source", "Can review proposals and decide on sources")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
@@ -264,8 +286,21 @@ class Source(models.Model):
         return self.status == self.Status.APPROVED
 
     @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @property
     def doi_url(self):
         return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    def perspective_breakdown(self):
+        """How many endorsers bring each perspective, in words, from one grouped query."""
+        counts = dict(
+            self.endorsements.order_by()
+            .values_list("member__perspective")
+            .annotate(number=Count("pk"))
+        )
+        return describe_breakdown(counts)
 
     def assign_keys(self):
         """Derive the duplicate-detection keys from the URL and DOI."""
@@ -276,7 +311,9 @@ class Source(models.Model):
         """Give a new source a unique slug made from its title."""
         base = slugify(self.title)[:100].strip("-") or "source"
         slug, number = base, 2
-        while Source.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        while (
+            slug in RESERVED_SLUGS or Source.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+        ):
             slug, number = f"{base}-{number}", number + 1
         self.slug = slug
 
@@ -336,12 +373,14 @@ class ModerationEvent(models.Model):
         WITHDRAW = "withdraw", "Withdrawn"
         RETIRE = "retire", "Retired"
 
+    DECISIONS = (Action.APPROVE, Action.DECLINE, Action.REQUEST_CHANGES, Action.RETIRE)
+
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=20, choices=Action.choices)
-    from_status = models.CharField(max_length=20, choices=Source.Status.choices)
+    from_status = models.CharField(max_length=20, choices=Source.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Source.Status.choices)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,9 +1,10 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
+from .access import is_member, is_moderator
+from .endorsements import has_endorsed
 from .filters import ListingFilters
 from .models import Source, Theme
 
@@ -32,8 +33,18 @@ def source_list(request):
 
 
 def source_detail(request, slug):
-    source = get_object_or_404(Source.objects.approved().for_listing(), slug=slug)
-    return render(request, "sources/source_detail.html", {"source": source})
+    source = get_object_or_404(Source.objects.visible_to(request.user).for_listing(), slug=slug)
+    context = {
+        "source": source,
+        "endorsed": has_endorsed(source, request.user),
+        "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
+        "can_endorse": is_member(request.user)
+        and source.proposer_id != request.user.pk
+        and source.status in Source.LIVE_STATUSES,
+        "can_edit": is_moderator(request.user)
+        or (source.is_open and source.proposer_id == request.user.pk),
+    }
+    return render(request, "sources/source_detail.html", context)
 
 
 def tag_detail(request, slug):
@@ -44,9 +55,3 @@ def tag_detail(request, slug):
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )
-
-
-@login_required
-def propose(request):
-    # Placeholder until the proposal form lands (issue 3).
-    return render(request, "sources/propose.html", {})

@@ -2,7 +2,14 @@ import pytest
 
 from sources.models import Theme
 
-from .factories import SourceFactory, UserFactory
+from .browser import browser_page  # noqa: F401  (a fixture for every browser test file)
+from .factories import (
+    MemberFactory,
+    ModeratorFactory,
+    ProposalFactory,
+    SourceFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -18,12 +25,64 @@ def theme(themes):
 
 @pytest.fixture
 def member(db):
-    return UserFactory(username="member", display_name="Mia Member")
+    """A member: active, with a verified e-mail address; not the proposer of anything here."""
+    return MemberFactory(username="member", display_name="Mia Member")
 
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(username="staff", is_staff=True, is_superuser=True)
+    """A plain staff user (verified, not superuser, not in Moderators): no moderator rights."""
+    return MemberFactory(username="staff", is_staff=True)
+
+
+@pytest.fixture
+def anonymous(client):
+    return client
+
+
+@pytest.fixture
+def unverified(db):
+    """Signed up but never verified the e-mail address: no more rights than a reader."""
+    return UserFactory(username="unverified", display_name="Una Unverified")
+
+
+@pytest.fixture
+def proposer(db):
+    return MemberFactory(username="proposer", display_name="Pat Proposer")
+
+
+@pytest.fixture
+def other_member(db):
+    return MemberFactory(username="other", display_name="Olu Other")
+
+
+@pytest.fixture
+def moderator(db):
+    return ModeratorFactory(username="moderator", display_name="Mo Moderator")
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in on the test client (None stays anonymous) and return the client."""
+
+    def sign_in(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def proposal(theme, proposer):
+    """An open proposal by `proposer`, filed under the first theme."""
+    return ProposalFactory(
+        title="Networks that spread improvement",
+        slug="networks-that-spread-improvement",
+        proposer=proposer,
+        themes=[theme],
+        tags=["networks"],
+    )
 
 
 @pytest.fixture
@@ -38,3 +97,9 @@ def make_source(theme):
         return SourceFactory(**kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords with a fast hasher: the real one costs ~0.5 s per user created."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

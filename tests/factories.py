@@ -59,3 +59,101 @@ class SourceFactory(factory.django.DjangoModelFactory):
             self.tags.set(extracted)
         if create:
             Source.objects.filter(pk=self.pk).refresh_search_vectors()
+
+
+def verify_email(user):
+    """Give the user a verified primary allauth address: what makes an account a member."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def make_moderator(user):
+    """Put a user in the Moderators group, creating the group if a flushed database lost it."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Moderators")
+    group.permissions.add(
+        Permission.objects.get(codename="moderate_source", content_type__app_label="sources")
+    )
+    user.groups.add(group)
+    return user
+
+
+class MemberFactory(UserFactory):
+    """A signed-up user whose e-mail address is verified."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            verify_email(self)
+
+
+class ModeratorFactory(MemberFactory):
+    """A verified member in the Moderators group."""
+
+    @factory.post_generation
+    def moderators_group(self, create, extracted, **kwargs):
+        if create:
+            make_moderator(self)
+
+
+class ProposalFactory(SourceFactory):
+    """An open proposal awaiting a decision; pass proposer=."""
+
+    title = factory.Sequence(lambda n: f"Proposed evidence {n}")
+    slug = factory.Sequence(lambda n: f"proposed-evidence-{n}")
+    url = factory.Sequence(lambda n: f"https://example.org/proposals/{n}")
+    status = Source.Status.PROPOSED
+    approved_at = None
+
+
+def proposal_form_data(theme, **fields):
+    """A valid POST body for the proposal and edit forms; keyword arguments override fields."""
+    return {
+        "title": "Spreading improvement through networks",
+        "url": "https://example.org/spreading",
+        "doi": "10.1136/bmjqs-2015-004315",
+        "authors": "A. Author, B. Author",
+        "organisation": "The Health Foundation",
+        "year": "2020",
+        "kind": Source.Kind.REPORT,
+        "themes": [theme.pk],
+        "tags": "networks, Spread",
+        "summary": "How networks carry improvement from one place to another.",
+        "stance": Source.Stance.REFINES,
+        "rationale": "It is the best evidence we have on spread.",
+        "conflict_of_interest": "",
+        **fields,
+    }
+
+
+def review_form_data(source, decision, reason="", **changes):
+    """The moderator's review POST body: the source as it stands (with changes) and a decision."""
+    fields = {
+        "title": source.title,
+        "url": source.url,
+        "doi": source.doi,
+        "authors": source.authors,
+        "organisation": source.organisation,
+        "year": source.year or "",
+        "kind": source.kind,
+        "summary": source.summary,
+        "stance": source.stance,
+        "rationale": source.rationale,
+        "conflict_of_interest": source.conflict_of_interest,
+        "tags": ", ".join(source.tags.names()),
+        "themes": [theme.pk for theme in source.themes.all()],
+        "confirm_not_duplicate": "on",
+        **changes,
+    }
+    data = {f"source-{name}": value for name, value in fields.items()}
+    data["decision-decision"] = decision
+    data["decision-reason"] = reason
+    return data

@@ -1,0 +1,20 @@
+from django import forms
+
+from .models import User
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "organisation", "perspective", "bio", "notify_new_proposals"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "perspective": "Shown beside your endorsements, so readers see whose views back a "
+            "source.",
+            "bio": "A few lines about you and your work (up to 1,000 characters).",
+        }
+
+    def __init__(self, *args, is_moderator=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_moderator:
+            del self.fields["notify_new_proposals"]

@@ -1,0 +1,90 @@
+"""Finding sources that may already be in the library: exact by URL or DOI key, or by a title
+that reads much the same."""
+
+import re
+from difflib import SequenceMatcher
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from .models import Source
+
+STOP_WORDS = {
+    "about",
+    "after",
+    "from",
+    "into",
+    "review",
+    "that",
+    "their",
+    "there",
+    "this",
+    "what",
+    "when",
+    "which",
+    "with",
+    "your",
+    "health",
+    "care",
+    "improving",
+    "improvement",
+}
+SIMILARITY = 0.6
+CANDIDATES = 200
+
+
+def live_duplicate(*, url_key="", doi_key="", exclude=None):
+    """The live source holding this URL or DOI key, if any."""
+    keys = Q()
+    if url_key:
+        keys |= Q(url_key=url_key)
+    if doi_key:
+        keys |= Q(doi_key=doi_key)
+    if not keys:
+        return None
+    found = Source.objects.live().filter(keys)
+    if exclude is not None and exclude.pk:
+        found = found.exclude(pk=exclude.pk)
+    return found.first()
+
+
+def _words(title):
+    return {word for word in re.findall(r"\w+", title.lower()) if len(word) > 3} - STOP_WORDS
+
+
+def _similar(title, other):
+    return SequenceMatcher(None, title.lower(), other.lower()).ratio() >= SIMILARITY
+
+
+def _candidates(titles, exclude_pks):
+    words = set().union(*(_words(title) for title in titles))
+    if not words:
+        return []
+    longest = sorted(words, key=len, reverse=True)[:12]
+    matching = reduce(or_, (Q(title__icontains=word) for word in longest))
+    return list(
+        Source.objects.live()
+        .filter(matching)
+        .exclude(pk__in=exclude_pks)
+        .only("pk", "title", "slug", "status")[:CANDIDATES]
+    )
+
+
+def similar_titles(title, *, exclude=None, limit=5):
+    """Live sources whose titles read much like this one."""
+    exclude_pks = [exclude.pk] if exclude is not None and exclude.pk else []
+    found = [other for other in _candidates([title], exclude_pks) if _similar(title, other.title)]
+    return found[:limit]
+
+
+def attach_similar_titles(sources, limit=3):
+    """Set `similar` on each source of a page, from one query for the whole page."""
+    candidates = _candidates([source.title for source in sources], [])
+    for source in sources:
+        source.similar = [
+            other
+            for other in candidates
+            if other.pk != source.pk and _similar(source.title, other.title)
+        ][:limit]
+    return sources

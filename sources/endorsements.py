@@ -1,0 +1,45 @@
+"""Endorsing a source: one per member, never one's own proposal, counts exact under races."""
+
+from django.db import transaction
+from django.db.models import F
+
+from .models import Endorsement, Source
+
+
+class EndorsementError(Exception):
+    """Why this endorsement cannot be given; the message is meant for the member."""
+
+
+def set_endorsement(*, source, member, endorse):
+    """Endorse (endorse=True) or withdraw an endorsement; repeating either changes nothing.
+
+    The source row is locked, so the stored count moves with the rows in one transaction.
+    Returns the source with its current endorsement_count.
+    """
+    with transaction.atomic():
+        locked = Source.objects.select_for_update().get(pk=source.pk)
+        if locked.status not in Source.LIVE_STATUSES:
+            raise EndorsementError("Only sources in the library or in the queue can be endorsed.")
+        if endorse and locked.proposer_id == member.pk:
+            raise EndorsementError("You cannot endorse your own proposal.")
+        existing = Endorsement.objects.filter(source=locked, member=member)
+        if endorse and not existing.exists():
+            Endorsement.objects.create(source=locked, member=member)
+            change = 1
+        elif not endorse and existing.delete()[0]:
+            change = -1
+        else:
+            change = 0
+        if change:
+            Source.objects.filter(pk=locked.pk).update(
+                endorsement_count=F("endorsement_count") + change
+            )
+            locked.refresh_from_db(fields=["endorsement_count"])
+    return locked
+
+
+def has_endorsed(source, member):
+    return (
+        member.is_authenticated
+        and Endorsement.objects.filter(source=source, member=member).exists()
+    )

@@ -1,0 +1,184 @@
+from django import forms
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.html import format_html
+from taggit.forms import TagField
+
+from .duplicates import live_duplicate, similar_titles
+from .keys import is_valid_doi, normalize_doi, normalize_url
+from .models import MIN_YEAR, Source, Theme
+
+MAX_TAGS = 8
+MAX_TAG_LENGTH = 40
+
+
+class SourceForm(forms.ModelForm):
+    """A proposal, or the edit of one: every field a member describes a source with."""
+
+    url = forms.URLField(
+        label="URL",
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Optional (books often have none). Must start with http:// or https://.",
+        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+    )
+    doi = forms.CharField(
+        label="DOI",
+        required=False,
+        max_length=200,
+        help_text="Optional, e.g. 10.1136/bmjqs-2015-004315 or a doi.org link.",
+    )
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose every theme it speaks to.",
+        error_messages={"required": "Choose at least one theme."},
+    )
+    tags = TagField(
+        required=False,
+        help_text=f"Up to {MAX_TAGS} short tags, separated by commas, e.g. networks, spread.",
+    )
+    confirm_not_duplicate = forms.BooleanField(
+        label="I have checked these, and mine is a different source.",
+        required=False,
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "title",
+            "url",
+            "doi",
+            "authors",
+            "organisation",
+            "year",
+            "kind",
+            "themes",
+            "tags",
+            "summary",
+            "stance",
+            "rationale",
+            "conflict_of_interest",
+        ]
+        widgets = {
+            "stance": forms.RadioSelect,
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+            "conflict_of_interest": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "title": "As the source itself gives it.",
+            "authors": "People, separated by commas. Leave empty if none are named.",
+            "year": "The year it was published, if known.",
+            "summary": "Why it matters, in your own words (up to 2,000 characters).",
+            "stance": "Does it reinforce, refine or challenge the library's current thinking?",
+            "rationale": "Why it belongs in the library, and under these themes.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.similar = []
+        self.fields["kind"].choices = [("", "Choose a kind")] + list(Source.Kind.choices)
+        self.fields["year"].widget.attrs.update({"min": MIN_YEAR, "max": self.max_year()})
+        self.fields["stance"].choices = list(Source.Stance.choices)
+        if self.instance.pk:
+            self.initial["doi"] = self.instance.doi
+
+    @staticmethod
+    def max_year():
+        return timezone.now().year + 1
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_doi(self):
+        doi = self.cleaned_data["doi"].strip()
+        if doi and not is_valid_doi(doi):
+            raise forms.ValidationError(
+                "That does not look like a DOI. A DOI starts with 10. followed by a prefix, "
+                "a slash and a suffix, e.g. 10.1136/bmjqs-2015-004315."
+            )
+        return normalize_doi(doi)
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is not None and not MIN_YEAR <= year <= self.max_year():
+            raise forms.ValidationError(f"Enter a year between {MIN_YEAR} and {self.max_year()}.")
+        return year
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        if len(tags) > MAX_TAGS:
+            raise forms.ValidationError(f"Use at most {MAX_TAGS} tags.")
+        too_long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
+        if too_long:
+            raise forms.ValidationError(f"Keep each tag under {MAX_TAG_LENGTH} characters.")
+        return [tag.lower() for tag in tags]
+
+    def clean(self):
+        cleaned = super().clean()
+        url_key = normalize_url(cleaned.get("url"))
+        doi_key = cleaned.get("doi") or ""
+        duplicate = live_duplicate(url_key=url_key, doi_key=doi_key, exclude=self.instance)
+        if duplicate:
+            field = "url" if url_key and duplicate.url_key == url_key else "doi"
+            self.add_error(
+                field,
+                format_html(
+                    'This {} is already in the library or the queue: <a href="{}">{}</a>.',
+                    "URL" if field == "url" else "DOI",
+                    duplicate.get_absolute_url(),
+                    duplicate.title,
+                ),
+            )
+        title = cleaned.get("title")
+        if title and not self.instance.pk:
+            self.similar = similar_titles(title, exclude=self.instance)
+            if self.similar and not cleaned.get("confirm_not_duplicate"):
+                self.add_error(
+                    "confirm_not_duplicate",
+                    "Some sources already here have similar titles. Check them below, then "
+                    "tick the box if yours is a different source.",
+                )
+        return cleaned
+
+    def source_fields(self):
+        """The cleaned values that belong on the Source row itself."""
+        many = {"themes", "tags"}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name not in many}
+
+
+class DecisionForm(forms.Form):
+    """A moderator's decision on a proposal; every decision but approval needs a reason."""
+
+    DECISIONS = [
+        ("approve", "Approve: add it to the library"),
+        ("request_changes", "Ask the proposer for changes"),
+        ("decline", "Decline"),
+    ]
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+        help_text="Sent to the proposer and shown in the public log. Required unless approving.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("decision") not in (None, "approve")
+            and not cleaned.get("reason", "").strip()
+        ):
+            self.add_error("reason", "Give a reason: the proposer and the public log will see it.")
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Give a reason: it is shown in the public log."},
+    )

@@ -1,0 +1,204 @@
+"""The proposal lifecycle: every change of a source's status goes through these functions.
+
+Each one runs in a transaction with the source's row locked, checks the actor's right and the
+current status, records a ModerationEvent and queues its e-mail for after the commit. A move the
+lifecycle does not allow raises TransitionError and changes nothing.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import notifications
+from .access import is_moderator
+from .models import ModerationEvent, Source
+
+Status = Source.Status
+Action = ModerationEvent.Action
+
+
+class TransitionError(Exception):
+    """A move the lifecycle does not allow; the message is meant for the person who tried."""
+
+
+class ProposalLimitReached(Exception):
+    pass
+
+
+class DuplicateSource(Exception):
+    """Another live source already holds this URL or DOI."""
+
+
+def proposals_left_today(member):
+    """How many more proposals the member may make in the current 24 hours."""
+    since = timezone.now() - timedelta(days=1)
+    made = Source.objects.filter(proposer=member, created_at__gte=since).count()
+    return max(settings.PROPOSALS_PER_DAY - made, 0)
+
+
+def submit(*, source, proposer, themes, tags):
+    """Save a new proposal from an unsaved Source and tell the moderators."""
+    with transaction.atomic():
+        # Lock the member's row so two simultaneous submissions cannot both pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=proposer.pk).first()
+        if proposals_left_today(proposer) == 0:
+            raise ProposalLimitReached(
+                f"You have made {settings.PROPOSALS_PER_DAY} proposals in the last 24 hours, "
+                "the most the library takes from one member in a day. Please try again tomorrow."
+            )
+        source.proposer = proposer
+        source.status = Status.PROPOSED
+        source.assign_keys()
+        source.assign_slug()
+        _save_checking_duplicates(source)
+        source.themes.set(themes)
+        source.tags.set(tags)
+        Source.objects.filter(pk=source.pk).refresh_search_vectors()
+        event = ModerationEvent.objects.create(
+            source=source,
+            actor=proposer,
+            action=Action.SUBMIT,
+            from_status="",
+            to_status=Status.PROPOSED,
+        )
+        transaction.on_commit(lambda: notifications.new_proposal(event))
+    return source
+
+
+def edit(*, source, editor, fields, themes, tags, resubmit=False):
+    """Change a source's details: the proposer while it is open, a moderator at any time.
+
+    With resubmit, a proposal sent back for changes goes back into the queue.
+    """
+    with transaction.atomic():
+        locked = _lock(source)
+        moderator = is_moderator(editor)
+        if not moderator:
+            if locked.proposer_id != editor.pk:
+                raise TransitionError("Only the member who proposed this source can edit it.")
+            if locked.status not in Source.OPEN_STATUSES:
+                raise TransitionError(
+                    f"This source is {locked.get_status_display().lower()}, so it can no longer "
+                    "be edited by its proposer."
+                )
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.assign_keys()
+        _save_checking_duplicates(locked)
+        locked.themes.set(themes)
+        locked.tags.set(tags)
+        Source.objects.filter(pk=locked.pk).refresh_search_vectors()
+        if resubmit and locked.status == Status.CHANGES_REQUESTED:
+            _move(locked, actor=editor, action=Action.RESUBMIT, to=Status.PROPOSED)
+    return locked
+
+
+def withdraw(*, source, member):
+    """The proposer takes back an open proposal."""
+    with transaction.atomic():
+        locked = _lock(source)
+        if locked.proposer_id != member.pk:
+            raise TransitionError("Only the member who proposed this source can withdraw it.")
+        _require(locked, Source.OPEN_STATUSES, "withdrawn")
+        return _move(locked, actor=member, action=Action.WITHDRAW, to=Status.WITHDRAWN)
+
+
+def approve(*, source, moderator, reason=""):
+    """Admit a proposal into the library."""
+    return _decide(source, moderator, Action.APPROVE, Status.APPROVED, reason, "approved")
+
+
+def decline(*, source, moderator, reason):
+    return _decide(source, moderator, Action.DECLINE, Status.DECLINED, reason, "declined")
+
+
+def request_changes(*, source, moderator, reason):
+    return _decide(
+        source, moderator, Action.REQUEST_CHANGES, Status.CHANGES_REQUESTED, reason, "sent back"
+    )
+
+
+def retire(*, source, moderator, reason):
+    """Take an approved source out of the library, saying why."""
+    with transaction.atomic():
+        locked = _lock(source)
+        _require_moderator(moderator)
+        _require_reason(reason)
+        _require(locked, [Status.APPROVED], "retired")
+        return _move(
+            locked, actor=moderator, action=Action.RETIRE, to=Status.RETIRED, reason=reason
+        )
+
+
+def _decide(source, moderator, action, to, reason, verb):
+    with transaction.atomic():
+        locked = _lock(source)
+        _require_moderator(moderator)
+        if action != Action.APPROVE:
+            _require_reason(reason)
+        _require(locked, [Status.PROPOSED], verb)
+        return _move(locked, actor=moderator, action=action, to=to, reason=reason)
+
+
+def _lock(source):
+    return Source.objects.select_for_update().get(pk=source.pk)
+
+
+def _require_moderator(user):
+    if not is_moderator(user):
+        raise TransitionError("Only moderators can decide on proposals.")
+
+
+def _require_reason(reason):
+    if not (reason or "").strip():
+        raise TransitionError(
+            "Please give a reason: it is sent to the proposer and shown in the log."
+        )
+
+
+def _require(source, allowed, verb):
+    if source.status not in allowed:
+        raise TransitionError(
+            f"This source is already {source.get_status_display().lower()}, "
+            f"so it cannot be {verb}. Nothing was changed."
+        )
+
+
+def _move(source, *, actor, action, to, reason=""):
+    """Record the new status, the decision and its event; e-mail the proposer after commit."""
+    event = ModerationEvent.objects.create(
+        source=source,
+        actor=actor,
+        action=action,
+        from_status=source.status,
+        to_status=to,
+        reason=reason.strip(),
+    )
+    source.status = to
+    update_fields = ["status", "updated_at"]
+    if action in ModerationEvent.DECISIONS:
+        source.decided_by = actor
+        source.decided_at = event.created_at
+        source.decision_reason = event.reason
+        update_fields += ["decided_by", "decided_at", "decision_reason"]
+    if to == Status.APPROVED:
+        source.approved_at = event.created_at
+        update_fields.append("approved_at")
+    source.save(update_fields=update_fields)
+    transaction.on_commit(lambda: notifications.decision(event))
+    return source
+
+
+def _save_checking_duplicates(source):
+    try:
+        with transaction.atomic():
+            source.save()
+    except IntegrityError as error:
+        if "url" in str(error).lower() or "doi" in str(error).lower():
+            raise DuplicateSource(
+                "Another source in the library or the queue has this URL or DOI."
+            ) from error
+        raise

@@ -1,0 +1,64 @@
+"""Fixtures for tests that drive Chromium through Playwright (imported into conftest.py).
+
+The system's Chromium is used (env CHROMIUM_PATH or /usr/bin/chromium), never a browser that
+`playwright install` downloads. Without it, browser tests are skipped, unless REQUIRE_BROWSER=1
+(as in CI) makes that a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+def chromium_path():
+    """The Chromium to drive, or skip (fail under REQUIRE_BROWSER=1) when there is none."""
+    path = os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
+    if Path(path).is_file() and os.access(path, os.X_OK):
+        return path
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"Chromium not found at {path}; REQUIRE_BROWSER=1 makes this a failure")
+    pytest.skip(
+        f"Chromium not found at {path}: browser tests skipped "
+        "(install Debian's chromium or set CHROMIUM_PATH)"
+    )
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A Playwright page in a fresh Chromium; its console errors collect in `page.console_errors`.
+
+    Playwright's sync API runs an event loop in this thread, which trips Django's async-safety
+    check for the database work the test does itself, so that check is switched off here.
+    """
+    path = chromium_path()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(10_000)
+            page.console_errors = []
+            page.on(
+                "console",
+                lambda message: (
+                    page.console_errors.append(message.text) if message.type == "error" else None
+                ),
+            )
+            page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+            yield page
+        finally:
+            browser.close()

@@ -1,0 +1,113 @@
+"""The proposal and moderation pages run a fixed number of queries however many proposals,
+endorsements and decisions they show: the same literal count with 1 item and with 25."""
+
+import pytest
+
+from sources import moderation
+from sources.endorsements import set_endorsement
+from sources.perspectives import Perspective
+
+from .factories import MemberFactory, ProposalFactory
+
+ENDORSER_PERSPECTIVES = [Perspective.CLINICIAN, Perspective.PATIENT, Perspective.RESEARCHER, ""]
+
+
+@pytest.fixture
+def endorsers(db):
+    return [
+        MemberFactory(username=f"endorser{number}", perspective=perspective)
+        for number, perspective in enumerate(ENDORSER_PERSPECTIVES)
+    ]
+
+
+@pytest.fixture
+def proposals(proposer, themes, endorsers, settings):
+    """`proposals(n)`: n open proposals by `proposer`, each with two themes, two tags and
+    endorsements from members of several perspectives."""
+    settings.LIBRARY_PAGE_SIZE = 50
+
+    def make(number):
+        made = []
+        for index in range(number):
+            proposal = ProposalFactory(
+                title=f"Counting proposal {index}",
+                proposer=proposer,
+                themes=themes[:2],
+                tags=[f"tag-{index}", "shared"],
+            )
+            for endorser in endorsers:
+                set_endorsement(source=proposal, member=endorser, endorse=True)
+            made.append(proposal)
+        return made
+
+    return make
+
+
+def decide_all(proposals, moderator):
+    for index, proposal in enumerate(proposals):
+        if index % 2:
+            moderation.decline(source=proposal, moderator=moderator, reason=f"Reason {index}.")
+        else:
+            moderation.approve(source=proposal, moderator=moderator, reason="Welcome.")
+
+
+@pytest.mark.parametrize("number", [1, 25])
+def test_open_proposals_page(login, member, proposals, number, django_assert_num_queries):
+    proposals(number)
+    client = login(member)
+
+    with django_assert_num_queries(11):
+        response = client.get("/proposals/")
+
+    assert len(response.context["page"].object_list) == number
+
+
+@pytest.mark.parametrize("number", [1, 25])
+def test_my_proposals_page(
+    login, proposer, moderator, proposals, number, django_assert_num_queries
+):
+    decide_all(proposals(number), moderator)
+    client = login(proposer)
+
+    with django_assert_num_queries(8):
+        response = client.get("/me/proposals/")
+
+    assert len(response.context["page"].object_list) == number
+
+
+@pytest.mark.parametrize("number", [1, 25])
+def test_moderation_queue(login, moderator, proposals, number, django_assert_num_queries):
+    proposals(number)
+    client = login(moderator)
+
+    with django_assert_num_queries(11):
+        response = client.get("/moderation/")
+
+    assert len(response.context["page"].object_list) == number
+
+
+@pytest.mark.parametrize("number", [1, 25])
+def test_moderation_log(client, moderator, proposals, number, django_assert_num_queries):
+    decide_all(proposals(number), moderator)
+
+    with django_assert_num_queries(2):
+        response = client.get("/moderation/log/")
+
+    assert len(response.context["page"].object_list) == number
+
+
+@pytest.mark.parametrize("number", [1, 25])
+def test_proposal_page(login, member, proposer, theme, number, django_assert_num_queries):
+    proposal = ProposalFactory(proposer=proposer, themes=[theme], tags=["one", "two"])
+    for index in range(number):
+        endorser = MemberFactory(
+            username=f"fan{index}",
+            perspective=ENDORSER_PERSPECTIVES[index % len(ENDORSER_PERSPECTIVES)],
+        )
+        set_endorsement(source=proposal, member=endorser, endorse=True)
+    client = login(member)
+
+    with django_assert_num_queries(10):
+        response = client.get(proposal.get_absolute_url())
+
+    assert response.context["source"].endorsement_count == number

@@ -1,0 +1,115 @@
+"""Every listing and detail page costs the same number of queries with 1 source as with 30."""
+
+import pytest
+from django.urls import reverse
+
+from .factories import SourceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [1, 30]
+
+
+@pytest.fixture
+def make_library(themes):
+    """`count` approved sources by one proposer, each in two themes with three tags."""
+
+    def make(count):
+        proposer = UserFactory(username="proposer")
+        return [
+            SourceFactory(
+                title=f"Kaizen study {number}",
+                themes=themes[:2],
+                tags=["shared", f"topic-{number}", f"extra-{number}"],
+                endorsement_count=number + 1,
+                proposer=proposer,
+            )
+            for number in range(count)
+        ]
+
+    return make
+
+
+def assert_same_cost(client, django_assert_num_queries, url, queries):
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_home_query_count(client, django_assert_num_queries, make_library, count):
+    make_library(count)
+
+    response = assert_same_cost(client, django_assert_num_queries, reverse("home"), 7)
+
+    assert len(response.context["recent"]) == min(count, 6)
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_theme_page_query_count(client, django_assert_num_queries, make_library, theme, count):
+    make_library(count)
+
+    response = assert_same_cost(client, django_assert_num_queries, theme.get_absolute_url(), 9)
+
+    assert response.context["page"].paginator.count == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_source_page_query_count(client, django_assert_num_queries, make_library, count):
+    source = make_library(count)[0]
+
+    response = assert_same_cost(client, django_assert_num_queries, source.get_absolute_url(), 4)
+
+    assert response.context["source"] == source
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_source_page_query_count_for_a_member(
+    client, django_assert_num_queries, make_library, member, count
+):
+    source = make_library(count)[0]
+    client.force_login(member)
+
+    # Beyond a reader's four: session, member, verified e-mail, two permission lookups and
+    # whether the member has endorsed the source.
+    assert_same_cost(client, django_assert_num_queries, source.get_absolute_url(), 10)
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_browse_page_query_count(client, django_assert_num_queries, make_library, count):
+    make_library(count)
+
+    response = assert_same_cost(client, django_assert_num_queries, reverse("sources:list"), 8)
+
+    assert response.context["page"].paginator.count == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_search_results_query_count(client, django_assert_num_queries, make_library, count):
+    make_library(count)
+    url = reverse("sources:list") + "?q=kaizen"
+
+    response = assert_same_cost(client, django_assert_num_queries, url, 8)
+
+    assert response.context["page"].paginator.count == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_tag_page_query_count(client, django_assert_num_queries, make_library, count):
+    make_library(count)
+    url = reverse("sources:tag", args=["shared"])
+
+    response = assert_same_cost(client, django_assert_num_queries, url, 8)
+
+    assert response.context["page"].paginator.count == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_profile_page_query_count(client, django_assert_num_queries, make_library, count):
+    make_library(count)
+    url = reverse("profile", args=["proposer"])
+
+    response = assert_same_cost(client, django_assert_num_queries, url, 4)
+
+    assert len(response.context["contributions"]) == count
