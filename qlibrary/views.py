@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from sources.access import is_moderator
+from sources.access import is_moderator, member_required
 from sources.models import Source, Theme
 
 from .forms import ProfileForm
@@ -40,7 +39,7 @@ def profile(request, username):
     )
 
 
-@login_required
+@member_required
 def edit_profile(request):
     form = ProfileForm(
         request.POST or None, instance=request.user, is_moderator=is_moderator(request.user)

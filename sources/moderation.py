@@ -20,6 +20,10 @@ Status = Source.Status
 Action = ModerationEvent.Action
 
 
+# How PostgreSQL (constraint names) and SQLite (column names) report a clash of live keys.
+DUPLICATE_KEY_ERRORS = ("source_unique_live_url", "source_unique_live_doi", ".url_key", ".doi_key")
+
+
 class TransitionError(Exception):
     """A move the lifecycle does not allow; the message is meant for the person who tried."""
 
@@ -192,13 +196,20 @@ def _move(source, *, actor, action, to, reason=""):
     return source
 
 
-def _save_checking_duplicates(source):
-    try:
-        with transaction.atomic():
-            source.save()
-    except IntegrityError as error:
-        if "url" in str(error).lower() or "doi" in str(error).lower():
-            raise DuplicateSource(
-                "Another source in the library or the queue has this URL or DOI."
-            ) from error
-        raise
+def _save_checking_duplicates(source, attempts=3):
+    """Save, turning a lost race for the URL or DOI into DuplicateSource; a lost race for the
+    slug (two proposals with the same title at once) just takes the next free slug."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                source.save()
+            return
+        except IntegrityError as error:
+            message = str(error)
+            if any(key in message for key in DUPLICATE_KEY_ERRORS):
+                raise DuplicateSource(
+                    "Another source in the library or the queue has this URL or DOI."
+                ) from error
+            if "slug" not in message or attempt == attempts - 1:
+                raise
+            source.assign_slug()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -53,19 +54,21 @@ def review(request, slug):
         if edit_form.is_valid() and decision_form.is_valid():
             decision = decision_form.cleaned_data["decision"]
             try:
-                if edit_form.has_changed():
-                    moderation.edit(
+                # One transaction: a refused decision must not keep the corrections sent with it.
+                with transaction.atomic():
+                    if edit_form.has_changed():
+                        moderation.edit(
+                            source=source,
+                            editor=request.user,
+                            fields=edit_form.source_fields(),
+                            themes=edit_form.cleaned_data["themes"],
+                            tags=edit_form.cleaned_data["tags"],
+                        )
+                    DECIDE[decision](
                         source=source,
-                        editor=request.user,
-                        fields=edit_form.source_fields(),
-                        themes=edit_form.cleaned_data["themes"],
-                        tags=edit_form.cleaned_data["tags"],
+                        moderator=request.user,
+                        reason=decision_form.cleaned_data["reason"],
                     )
-                DECIDE[decision](
-                    source=source,
-                    moderator=request.user,
-                    reason=decision_form.cleaned_data["reason"],
-                )
             except (moderation.TransitionError, moderation.DuplicateSource) as error:
                 messages.error(request, str(error))
                 return redirect("sources:review", slug=source.slug)

@@ -32,7 +32,9 @@ def propose(request):
             messages.error(request, str(limit))
             status = 429
         except moderation.DuplicateSource as duplicate:
-            form.add_error("url", str(duplicate))
+            # Another member's proposal took the URL or DOI after the form's own check passed.
+            form.add_error(None, str(duplicate))
+            status = 409
         else:
             messages.success(
                 request,
@@ -132,7 +134,8 @@ def endorse(request, slug):
 @member_required
 def proposal_list(request):
     proposals = Source.objects.open_proposals()
-    theme = Theme.objects.filter(slug=request.GET.get("theme", "")).first()
+    theme_slug = request.GET.get("theme")
+    theme = Theme.objects.filter(slug=theme_slug).first() if theme_slug else None
     if theme:
         proposals = proposals.in_theme(theme)
     sort = request.GET.get("sort") if request.GET.get("sort") in PROPOSAL_SORTS else "newest"

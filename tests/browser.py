@@ -6,9 +6,11 @@ The system's Chromium is used (env CHROMIUM_PATH or /usr/bin/chromium), never a 
 """
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -62,3 +64,16 @@ def browser_page(monkeypatch):
             yield page
         finally:
             browser.close()
+
+
+@pytest.fixture
+def live_themes(transactional_db):
+    """The data migration's three themes, made again for a transactional (live server) test.
+
+    The flush after each transactional test deletes rows that data migrations made, so they are
+    re-created here from the migration's own function rather than restored with
+    serialized_rollback, which would skip recreating content types and permissions on flush.
+    """
+    migration = import_module("sources.migrations.0002_create_themes")
+    migration.create_themes(apps, schema_editor=None)
+    return list(apps.get_model("sources", "Theme").objects.all())

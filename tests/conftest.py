@@ -2,7 +2,7 @@ import pytest
 
 from sources.models import Theme
 
-from .browser import browser_page  # noqa: F401  (a fixture for every browser test file)
+from .browser import browser_page, live_themes  # noqa: F401  (fixtures for browser tests)
 from .factories import (
     MemberFactory,
     ModeratorFactory,

@@ -74,11 +74,16 @@ def verify_email(user):
 def make_moderator(user):
     """Put a user in the Moderators group, creating the group if a flushed database lost it."""
     from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
 
-    group, _ = Group.objects.get_or_create(name="Moderators")
-    group.permissions.add(
-        Permission.objects.get(codename="moderate_source", content_type__app_label="sources")
+    content_type, _ = ContentType.objects.get_or_create(app_label="sources", model="source")
+    permission, _ = Permission.objects.get_or_create(
+        codename="moderate_source",
+        content_type=content_type,
+        defaults={"name": "Can review proposals and decide on sources"},
     )
+    group, _ = Group.objects.get_or_create(name="Moderators")
+    group.permissions.add(permission)
     user.groups.add(group)
     return user
 

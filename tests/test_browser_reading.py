@@ -2,22 +2,16 @@
 
 import pytest
 
-from sources.models import Theme
-
 from .browser import PHONE
 from .factories import SourceFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    # live_server needs real transactions; serialized_rollback brings back the themes the data
-    # migration made, which the flush after each transactional test removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# live_server needs real transactions; the `live_themes` fixture re-creates the themes.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_reader_goes_from_home_to_theme_to_source(live_server, browser_page, tmp_path):
-    themes = list(Theme.objects.all())
-    assert len(themes) == 3, "the data migration's themes should be restored"
+def test_reader_goes_from_home_to_theme_to_source(live_server, browser_page, live_themes, tmp_path):
+    themes = live_themes
+    assert len(themes) == 3
     first, second, _ = themes
     SourceFactory(
         title="Building the foundations for improvement",
@@ -58,9 +52,9 @@ def test_reader_goes_from_home_to_theme_to_source(live_server, browser_page, tmp
     assert page.console_errors == []
 
 
-def test_pages_load_without_console_errors(live_server, browser_page):
+def test_pages_load_without_console_errors(live_server, browser_page, live_themes):
     """No CSP violation or script error on the reading pages, at desktop and phone widths."""
-    theme = Theme.objects.first()
+    theme = live_themes[0]
     source = SourceFactory(themes=[theme], tags=["networks"])
     page = browser_page
 
@@ -79,7 +73,7 @@ def test_pages_load_without_console_errors(live_server, browser_page):
     assert page.console_errors == []
 
 
-def test_missing_page_is_friendly_in_the_browser(live_server, browser_page):
+def test_missing_page_is_friendly_in_the_browser(live_server, browser_page, live_themes):
     page = browser_page
 
     response = page.goto(live_server.url + "/sources/no-such-source/")

@@ -128,3 +128,17 @@ def test_similar_titles_ignore_sources_that_are_no_longer_live(db):
     live = ProposalFactory(title="Effective networks for improving care")
 
     assert similar_titles("Effective networks for improvement work") == [live]
+
+
+def test_duplicate_saved_between_the_check_and_the_insert_is_refused(propose, member, monkeypatch):
+    # The form's check passed, then another member's proposal took the URL before the insert.
+    monkeypatch.setattr("sources.forms.live_duplicate", lambda **keys: None)
+    SourceFactory(url="https://example.org/reports/safety")
+
+    response = propose(url="https://www.example.org/reports/safety/")
+
+    assert response.status_code == 409
+    assert "Another source in the library or the queue has this URL or DOI." in (
+        response.content.decode()
+    )
+    assert not Source.objects.filter(proposer=member).exists()

@@ -200,9 +200,11 @@ def test_decisions_other_than_approval_need_a_reason(
         Source.objects.filter(pk=proposal.pk).update(status=Status.APPROVED)
     before = state(proposal)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(moderation.TransitionError, match="reason"):
-            decide(source=proposal, moderator=moderator, reason=reason)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(moderation.TransitionError, match="reason"),
+    ):
+        decide(source=proposal, moderator=moderator, reason=reason)
 
     assert state(proposal) == before
     assert mailoutbox == []
@@ -241,9 +243,11 @@ def test_illegal_moves_raise_and_change_nothing(
         "withdraw": lambda: moderation.withdraw(source=proposal, member=proposer),
     }[move]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(moderation.TransitionError, match="Nothing was changed"):
-            call()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(moderation.TransitionError, match="Nothing was changed"),
+    ):
+        call()
 
     assert state(proposal) == before
     assert mailoutbox == []
@@ -494,6 +498,23 @@ def test_second_decision_on_a_decided_proposal_is_refused_clearly(
     assert Source.objects.get(pk=proposal.pk).status == Status.DECLINED
     assert proposal.events.count() == 1
     assert mailoutbox == []
+
+
+def test_refused_decision_keeps_the_corrections_sent_with_it_unsaved(login, moderator, proposal):
+    moderation.decline(source=proposal, moderator=moderator, reason="Out of scope.")
+
+    response = login(moderator).post(
+        f"/moderation/{proposal.slug}/",
+        review_form_data(proposal, "approve", title="A corrected title"),
+        follow=True,
+    )
+
+    assert "Nothing was changed" in response.content.decode()
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.title) == (
+        Status.DECLINED,
+        "Networks that spread improvement",
+    )
 
 
 def test_retire_view_needs_a_reason_then_retires(login, moderator, theme):

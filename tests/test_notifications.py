@@ -69,11 +69,13 @@ def test_no_email_goes_out_before_the_commit(
 def test_no_email_for_a_rolled_back_decision(
     proposal, moderator, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                moderation.approve(source=proposal, moderator=moderator)
-                raise RuntimeError("the request failed after the decision")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        moderation.approve(source=proposal, moderator=moderator)
+        raise RuntimeError("the request failed after the decision")
 
     assert mailoutbox == []
     assert Source.objects.get(pk=proposal.pk).status == Source.Status.PROPOSED

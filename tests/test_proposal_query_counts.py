@@ -56,7 +56,7 @@ def test_open_proposals_page(login, member, proposals, number, django_assert_num
     proposals(number)
     client = login(member)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get("/proposals/")
 
     assert len(response.context["page"].object_list) == number
