@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 TRACKING_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "_ga", "ref", "dclid", "msclkid"}
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
-DOI_PREFIXES = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", re.IGNORECASE)
+DOI_PREFIXES = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?(?:doi\.org/)|^doi:\s*", re.IGNORECASE)
 
 
 def normalize_url(url):

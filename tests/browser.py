@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.db import connections
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -64,6 +65,9 @@ def browser_page(monkeypatch):
             yield page
         finally:
             browser.close()
+            # Inside Playwright's loop Django hands out other connection objects (they live in a
+            # context-local); left open, they stop the test database from being dropped.
+            connections.close_all()
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ def test_normalize_url_of_nothing_is_empty(empty):
         "doi:10.1000/xyz",
         "DOI: 10.1000/xyz",
         "http://dx.doi.org/10.1000/xyz",
+        "https://www.doi.org/10.1000/xyz",
         "  https://dx.doi.org/10.1000/Xyz ",
     ],
 )

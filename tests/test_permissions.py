@@ -13,6 +13,8 @@ from sources.models import Endorsement, ModerationEvent, Source
 
 from .factories import SourceFactory, proposal_form_data, review_form_data
 
+pytestmark = pytest.mark.django_db
+
 LOGIN = "log in"
 VERIFY = "verify e-mail"
 FORBIDDEN = "403"
