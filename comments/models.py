@@ -1,1 +1,113 @@
-# Comments and flags arrive with the discussion feature; the app exists now so its place is fixed.
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sources.models import Source, Theme
+
+MAX_BODY_LENGTH = 5000
+
+
+class CommentQuerySet(models.QuerySet):
+    def on(self, target):
+        """Comments on a theme or a source."""
+        if isinstance(target, Theme):
+            return self.filter(theme=target)
+        return self.filter(source=target)
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def for_thread(self):
+        """What a thread shows of each comment: its author (and their profile link)."""
+        return self.select_related("author")
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        HELD = "held", "Held for review after flags"
+        HIDDEN = "hidden", "Hidden by a moderator"
+        DELETED = "deleted", "Deleted by its author"
+
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    body = models.TextField(max_length=MAX_BODY_LENGTH)
+    body_html = models.TextField(editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VISIBLE)
+    moderation_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(theme__isnull=False) & Q(source__isnull=True))
+                | (Q(theme__isnull=True) & Q(source__isnull=False)),
+                name="comment_has_exactly_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["visible", "held", "hidden", "deleted"]),
+                name="comment_status_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["theme", "parent", "created_at"], name="comment_theme_thread"),
+            models.Index(fields=["source", "parent", "created_at"], name="comment_source_thread"),
+            models.Index(fields=["author", "created_at"], name="comment_author_recent"),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.author}"
+
+    def get_absolute_url(self):
+        return f"{self.target.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def target(self):
+        return self.theme or self.source
+
+    @property
+    def is_visible(self):
+        return self.status == self.Status.VISIBLE
+
+
+class Flag(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSIVE = "abusive", "Abusive or disrespectful"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        PATIENT_DATA = "patient_data", "Patient-identifiable information"
+        CLINICAL_SAFETY = "clinical_safety", "Clinical safety concern"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "member"], name="one_flag_per_member"),
+        ]
+        indexes = [models.Index(fields=["dismissed_at", "comment"], name="flag_open")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} flag on comment {self.comment_id}"

@@ -12,5 +12,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         ("Profile", {"fields": ["display_name", "organisation", "bio", "perspective"]}),
-        ("Notifications", {"fields": ["notify_new_proposals"]}),
+        (
+            "Notifications",
+            {"fields": ["notify_replies", "notify_source_comments", "notify_new_proposals"]},
+        ),
     ]

@@ -6,7 +6,15 @@ from .models import User
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "organisation", "perspective", "bio", "notify_new_proposals"]
+        fields = [
+            "display_name",
+            "organisation",
+            "perspective",
+            "bio",
+            "notify_replies",
+            "notify_source_comments",
+            "notify_new_proposals",
+        ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "perspective": "Shown beside your endorsements, so readers see whose views back a "

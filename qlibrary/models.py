@@ -17,6 +17,10 @@ class User(AbstractUser):
     notify_new_proposals = models.BooleanField(
         "e-mail me about new proposals (moderators)", default=True
     )
+    notify_replies = models.BooleanField("e-mail me when someone replies to me", default=True)
+    notify_source_comments = models.BooleanField(
+        "e-mail me when someone comments on a source I proposed", default=True
+    )
 
     def __str__(self):
         return self.public_name

@@ -120,6 +120,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 
+# Cache shared by every worker process (rate limits, sessions' neighbours, page fragments):
+# Redis when REDIS_URL is set, otherwise a table in the database (`manage.py createcachetable`).
+REDIS_URL = env("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    )
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "qlibrary.User"
 
@@ -233,3 +244,6 @@ LOGGING = {
 TAGGIT_CASE_INSENSITIVE = True
 LIBRARY_PAGE_SIZE = envint("LIBRARY_PAGE_SIZE", 20)
 PROPOSALS_PER_DAY = envint("PROPOSALS_PER_DAY", 10)
+COMMENTS_PER_10_MINUTES = envint("COMMENTS_PER_10_MINUTES", 10)
+COMMENT_FLAG_THRESHOLD = envint("COMMENT_FLAG_THRESHOLD", 3)
+COMMENT_THREADS_PER_PAGE = envint("COMMENT_THREADS_PER_PAGE", 20)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("members/<str:username>/", views.profile, name="profile"),
     path("me/profile/", views.edit_profile, name="edit_profile"),
+    path("", include("comments.urls")),
     path("", include("sources.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

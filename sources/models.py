@@ -16,8 +16,9 @@ from .perspectives import describe_breakdown
 MIN_YEAR = 1800
 MAX_YEAR = 2100
 SEARCH_CONFIG = "english"
-# Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/).
-RESERVED_SLUGS = {"propose", "log"}
+# Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/,
+# /moderation/comments/).
+RESERVED_SLUGS = {"propose", "log", "comments"}
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -372,16 +373,27 @@ class ModerationEvent(models.Model):
         REQUEST_CHANGES = "request_changes", "Asked for changes"
         WITHDRAW = "withdraw", "Withdrawn"
         RETIRE = "retire", "Retired"
+        HIDE_COMMENT = "hide_comment", "Hid a comment"
+        RESTORE_COMMENT = "restore_comment", "Restored a comment"
 
+    # Decisions on a source, which its proposer hears about.
     DECISIONS = (Action.APPROVE, Action.DECLINE, Action.REQUEST_CHANGES, Action.RETIRE)
+    # What the public moderation log lists.
+    PUBLIC = (*DECISIONS, Action.HIDE_COMMENT, Action.RESTORE_COMMENT)
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="events")
+    # The event is about a source, or about a comment in a theme's discussion (theme set).
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=20, choices=Action.choices)
-    from_status = models.CharField(max_length=20, choices=Source.Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Source.Status.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -390,4 +402,8 @@ class ModerationEvent(models.Model):
         indexes = [models.Index(fields=["-created_at"], name="moderation_event_newest")]
 
     def __str__(self):
-        return f"{self.get_action_display()}: {self.source}"
+        return f"{self.get_action_display()}: {self.source or self.theme}"
+
+    @property
+    def target(self):
+        return self.source or self.theme

@@ -108,8 +108,8 @@ def retire(request, slug):
 def log(request):
     """The public log of moderators' decisions, with their reasons."""
     events = (
-        ModerationEvent.objects.filter(action__in=ModerationEvent.DECISIONS)
-        .select_related("source", "actor")
+        ModerationEvent.objects.filter(action__in=ModerationEvent.PUBLIC)
+        .select_related("source", "theme", "actor")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))

@@ -1,0 +1,98 @@
+"""Writing in a discussion: post, reply, edit and delete comments.
+
+Each change keeps the denormalized comment_count of the theme or source exact, in the same
+transaction; e-mails go out after the commit.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sources.models import Source, Theme
+
+from . import limits, notifications
+from .markdown import render
+from .models import Comment
+
+Status = Comment.Status
+
+
+class DiscussionError(Exception):
+    """A change the discussion does not allow; the message is meant for the member."""
+
+
+class CommentLimitReached(DiscussionError):
+    pass
+
+
+def can_discuss(target):
+    """Themes and the sources members can see (approved ones and open proposals) take comments."""
+    return isinstance(target, Theme) or target.status in Source.LIVE_STATUSES
+
+
+def adjust_count(target, change):
+    """Move the visible-comment count of a theme or source by `change`."""
+    type(target).objects.filter(pk=target.pk).update(comment_count=F("comment_count") + change)
+
+
+def post(*, author, target, body, parent=None):
+    """Add a comment to a theme or source; a reply to a reply joins the same thread."""
+    if not can_discuss(target):
+        raise DiscussionError("This source is not open for discussion.")
+    if parent is not None:
+        parent = parent.parent or parent
+        if parent.target != target:
+            raise DiscussionError("You can only reply within the same discussion.")
+    if limits.comments_left(author) == 0:
+        raise CommentLimitReached(
+            "You have posted a lot of comments in the last few minutes. Please wait a little "
+            "and post again: your text is still in the form below."
+        )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            theme=target if isinstance(target, Theme) else None,
+            source=target if isinstance(target, Source) else None,
+            parent=parent,
+            author=author,
+            body=body,
+            body_html=render(body),
+        )
+        adjust_count(target, +1)
+        transaction.on_commit(lambda: notifications.new_comment(comment))
+    limits.count_comment(author)
+    return comment
+
+
+def edit(*, comment, author, body):
+    """The author rewrites their comment, which is then marked as edited."""
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        _require_author(locked, author)
+        if locked.status != Status.VISIBLE:
+            raise DiscussionError("Only a visible comment can be edited.")
+        locked.body = body
+        locked.body_html = render(body)
+        locked.edited_at = timezone.now()
+        locked.save(update_fields=["body", "body_html", "edited_at"])
+    return locked
+
+
+def delete(*, comment, author):
+    """The author removes their text; the comment's place (and its replies) stay in the thread."""
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        _require_author(locked, author)
+        if locked.status == Status.DELETED:
+            return locked
+        if locked.status == Status.VISIBLE:
+            adjust_count(locked.target, -1)
+        locked.status = Status.DELETED
+        locked.body = ""
+        locked.body_html = ""
+        locked.save(update_fields=["status", "body", "body_html"])
+    return locked
+
+
+def _require_author(comment, member):
+    if comment.author_id != member.pk:
+        raise DiscussionError("Only the author of a comment can change it.")

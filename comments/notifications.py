@@ -1,0 +1,31 @@
+"""E-mails about discussions, sent after the comment is committed; each can be switched off
+in the member's profile."""
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.template.loader import render_to_string
+
+
+def new_comment(comment):
+    """Tell the author of the comment replied to, and the proposer of the source discussed."""
+    url = settings.SITE_URL.rstrip("/") + comment.get_absolute_url()
+    recipients = {}
+    if comment.parent_id and comment.parent.author.notify_replies:
+        recipients[comment.parent.author] = "reply"
+    source = comment.source
+    proposer = source.proposer if source is not None else None
+    if proposer is not None and proposer.notify_source_comments and proposer not in recipients:
+        recipients[proposer] = "source"
+    messages = []
+    for member, why in recipients.items():
+        if member.pk == comment.author_id or not member.email:
+            continue
+        context = {"comment": comment, "member": member, "why": why, "url": url}
+        subject = (
+            f"[Q Library] {comment.author.public_name} replied to you"
+            if why == "reply"
+            else f"[Q Library] New comment on “{source.title}”"
+        )
+        body = render_to_string("comments/email/new_comment.txt", context)
+        messages.append((subject[:200], body, None, [member.email]))
+    send_mass_mail(messages)

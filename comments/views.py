@@ -1,0 +1,144 @@
+"""Posting, editing, deleting and flagging comments; the moderators' flagged-comments tab."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from sources.access import member_required, moderator_required
+from sources.models import Source, Theme
+
+from . import discussion, flags
+from .forms import CommentForm, FlagForm, ReasonForm
+from .models import Comment
+
+RECENTLY_HIDDEN = 20
+
+
+@require_POST
+@member_required
+def post_on_theme(request, slug):
+    return _post(request, get_object_or_404(Theme, slug=slug))
+
+
+@require_POST
+@member_required
+def post_on_source(request, slug):
+    return _post(request, get_object_or_404(Source.objects.visible_to(request.user), slug=slug))
+
+
+def _post(request, target):
+    form = CommentForm(request.POST)
+    status = 400
+    if form.is_valid():
+        parent_id = form.cleaned_data["parent"]
+        parent = Comment.objects.on(target).filter(pk=parent_id).first() if parent_id else None
+        try:
+            comment = discussion.post(
+                author=request.user, target=target, body=form.cleaned_data["body"], parent=parent
+            )
+        except discussion.CommentLimitReached as error:
+            form.add_error(None, str(error))
+            status = 429
+        except discussion.DiscussionError as error:
+            form.add_error(None, str(error))
+            status = 403
+        else:
+            messages.success(request, "Your comment is posted.")
+            return redirect(comment.get_absolute_url())
+    context = {"form": form, "target": target}
+    return render(request, "comments/post_failed.html", context, status=status)
+
+
+@member_required
+def edit(request, pk):
+    comment = get_object_or_404(Comment, pk=pk, author=request.user, status="visible")
+    form = CommentForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        discussion.edit(comment=comment, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Your comment is updated.")
+        return redirect(comment.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "comments/edit.html", {"form": form, "comment": comment}, status=status)
+
+
+@member_required
+def delete(request, pk):
+    comment = get_object_or_404(
+        Comment.objects.exclude(status="deleted"), pk=pk, author=request.user
+    )
+    if request.method == "POST":
+        discussion.delete(comment=comment, author=request.user)
+        messages.success(request, "Your comment is deleted. Replies to it stay in the thread.")
+        return redirect(comment.get_absolute_url())
+    return render(request, "comments/delete.html", {"comment": comment})
+
+
+@member_required
+def flag(request, pk):
+    comment = get_object_or_404(
+        Comment.objects.select_related("theme", "source").exclude(status="deleted"), pk=pk
+    )
+    if (
+        comment.source is not None
+        and not Source.objects.visible_to(request.user).filter(pk=comment.source_id).exists()
+    ):
+        return render(request, "404.html", status=404)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flags.flag(
+                comment=comment,
+                member=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except discussion.DiscussionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Thank you: the moderators will look at this comment.")
+        return redirect(comment.target.get_absolute_url() + "#discussion")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "comments/flag.html", {"form": form, "comment": comment}, status=status)
+
+
+@moderator_required
+def flagged(request):
+    """Comments with open flags or held back by them, oldest first."""
+    comments = (
+        Comment.objects.filter(status__in=["visible", "held"], flags__dismissed_at__isnull=True)
+        .distinct()
+        .select_related("author", "theme", "source")
+        .prefetch_related("flags__member")
+        .order_by("created_at", "pk")
+    )
+    hidden = (
+        Comment.objects.filter(status="hidden")
+        .select_related("author", "theme", "source")
+        .order_by("-pk")[:RECENTLY_HIDDEN]
+    )
+    context = {"comments": comments, "hidden": hidden, "reason_form": ReasonForm()}
+    return render(request, "comments/flagged.html", context)
+
+
+@require_POST
+@moderator_required
+def moderate(request, pk, action):
+    comment = get_object_or_404(Comment, pk=pk)
+    try:
+        if action == "hide":
+            reason = request.POST.get("reason", "")
+            flags.hide(comment=comment, moderator=request.user, reason=reason)
+            done = "The comment is hidden and the log records why."
+        elif action == "restore":
+            flags.restore(
+                comment=comment, moderator=request.user, reason=request.POST.get("reason", "")
+            )
+            done = "The comment is back in the discussion."
+        else:
+            flags.dismiss_flags(comment=comment, moderator=request.user)
+            done = "The flags are dismissed."
+    except discussion.DiscussionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("comments:flagged")
