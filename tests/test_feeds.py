@@ -1,0 +1,101 @@
+"""Atom feeds of new sources and of each theme's sources and comments."""
+
+from xml.etree import ElementTree
+
+import pytest
+
+from comments import discussion, flags
+from sources.models import Source
+
+from .factories import MemberFactory, ModeratorFactory, SourceFactory
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def parse(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ElementTree.fromstring(response.content)  # noqa: S314 (our own feed)
+    assert root.tag == f"{ATOM}feed"
+    return root
+
+
+def entries(root):
+    return [
+        {
+            "title": entry.findtext(f"{ATOM}title"),
+            "link": entry.find(f"{ATOM}link").get("href"),
+            "summary": entry.findtext(f"{ATOM}summary"),
+            "id": entry.findtext(f"{ATOM}id"),
+        }
+        for entry in root.findall(f"{ATOM}entry")
+    ]
+
+
+def test_new_sources_feed_lists_approved_sources_with_absolute_links(client, theme):
+    SourceFactory(title="Approved one", themes=[theme])
+    SourceFactory(title="Still a proposal", status=Source.Status.PROPOSED, themes=[theme])
+
+    items = entries(parse(client.get("/feeds/sources/")))
+
+    titles = [item["title"] for item in items]
+    assert "Approved one" in titles
+    assert "Still a proposal" not in titles
+    approved = next(item for item in items if item["title"] == "Approved one")
+    assert approved["link"].startswith("http://testserver/sources/")
+    assert approved["id"].startswith("http://")
+
+
+def test_feed_summaries_keep_member_text_as_text(client, theme):
+    SourceFactory(title="Escaped", summary="<script>alert(1)</script>", themes=[theme])
+
+    items = entries(parse(client.get("/feeds/sources/")))
+
+    summary = next(item for item in items if item["title"] == "Escaped")["summary"]
+    # Atom readers decode the summary as HTML: the tag must arrive escaped, as text.
+    assert "<script>" not in summary
+    assert "&lt;script&gt;" in summary
+
+
+def test_theme_feed_has_its_sources_and_visible_comments_only(client, themes):
+    first, second = themes[0], themes[1]
+    member = MemberFactory()
+    moderator = ModeratorFactory()
+    in_theme = SourceFactory(title="In the theme", themes=[first])
+    SourceFactory(title="In another theme", themes=[second])
+    discussion.post(author=member, target=first, body="A **theme** comment")
+    discussion.post(author=member, target=in_theme, body="A source comment")
+    hidden = discussion.post(author=member, target=first, body="Soon hidden")
+    flags.hide(comment=hidden, moderator=moderator, reason="Off-topic")
+    discussion.post(author=member, target=second, body="Elsewhere")
+
+    items = entries(parse(client.get(f"/themes/{first.slug}/feed/")))
+
+    titles = [item["title"] for item in items]
+    summaries = " ".join(item["summary"] or "" for item in items)
+    assert "In the theme" in titles
+    assert "In another theme" not in titles
+    assert sum("commented on" in title for title in titles) == 2
+    assert "<strong>theme</strong>" in summaries
+    assert "A source comment" in summaries
+    assert "Soon hidden" not in summaries
+    assert "Elsewhere" not in summaries
+    assert all(item["link"].startswith("http://testserver/") for item in items)
+
+
+def test_unknown_theme_feed_is_a_404(client, db):
+    assert client.get("/themes/no-such-theme/feed/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/sources/"])
+def test_pages_link_the_new_sources_feed(client, db, path):
+    page = client.get(path).content.decode()
+
+    assert 'type="application/atom+xml"' in page
+    assert 'href="/feeds/sources/"' in page
+
+
+def test_theme_page_links_its_own_feed(client, theme):
+    page = client.get(theme.get_absolute_url()).content.decode()
+
+    assert f'href="/themes/{theme.slug}/feed/"' in page
