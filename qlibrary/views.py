@@ -7,12 +7,14 @@ from django.views.decorators.cache import never_cache
 
 from sources.access import is_moderator, member_required
 from sources.models import Source, Theme
+from sources.page_cache import cache_for_readers
 
 from .forms import ProfileForm
 
 RECENT_COUNT = 6
 
 
+@cache_for_readers
 def home(request):
     themes = Theme.objects.with_source_counts()
     recent = Source.objects.approved().for_listing().sorted_by("newest")[:RECENT_COUNT]

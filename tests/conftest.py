@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from sources.models import Theme
 
@@ -103,3 +104,23 @@ def make_source(theme):
 def fast_password_hashing(settings):
     """Hash test passwords with a fast hasher: the real one costs ~0.5 s per user created."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(request, django_db_blocker):
+    """Start every database test with an empty shared cache.
+
+    The cache (a database table by default, Redis when REDIS_URL is set) is not part of the
+    tables a test rolls back or flushes, so pages cached by one test must not leak into the next.
+    """
+    uses_database = request.node.get_closest_marker("django_db") or (
+        DATABASE_FIXTURES & set(request.fixturenames)
+    )
+    if not uses_database:
+        return
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        cache.clear()

@@ -7,6 +7,7 @@ from django.db import transaction
 from sources import moderation
 from sources.models import Source
 from sources.notifications import moderators_to_tell
+from sources.page_cache import _move_version
 
 from .factories import (
     MemberFactory,
@@ -63,7 +64,8 @@ def test_no_email_goes_out_before_the_commit(
         moderation.submit(source=new_source(), proposer=proposer, themes=[theme], tags=[])
 
     assert mailoutbox == []
-    assert len(callbacks) == 1
+    mail_callbacks = [callback for callback in callbacks if callback is not _move_version]
+    assert len(mail_callbacks) == 1
 
 
 def test_no_email_for_a_rolled_back_decision(
