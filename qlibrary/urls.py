@@ -6,6 +6,7 @@ from . import feeds, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("members/<str:username>/", views.profile, name="profile"),
     path("me/profile/", views.edit_profile, name="edit_profile"),
     path("feeds/sources/", feeds.NewSourcesFeed(), name="feed_sources"),

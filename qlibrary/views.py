@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
@@ -32,6 +32,8 @@ def home(request):
 
 
 def profile(request, username):
+    if "\x00" in username:  # PostgreSQL refuses NUL characters in a query: no such member.
+        raise Http404("No such member.")
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     contributions = (
         Source.objects.approved().filter(proposer=member).for_listing().sorted_by("newest")
@@ -53,6 +55,12 @@ def edit_profile(request):
             return redirect(request.user)
         return render(request, "qlibrary/profile_edit.html", {"form": form}, status=400)
     return render(request, "qlibrary/profile_edit.html", {"form": form})
+
+
+@never_cache
+def ping(request):
+    """The process answers; no database. Also the benchmark's baseline: Django at its cheapest."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @never_cache

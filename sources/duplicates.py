@@ -54,7 +54,9 @@ def _words(title):
 
 
 def _similar(title, other):
-    return SequenceMatcher(None, title.lower(), other.lower()).ratio() >= SIMILARITY
+    matcher = SequenceMatcher(None, title.lower(), other.lower())
+    # quick_ratio() is a cheap upper bound of ratio(): most pairs stop there.
+    return matcher.quick_ratio() >= SIMILARITY and matcher.ratio() >= SIMILARITY
 
 
 def _candidates(titles, exclude_pks):
