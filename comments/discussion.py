@@ -49,6 +49,11 @@ def post(*, author, target, body, parent=None):
             "and post again: your text is still in the form below."
         )
     with transaction.atomic():
+        # Count first: the UPDATE takes the target's row lock before the comment's foreign key
+        # takes a weaker share lock on it, which it would later have to upgrade. Upgrading
+        # deadlocks with an endorsement or a moderator's decision waiting in SELECT ... FOR
+        # UPDATE on the same source (found by tests/test_write_integrity.py).
+        adjust_count(target, +1)
         comment = Comment.objects.create(
             theme=target if isinstance(target, Theme) else None,
             source=target if isinstance(target, Source) else None,
@@ -57,8 +62,7 @@ def post(*, author, target, body, parent=None):
             body=body,
             body_html=render(body),
         )
-        adjust_count(target, +1)
-        transaction.on_commit(lambda: notifications.new_comment(comment))
+        transaction.on_commit(lambda: notifications.new_comment(comment), robust=True)
     limits.count_comment(author)
     return comment
 

@@ -27,6 +27,8 @@ def flag(*, comment, member, reason, note=""):
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
         if locked.status == Status.DELETED:
             raise DiscussionError("This comment has been deleted.")
+        if locked.status != Status.VISIBLE:
+            raise DiscussionError("This comment is already hidden while the moderators look.")
         try:
             with transaction.atomic():
                 Flag.objects.create(comment=locked, member=member, reason=reason, note=note)

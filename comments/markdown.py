@@ -8,7 +8,8 @@ import markdown
 import nh3
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "pre", "a"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# "*" empty: without it nh3 also lets ammonia's default lang= and title= through on every tag.
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "*": set()}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from sources.models import Source, Theme
 
@@ -16,6 +16,11 @@ class CommentQuerySet(models.QuerySet):
 
     def top_level(self):
         return self.filter(parent__isnull=True)
+
+    def with_open_flags(self):
+        """Comments that some flag not yet dismissed points at (not those with no flags)."""
+        open_flags = Flag.objects.filter(comment=OuterRef("pk"), dismissed_at__isnull=True)
+        return self.filter(Exists(open_flags))
 
     def for_thread(self):
         """What a thread shows of each comment: its author (and their profile link)."""
@@ -74,6 +79,14 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.target.get_absolute_url()}#comment-{self.pk}"
+
+    def get_page_url(self):
+        """The link to the comment on the page of threads that holds it (one query)."""
+        thread_id = self.parent_id or self.pk
+        earlier = Comment.objects.on(self.target).top_level().filter(pk__lt=thread_id).count()
+        page = earlier // settings.COMMENT_THREADS_PER_PAGE + 1
+        query = f"?comments={page}" if page > 1 else ""
+        return f"{self.target.get_absolute_url()}{query}#comment-{self.pk}"
 
     @property
     def target(self):

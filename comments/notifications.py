@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 
 def new_comment(comment):
     """Tell the author of the comment replied to, and the proposer of the source discussed."""
-    url = settings.SITE_URL.rstrip("/") + comment.get_absolute_url()
+    url = settings.SITE_URL.rstrip("/") + comment.get_page_url()
     recipients = {}
     if comment.parent_id and comment.parent.author.notify_replies:
         recipients[comment.parent.author] = "reply"

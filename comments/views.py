@@ -33,6 +33,9 @@ def _post(request, target):
         parent_id = form.cleaned_data["parent"]
         parent = Comment.objects.on(target).filter(pk=parent_id).first() if parent_id else None
         try:
+            if parent_id and parent is None:
+                # Not silently a new thread: the member meant to answer someone.
+                raise discussion.DiscussionError("You can only reply within the same discussion.")
             comment = discussion.post(
                 author=request.user, target=target, body=form.cleaned_data["body"], parent=parent
             )
@@ -44,7 +47,7 @@ def _post(request, target):
             status = 403
         else:
             messages.success(request, "Your comment is posted.")
-            return redirect(comment.get_absolute_url())
+            return redirect(comment.get_page_url())
     context = {"form": form, "target": target}
     return render(request, "comments/post_failed.html", context, status=status)
 
@@ -56,7 +59,7 @@ def edit(request, pk):
     if request.method == "POST" and form.is_valid():
         discussion.edit(comment=comment, author=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Your comment is updated.")
-        return redirect(comment.get_absolute_url())
+        return redirect(comment.get_page_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "comments/edit.html", {"form": form, "comment": comment}, status=status)
 
@@ -69,7 +72,7 @@ def delete(request, pk):
     if request.method == "POST":
         discussion.delete(comment=comment, author=request.user)
         messages.success(request, "Your comment is deleted. Replies to it stay in the thread.")
-        return redirect(comment.get_absolute_url())
+        return redirect(comment.get_page_url())
     return render(request, "comments/delete.html", {"comment": comment})
 
 
@@ -105,8 +108,8 @@ def flag(request, pk):
 def flagged(request):
     """Comments with open flags or held back by them, oldest first."""
     comments = (
-        Comment.objects.filter(status__in=["visible", "held"], flags__dismissed_at__isnull=True)
-        .distinct()
+        Comment.objects.filter(status__in=["visible", "held"])
+        .with_open_flags()
         .select_related("author", "theme", "source")
         .prefetch_related("flags__member")
         .order_by("created_at", "pk")
@@ -124,15 +127,20 @@ def flagged(request):
 @moderator_required
 def moderate(request, pk, action):
     comment = get_object_or_404(Comment, pk=pk)
+    reason = request.POST.get("reason", "")
+    if reason and action != "dismiss":
+        # The log shows the reason: hold it to the form's rules (length, no NUL characters).
+        reason_form = ReasonForm({"reason": reason})
+        if not reason_form.is_valid():
+            messages.error(request, reason_form.errors["reason"][0])
+            return redirect("comments:flagged")
+        reason = reason_form.cleaned_data["reason"]
     try:
         if action == "hide":
-            reason = request.POST.get("reason", "")
             flags.hide(comment=comment, moderator=request.user, reason=reason)
             done = "The comment is hidden and the log records why."
         elif action == "restore":
-            flags.restore(
-                comment=comment, moderator=request.user, reason=request.POST.get("reason", "")
-            )
+            flags.restore(comment=comment, moderator=request.user, reason=reason)
             done = "The comment is back in the discussion."
         else:
             flags.dismiss_flags(comment=comment, moderator=request.user)

@@ -7,14 +7,14 @@ from django.views.decorators.cache import never_cache
 
 from sources.access import is_moderator, member_required
 from sources.models import Source, Theme
-from sources.page_cache import cache_for_readers
+from sources.page_cache import cache_page
 
 from .forms import ProfileForm
 
 RECENT_COUNT = 6
 
 
-@cache_for_readers
+@cache_page
 def home(request):
     themes = Theme.objects.with_source_counts()
     recent = Source.objects.approved().for_listing().sorted_by("newest")[:RECENT_COUNT]
@@ -31,6 +31,7 @@ def home(request):
     )
 
 
+@cache_page
 def profile(request, username):
     if "\x00" in username:  # PostgreSQL refuses NUL characters in a query: no such member.
         raise Http404("No such member.")

@@ -12,6 +12,27 @@ MAX_TAGS = 8
 MAX_TAG_LENGTH = 40
 
 
+class ThemesField(forms.ModelMultipleChoiceField):
+    """Theme choices where an id too big for a 64-bit integer is an invalid choice: SQLite
+    raises OverflowError on it in the `IN` lookup that checks the choices (PostgreSQL copes)."""
+
+    LARGEST_ID = 2**63 - 1
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk).strip())
+            except ValueError:
+                continue  # Django's own check says it is not a valid choice.
+            if abs(number) > self.LARGEST_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class SourceForm(forms.ModelForm):
     """A proposal, or the edit of one: every field a member describes a source with."""
 
@@ -30,7 +51,7 @@ class SourceForm(forms.ModelForm):
         max_length=200,
         help_text="Optional, e.g. 10.1136/bmjqs-2015-004315 or a doi.org link.",
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ThemesField(
         queryset=Theme.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose every theme it speaks to.",

@@ -68,7 +68,7 @@ def submit(*, source, proposer, themes, tags):
             from_status="",
             to_status=Status.PROPOSED,
         )
-        transaction.on_commit(lambda: notifications.new_proposal(event))
+        transaction.on_commit(lambda: notifications.new_proposal(event), robust=True)
     return source
 
 
@@ -192,7 +192,7 @@ def _move(source, *, actor, action, to, reason=""):
         source.approved_at = event.created_at
         update_fields.append("approved_at")
     source.save(update_fields=update_fields)
-    transaction.on_commit(lambda: notifications.decision(event))
+    transaction.on_commit(lambda: notifications.decision(event), robust=True)
     return source
 
 

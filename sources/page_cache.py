@@ -1,11 +1,10 @@
-"""Whole pages cached for readers, with exact invalidation.
+"""Whole pages from the shared cache, with exact invalidation.
 
-Readers without a session (no sign-in, no pending message) get the library's pages from the
-shared cache. Every cached page is filed under the library's current version, and any write that
-readers could see (a decision, an endorsement, a comment, an edit, a profile change) moves the
-version on, so the very next read renders the page afresh. The version moves both at once and
-when the transaction commits: a page rendered from data that was not yet committed is filed
-under a version nobody asks for after the commit.
+Each cached page is stored with the library's version at the time it was rendered, and any
+write that a page could show (a decision, an endorsement, a comment, an edit, a profile or
+account change) moves the version on, so the very next read renders the page afresh. The version
+moves both at once and when the transaction commits: a page rendered from data that was not yet
+committed carries a version that is already gone once the commit lands.
 """
 
 import hashlib
@@ -20,9 +19,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "library:version"
-PAGE_TIMEOUT = 60 * 60
+MESSAGES_SESSION_KEY = "_messages"
+# Short enough that relative times ("5 minutes ago") never drift far.
+PAGE_TIMEOUT = 60
 # Models whose rows readers see on some page; a change to any of them invalidates every page.
-WATCHED_APPS = {"sources", "comments", "qlibrary", "taggit"}
+WATCHED_APPS = {"sources", "comments", "qlibrary", "taggit", "account", "auth"}
+UNSEEN_FIELDS = {"last_login"}
 
 
 def current_version():
@@ -45,39 +47,65 @@ def library_changed():
         transaction.on_commit(_move_version)
 
 
-def _is_plain_reader(request):
-    cookies = request.COOKIES
-    return (
-        request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in cookies
-        and "messages" not in cookies
-    )
+def _page_key(request):
+    """The cache key of this request's page, or None when it must be rendered afresh.
+
+    Readers without a session share one copy of each page; a signed-in member gets their own,
+    filed under their session (it shows their name, their endorsements and their CSRF token).
+    Nothing is served from the cache while a message waits to be shown.
+    """
+    if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
+        return None
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return f"page:reader:{path}"
+    if MESSAGES_SESSION_KEY in request.session:
+        return None
+    return f"page:session:{hashlib.sha256(session_key.encode()).hexdigest()}:{path}"
 
 
-def cache_for_readers(view):
-    """Serve the page from the shared cache to readers without a session; others get it fresh."""
+def cache_page(view):
+    """Serve the page from the shared cache while the library has not changed since it was made.
+
+    One round trip asks for the library's version and the page together; the page was stored
+    with the version it was rendered at, so a page older than the last write is never served.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _is_plain_reader(request):
+        key = _page_key(request)
+        if key is None:
             return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{current_version()}:{path}"
-        response = cache.get(key)
-        if response is None:
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or current_version()
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            response = stored[1]
+        else:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.cookies:
-                cache.set(key, response, PAGE_TIMEOUT)
+            if _can_store(request, response):
+                cache.set(key, (version, response), PAGE_TIMEOUT)
         patch_vary_headers(response, ["Cookie"])
         return response
 
     return wrapper
 
 
-def _on_change(sender, **kwargs):
+def _can_store(request, response):
+    messages = getattr(request, "_messages", None)
+    shown_messages = messages is not None and messages.used
+    return response.status_code == 200 and not response.cookies and not shown_messages
+
+
+def _on_change(sender, update_fields=None, **kwargs):
     # Migrations save through historical models, before the cache table may even exist.
-    if sender._meta.app_label in WATCHED_APPS and sender._meta.apps is apps:
-        library_changed()
+    if sender._meta.app_label not in WATCHED_APPS or sender._meta.apps is not apps:
+        return
+    # Signing in stamps last_login, which no page shows.
+    if update_fields is not None and set(update_fields) <= UNSEEN_FIELDS:
+        return
+    library_changed()
 
 
 def watch_library_changes():

@@ -12,6 +12,7 @@ from .access import is_moderator, member_required
 from .endorsements import EndorsementError, set_endorsement
 from .forms import SourceForm
 from .models import Source, Theme
+from .page_cache import cache_page
 
 PROPOSAL_SORTS = {"newest": "Newest", "endorsed": "Most endorsed"}
 
@@ -132,10 +133,16 @@ def endorse(request, slug):
 
 
 @member_required
+@cache_page
 def proposal_list(request):
     proposals = Source.objects.open_proposals()
     theme_slug = request.GET.get("theme")
-    theme = Theme.objects.filter(slug=theme_slug).first() if theme_slug else None
+    # A NUL character would make PostgreSQL refuse the query: such a value is no theme's slug.
+    theme = (
+        Theme.objects.filter(slug=theme_slug).first()
+        if theme_slug and "\x00" not in theme_slug
+        else None
+    )
     if theme:
         proposals = proposals.in_theme(theme)
     sort = request.GET.get("sort") if request.GET.get("sort") in PROPOSAL_SORTS else "newest"
@@ -154,6 +161,7 @@ def proposal_list(request):
 
 
 @member_required
+@cache_page
 def my_proposals(request):
     proposals = (
         Source.objects.filter(proposer=request.user)

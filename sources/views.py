@@ -7,14 +7,14 @@ from .access import is_member, is_moderator
 from .endorsements import has_endorsed
 from .filters import ListingFilters
 from .models import Source, Theme
-from .page_cache import cache_for_readers
+from .page_cache import cache_page
 
 
 def _page(request, queryset):
     return Paginator(queryset, settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@cache_for_readers
+@cache_page
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     in_theme = Source.objects.approved().in_theme(theme)
@@ -27,7 +27,7 @@ def theme_detail(request, slug):
     )
 
 
-@cache_for_readers
+@cache_page
 def source_list(request):
     library = Source.objects.approved()
     filters = ListingFilters(request.GET, scope=library, with_search=True)
@@ -35,7 +35,7 @@ def source_list(request):
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
-@cache_for_readers
+@cache_page
 def source_detail(request, slug):
     source = get_object_or_404(Source.objects.visible_to(request.user).for_listing(), slug=slug)
     context = {
@@ -51,7 +51,7 @@ def source_detail(request, slug):
     return render(request, "sources/source_detail.html", context)
 
 
-@cache_for_readers
+@cache_page
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     tagged = Source.objects.approved().filter(tags=tag)

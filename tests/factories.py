@@ -1,6 +1,9 @@
 import factory
 from django.utils import timezone
 
+from comments.discussion import adjust_count
+from comments.markdown import render as render_markdown
+from comments.models import Comment
 from qlibrary.models import User
 from sources.keys import normalize_url
 from sources.models import Source, Theme
@@ -162,3 +165,26 @@ def review_form_data(source, decision, reason="", **changes):
     data["decision-decision"] = decision
     data["decision-reason"] = reason
     return data
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment on a theme or source (pass theme= or source=); parent= makes it a reply.
+
+    Like the discussion service, it keeps the target's comment_count equal to its visible
+    comments, so tests can build discussions quickly and still check the counts.
+    """
+
+    class Meta:
+        model = Comment
+
+    author = factory.SubFactory(MemberFactory)
+    body = factory.Sequence(lambda n: f"A thought on improvement, number {n}.")
+    body_html = factory.LazyAttribute(lambda comment: render_markdown(comment.body))
+    status = Comment.Status.VISIBLE
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        comment = super()._create(model_class, *args, **kwargs)
+        if comment.status == Comment.Status.VISIBLE:
+            adjust_count(comment.target, +1)
+        return comment

@@ -6,75 +6,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('sources', '0006_comment_events'),
+        ("sources", "0006_comment_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=5000)),
-                ('body_html', models.TextField(editable=False)),
-                ('status', models.CharField(choices=[('visible', 'Visible'), ('held', 'Held for review after flags'), ('hidden', 'Hidden by a moderator'), ('deleted', 'Deleted by its author')], default='visible', max_length=10)),
-                ('moderation_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='comments.comment')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='sources.source')),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='sources.theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=5000)),
+                ("body_html", models.TextField(editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("visible", "Visible"),
+                            ("held", "Held for review after flags"),
+                            ("hidden", "Hidden by a moderator"),
+                            ("deleted", "Deleted by its author"),
+                        ],
+                        default="visible",
+                        max_length=10,
+                    ),
+                ),
+                ("moderation_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="comments.comment",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="sources.source",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="sources.theme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('spam', 'Spam'), ('abusive', 'Abusive or disrespectful'), ('off_topic', 'Off-topic'), ('patient_data', 'Patient-identifiable information'), ('clinical_safety', 'Clinical safety concern'), ('other', 'Something else')], max_length=20)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('dismissed_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='comments.comment')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("spam", "Spam"),
+                            ("abusive", "Abusive or disrespectful"),
+                            ("off_topic", "Off-topic"),
+                            ("patient_data", "Patient-identifiable information"),
+                            ("clinical_safety", "Clinical safety concern"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("dismissed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="comments.comment",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['theme', 'parent', 'created_at'], name='comment_theme_thread'),
+            model_name="comment",
+            index=models.Index(
+                fields=["theme", "parent", "created_at"], name="comment_theme_thread"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['source', 'parent', 'created_at'], name='comment_source_thread'),
+            model_name="comment",
+            index=models.Index(
+                fields=["source", "parent", "created_at"], name="comment_source_thread"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['author', 'created_at'], name='comment_author_recent'),
+            model_name="comment",
+            index=models.Index(fields=["author", "created_at"], name="comment_author_recent"),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('theme__isnull', False), ('source__isnull', True)), models.Q(('theme__isnull', True), ('source__isnull', False)), _connector='OR'), name='comment_has_exactly_one_target'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("theme__isnull", False), ("source__isnull", True)),
+                    models.Q(("theme__isnull", True), ("source__isnull", False)),
+                    _connector="OR",
+                ),
+                name="comment_has_exactly_one_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['visible', 'held', 'hidden', 'deleted'])), name='comment_status_known'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["visible", "held", "hidden", "deleted"])),
+                name="comment_status_known",
+            ),
         ),
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['dismissed_at', 'comment'], name='flag_open'),
+            model_name="flag",
+            index=models.Index(fields=["dismissed_at", "comment"], name="flag_open"),
         ),
         migrations.AddConstraint(
-            model_name='flag',
-            constraint=models.UniqueConstraint(fields=('comment', 'member'), name='one_flag_per_member'),
+            model_name="flag",
+            constraint=models.UniqueConstraint(
+                fields=("comment", "member"), name="one_flag_per_member"
+            ),
         ),
     ]

@@ -1,0 +1,129 @@
+"""A discussion costs the same number of queries with 2 comments as with 60: a page of threads
+and, in one go, their replies, whatever their authors and states."""
+
+import pytest
+
+from comments import flags
+from comments.models import Comment, Flag
+from sources.models import Source
+
+from .factories import CommentFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [2, 60]
+Status = Comment.Status
+# Every fourth thread and every fifth reply is removed, in turn deleted, held or hidden.
+REMOVED = [Status.DELETED, Status.HELD, Status.HIDDEN]
+
+
+@pytest.fixture
+def make_discussion(member):
+    """`count` comments on a target: threads of one comment and three replies, by five
+    authors (the signed-in member among them), some deleted, held or hidden."""
+
+    def make(target, count):
+        authors = [member, *(MemberFactory() for _ in range(4))]
+        on = {"source": target} if isinstance(target, Source) else {"theme": target}
+        made = 0
+        thread = 0
+        while made < count:
+            status = REMOVED[thread % 3] if thread % 4 == 3 else Status.VISIBLE
+            top = CommentFactory(**on, author=authors[thread % 5], status=status)
+            made += 1
+            for reply in range(min(3, count - made)):
+                status = REMOVED[reply % 3] if (made % 5) == 4 else Status.VISIBLE
+                CommentFactory(
+                    **on, parent=top, author=authors[(thread + reply) % 5], status=status
+                )
+                made += 1
+            thread += 1
+        made_here = Comment.objects.on(target)
+        assert made_here.count() == count
+        if count > 20:
+            assert set(made_here.values_list("status", flat=True)) == set(Status.values)
+
+    return make
+
+
+def get_with_queries(client, django_assert_num_queries, url, queries):
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def shown_comments(response):
+    """How many comments (removed ones keep their place) the page rendered."""
+    return response.content.decode().count('id="comment-')
+
+
+# The discussion adds three queries to a page, whatever its size: the count of threads, the page
+# of threads with their authors, and all their replies with their authors. The rest is the
+# page's own queries and the page cache's (sources/page_cache.py: read the version and the page,
+# then store it); a member's page also reads their session, user, verified address and
+# permissions. A change there moves these literals for both sizes at once.
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_theme_page_with_a_discussion(
+    client, django_assert_num_queries, make_discussion, theme, count
+):
+    make_discussion(theme, count)
+
+    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 15)
+
+    assert shown_comments(response) == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_theme_page_with_a_discussion_for_a_member(
+    client, django_assert_num_queries, make_discussion, member, theme, count
+):
+    make_discussion(theme, count)
+    client.force_login(member)
+
+    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 20)
+
+    assert shown_comments(response) == count
+    assert "Post reply" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_source_page_with_a_discussion(
+    client, django_assert_num_queries, make_discussion, source, count
+):
+    make_discussion(source, count)
+
+    response = get_with_queries(client, django_assert_num_queries, source.get_absolute_url(), 12)
+
+    assert shown_comments(response) == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_source_page_with_a_discussion_for_a_member(
+    client, django_assert_num_queries, make_discussion, member, source, count
+):
+    make_discussion(source, count)
+    client.force_login(member)
+
+    response = get_with_queries(client, django_assert_num_queries, source.get_absolute_url(), 18)
+
+    assert shown_comments(response) == count
+    assert "Post reply" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_flagged_tab(client, django_assert_num_queries, moderator, theme, source, count):
+    for number in range(count):
+        comment = CommentFactory(**({"theme": theme} if number % 2 else {"source": source}))
+        for reason in [Flag.Reason.SPAM, Flag.Reason.OFF_TOPIC][: 1 + number % 2]:
+            Flag.objects.create(comment=comment, member=MemberFactory(), reason=reason)
+        hidden = CommentFactory(theme=theme)
+        flags.hide(comment=hidden, moderator=moderator, reason="Spam.")
+    client.force_login(moderator)
+
+    response = get_with_queries(client, django_assert_num_queries, "/moderation/comments/", 9)
+
+    assert len(response.context["comments"]) == count
+    assert len(response.context["hidden"]) == count
