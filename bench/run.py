@@ -23,8 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-MARK_START = "<!-- bench:start -->"
-MARK_END = "<!-- bench:end -->"
+MARKS = {
+    "cached": ("<!-- bench:start -->", "<!-- bench:end -->"),
+    "raw": ("<!-- bench-raw:start -->", "<!-- bench-raw:end -->"),
+}
 READER_TARGET = 0.5  # readers' pages: at least half the baseline's throughput
 MEDIAN_TARGET_MS = 25
 P95_TARGET_MS = 60
@@ -42,6 +44,11 @@ def parse_args():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="render every page afresh (PAGE_CACHE=false), to measure the pages themselves",
+    )
     return parser.parse_args()
 
 
@@ -58,6 +65,7 @@ def environment(args):
         SECURE_HSTS_SECONDS="0",
         REDIS_URL=args.redis,
         LOG_LEVEL="WARNING",
+        PAGE_CACHE="false" if args.no_page_cache else "true",
     )
     return env
 
@@ -288,11 +296,14 @@ def chart(rows, baseline_rps, path):
 
 def write_results(args, rows, baseline_rps, setup, command):
     out = Path(args.out)
-    chart(rows, baseline_rps, out.with_name("performance-chart.svg"))
+    kind = "raw" if args.no_page_cache else "cached"
+    mark_start, mark_end = MARKS[kind]
+    chart_name = f"performance-chart{'-raw' if args.no_page_cache else ''}.svg"
+    chart(rows, baseline_rps, out.with_name(chart_name))
     counts = setup["counts"]
     block = "\n".join(
         [
-            MARK_START,
+            mark_start,
             f"Run on {time.strftime('%Y-%m-%d %H:%M %Z')} with `{command}`: "
             f"{counts['sources']:,} sources, {counts['comments']:,} comments, "
             f"{counts['endorsements']:,} endorsements, {counts['members']:,} members; gunicorn "
@@ -301,15 +312,17 @@ def write_results(args, rows, baseline_rps, setup, command):
             "",
             table(rows, baseline_rps),
             "",
-            "![Throughput per page](performance-chart.svg)",
-            MARK_END,
+            f"![Throughput per page]({chart_name})",
+            mark_end,
         ]
     )
-    text = out.read_text() if out.exists() else f"# Performance\n\n{MARK_START}\n{MARK_END}\n"
-    before, _, rest = text.partition(MARK_START)
-    _, _, after = rest.partition(MARK_END)
+    text = out.read_text() if out.exists() else "# Performance\n"
+    if mark_start not in text:
+        text += f"\n{mark_start}\n{mark_end}\n"
+    before, _, rest = text.partition(mark_start)
+    _, _, after = rest.partition(mark_end)
     out.write_text(before + block + after)
-    (ROOT / "bench" / "latest.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (ROOT / "bench" / f"latest-{kind}.json").write_text(json.dumps(rows, indent=2) + "\n")
 
 
 def main():

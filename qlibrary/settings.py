@@ -131,6 +131,9 @@ CACHES = {
     )
 }
 
+# Whole pages from the shared cache (sources/page_cache.py); off only to measure pages raw.
+PAGE_CACHE = envbool("PAGE_CACHE", True)
+
 # Sessions are read from the shared cache and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from sources.access import is_moderator, member_required
 from sources.models import Source, Theme
-from sources.page_cache import cache_page
+from sources.page_cache import cache_page, remember
 
 from .forms import ProfileForm
 
@@ -16,7 +16,7 @@ RECENT_COUNT = 6
 
 @cache_page
 def home(request):
-    themes = Theme.objects.with_source_counts()
+    themes = remember("themes-with-counts", lambda: list(Theme.objects.with_source_counts()))
     recent = Source.objects.approved().for_listing().sorted_by("newest")[:RECENT_COUNT]
     most_endorsed = (
         Source.objects.approved()

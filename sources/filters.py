@@ -1,15 +1,35 @@
 """The filter bar of the listing pages: search words, theme, kind, tag, year and order.
 
 Options offered are the ones present in the listing's scope, so no filter leads to an empty page
-by construction. A value that is not an option is ignored and said so, never an error page.
+by construction; they are worked out once per change of the library and kept in the shared cache.
+A value that is not an option is ignored and said so, never an error page.
 """
 
 from django import forms
 from taggit.models import Tag
 
 from .models import Source, Theme
+from .page_cache import remember
 
 ANY = [("", "Any")]
+
+
+def listing_options(scope):
+    """The themes, kinds, tags and years present in a listing's scope, as form choices."""
+    kinds = set(scope.values_list("kind", flat=True).distinct().order_by())
+    tags = (
+        Tag.objects.filter(sources_taggedsource_items__content_object__in=scope)
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+    years = scope.exclude(year=None).values_list("year", flat=True).distinct().order_by("-year")
+    return {
+        "themes": list(Theme.objects.values_list("slug", "title")),
+        "kinds": [(value, label) for value, label in Source.Kind.choices if value in kinds],
+        "tags": list(tags),
+        "years": [(str(year), str(year)) for year in years],
+    }
 
 
 class ListingFilters(forms.Form):
@@ -20,28 +40,18 @@ class ListingFilters(forms.Form):
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=list(Source.SORTS.items()))
 
-    def __init__(self, data, *, scope, with_search=False):
+    def __init__(self, data, *, scope, scope_name, with_search=False):
         super().__init__(data)
         self.with_search = with_search
+        options = remember(f"listing-options:{scope_name}", lambda: listing_options(scope))
         if with_search:
-            self.fields["theme"].choices = ANY + [
-                (theme.slug, theme.title) for theme in Theme.objects.all()
-            ]
+            self.fields["theme"].choices = ANY + options["themes"]
         else:
             del self.fields["q"]
             del self.fields["theme"]
-        kinds = set(scope.values_list("kind", flat=True).distinct().order_by())
-        self.fields["kind"].choices = ANY + [
-            (value, label) for value, label in Source.Kind.choices if value in kinds
-        ]
-        tags = (
-            Tag.objects.filter(sources_taggedsource_items__content_object__in=scope)
-            .distinct()
-            .order_by("name")
-        )
-        self.fields["tag"].choices = ANY + [(tag.slug, tag.name) for tag in tags]
-        years = scope.exclude(year=None).values_list("year", flat=True).distinct().order_by("-year")
-        self.fields["year"].choices = ANY + [(str(year), str(year)) for year in years]
+        self.fields["kind"].choices = ANY + options["kinds"]
+        self.fields["tag"].choices = ANY + options["tags"]
+        self.fields["year"].choices = ANY + options["years"]
         self.is_valid()
 
     @property

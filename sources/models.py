@@ -80,8 +80,13 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(themes=theme)
 
     def for_listing(self):
-        """Everything a source card shows, in a fixed number of queries."""
-        return self.select_related("proposer").prefetch_related("themes", "tags")
+        """Everything a source card shows, in a fixed number of queries (without the bulky
+        full-text vector, which only the search itself reads)."""
+        return (
+            self.defer("search_vector")
+            .select_related("proposer")
+            .prefetch_related("themes", "tags")
+        )
 
     def filter_by(self, *, kind="", tag="", year=None):
         """Narrow by the listing filters; empty values leave the set as it is."""
@@ -100,7 +105,7 @@ class SourceQuerySet(models.QuerySet):
             return self.order_by("title", "pk")
         if sort == "endorsed":
             return self.order_by("-endorsement_count", "-approved_at", "-pk")
-        return self.order_by(F("approved_at").desc(nulls_last=True), "-pk")
+        return self.order_by("-approved_at", "-pk")
 
     def search(self, query):
         """Full-text search ranked by relevance on PostgreSQL; every word must match on SQLite."""
@@ -268,7 +273,7 @@ class Source(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-approved_at"], name="source_status_newest"),
+            models.Index(fields=["status", "-approved_at", "-id"], name="source_status_newest"),
             models.Index(fields=["status", "-endorsement_count"], name="source_status_endorsed"),
             models.Index(fields=["status", "title"], name="source_status_title"),
             models.Index(fields=["status", "kind"], name="source_status_kind"),

@@ -35,6 +35,16 @@ def current_version():
     return version
 
 
+def remember(name, compute):
+    """A value derived from the library (counts, filter options), kept until the library changes."""
+    key = f"derived:{current_version()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PAGE_TIMEOUT)
+    return value
+
+
 def _move_version():
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
@@ -54,6 +64,8 @@ def _page_key(request):
     filed under their session (it shows their name, their endorsements and their CSRF token).
     Nothing is served from the cache while a message waits to be shown.
     """
+    if not settings.PAGE_CACHE:
+        return None
     if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
         return None
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()

@@ -7,7 +7,7 @@ from .access import is_member, is_moderator
 from .endorsements import has_endorsed
 from .filters import ListingFilters
 from .models import Source, Theme
-from .page_cache import cache_page
+from .page_cache import cache_page, remember
 
 
 def _page(request, queryset):
@@ -18,19 +18,24 @@ def _page(request, queryset):
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     in_theme = Source.objects.approved().in_theme(theme)
-    filters = ListingFilters(request.GET, scope=in_theme)
+    filters = ListingFilters(request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}")
     page = _page(request, filters.apply(in_theme).for_listing())
     return render(
         request,
         "sources/theme_detail.html",
-        {"theme": theme, "filters": filters, "page": page, "total": in_theme.count()},
+        {
+            "theme": theme,
+            "filters": filters,
+            "page": page,
+            "total": remember(f"theme-total:{theme.pk}", in_theme.count),
+        },
     )
 
 
 @cache_page
 def source_list(request):
     library = Source.objects.approved()
-    filters = ListingFilters(request.GET, scope=library, with_search=True)
+    filters = ListingFilters(request.GET, scope=library, scope_name="library", with_search=True)
     page = _page(request, filters.apply(library).for_listing())
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
@@ -55,7 +60,7 @@ def source_detail(request, slug):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     tagged = Source.objects.approved().filter(tags=tag)
-    filters = ListingFilters(request.GET, scope=tagged)
+    filters = ListingFilters(request.GET, scope=tagged, scope_name=f"tag:{tag.pk}")
     page = _page(request, filters.apply(tagged).for_listing())
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}

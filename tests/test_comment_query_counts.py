@@ -71,7 +71,7 @@ def test_theme_page_with_a_discussion(
 ):
     make_discussion(theme, count)
 
-    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 15)
+    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 30)
 
     assert shown_comments(response) == count
 
@@ -83,7 +83,7 @@ def test_theme_page_with_a_discussion_for_a_member(
     make_discussion(theme, count)
     client.force_login(member)
 
-    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 20)
+    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 35)
 
     assert shown_comments(response) == count
     assert "Post reply" in response.content.decode()
