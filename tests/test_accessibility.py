@@ -110,8 +110,8 @@ def library(live_themes, settings):
     )
 
 
-# Each page: how to reach it from the library (a path, or a function that drives the browser
-# there), and who is logged in (None: a reader without an account).
+# Each page: where it is (a path, a function of the library giving one, or "propose-with-errors",
+# which open_page reaches by sending the form) and who is logged in (None: no account).
 PAGES = {
     "home": ("/", None),
     "theme": (lambda lib: lib.theme.get_absolute_url(), None),
