@@ -38,6 +38,37 @@ def chromium_path():
     )
 
 
+PASSWORD = "a-long-test-password"  # noqa: S105  (the factories' password)
+
+
+def watched(page):
+    """Give the page a modest timeout and collect its console errors in `page.console_errors`."""
+    page.set_default_timeout(10_000)
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            page.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    return page
+
+
+def new_page(browser_page):
+    """A page in a new browser context (its own cookies), for a second person in the test."""
+    return watched(browser_page.context.browser.new_context().new_page())
+
+
+def log_in(page, base_url, username):
+    """Log in through allauth's form and wait to be sent on to the home page."""
+    page.goto(base_url + "/accounts/login/")
+    page.locator("input[name=login]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(base_url + "/")
+
+
 @pytest.fixture
 def browser_page(monkeypatch):
     """A Playwright page in a fresh Chromium; its console errors collect in `page.console_errors`.
@@ -52,17 +83,7 @@ def browser_page(monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
-            page.set_default_timeout(10_000)
-            page.console_errors = []
-            page.on(
-                "console",
-                lambda message: (
-                    page.console_errors.append(message.text) if message.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-            yield page
+            yield watched(browser.new_page())
         finally:
             browser.close()
             # Inside Playwright's loop Django hands out other connection objects (they live in a

@@ -16,7 +16,7 @@ from sources import moderation
 from sources.endorsements import set_endorsement
 from sources.models import Source
 
-from .browser import PHONE
+from .browser import PASSWORD, PHONE, log_in
 from .factories import (
     CommentFactory,
     MemberFactory,
@@ -28,7 +28,6 @@ from .factories import (
 # live_server needs real transactions; the `live_themes` fixture re-creates the themes.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password"  # noqa: S105  (the factories' password)
 DESKTOP = {"width": 1280, "height": 900}
 BLOCKING_IMPACTS = {"serious", "critical"}
 AXE = Axe()
@@ -136,15 +135,6 @@ PAGES = {
     "not-found": ("/no-such-page/", None),
 }
 PHONE_PAGES = ["home", "theme", "source"]
-
-
-def log_in(page, base_url, username):
-    """Log in through allauth's form and wait to be sent on to the home page."""
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(base_url + "/")
 
 
 def open_page(page, base_url, library, name):

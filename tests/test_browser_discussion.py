@@ -7,40 +7,16 @@ from django.core import mail
 
 from comments.models import Comment
 
+from .browser import log_in, new_page
 from .factories import MemberFactory
 
 # live_server needs real transactions; the `live_themes` fixture re-creates the themes.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password"  # noqa: S105  (the factories' password)
 AT_A_COMMENT = re.compile(r"#comment-\d+$")
 FIRST_TEXT = "Bring **patient partners** in from the start: see [the co-design guide](https://example.org/co-design)."
 EDITED_TEXT = "Bring **patient partners** in from the very start, and pay them for their time."
 REPLY_TEXT = "Agreed: paying partners changed who turned up in our trust."
-
-
-def new_page(browser_page):
-    """A page in a new browser context (its own cookies), collecting console errors."""
-    context = browser_page.context.browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.console_errors = []
-    page.on(
-        "console",
-        lambda message: (
-            page.console_errors.append(message.text) if message.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    return page
-
-
-def log_in(page, base_url, username):
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(base_url + "/")
 
 
 def test_members_discuss_a_theme(live_server, browser_page, live_themes, settings):

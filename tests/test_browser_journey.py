@@ -8,40 +8,14 @@ from django.core import mail
 
 from sources.models import Endorsement, Source
 
+from .browser import PASSWORD, log_in, new_page
 from .factories import MemberFactory, ModeratorFactory
 
 # live_server needs real transactions; the `live_themes` fixture re-creates the themes.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password"  # noqa: S105  (the factories' password)
 TITLE = "Improvement collaboratives that did not spread"
 CONFIRM_LINK = re.compile(r"https?://\S+?/accounts/confirm-email/[^/\s]+/")
-
-
-def new_page(browser_page):
-    """A page in a new browser context (its own cookies), collecting console errors."""
-    context = browser_page.context.browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.console_errors = []
-    page.on(
-        "console",
-        lambda message: (
-            page.console_errors.append(message.text) if message.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    return page
-
-
-def log_in(page, base_url, username):
-    """Log in through allauth's form and wait to be sent on to the home page."""
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(base_url + "/")
-    assert page.get_by_role("button", name="Log out").is_visible()
 
 
 def test_a_source_goes_from_sign_up_to_the_library(
