@@ -1,0 +1,84 @@
+"""The pages the other query-count tests leave out (feeds, the review page, the proposer's edit
+form and profile editing) also run the same literal number of queries with few and many rows."""
+
+import pytest
+
+from .factories import CommentFactory, MemberFactory, ProposalFactory, SourceFactory
+
+SIZES = [1, 30]
+
+
+@pytest.fixture
+def library(themes):
+    """`library(n)`: n approved sources in the first theme, each with tags and two comments."""
+
+    def make(number):
+        author = MemberFactory(username="commenter")
+        sources = []
+        for index in range(number):
+            source = SourceFactory(
+                title=f"Feed source {index}", themes=themes[:2], tags=[f"t{index}", "shared"]
+            )
+            CommentFactory(source=source, author=author)
+            CommentFactory(theme=themes[0], author=author)
+            sources.append(source)
+        return sources
+
+    return make
+
+
+def get(client, url, django_assert_num_queries, queries):
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("number", SIZES)
+def test_new_sources_feed(client, library, number, django_assert_num_queries):
+    library(number)
+
+    response = get(client, "/feeds/sources/", django_assert_num_queries, 1)
+
+    assert response.content.count(b"<entry>") == number
+
+
+@pytest.mark.parametrize("number", SIZES)
+def test_theme_feed(client, library, themes, number, django_assert_num_queries):
+    library(number)
+
+    response = get(client, f"/themes/{themes[0].slug}/feed/", django_assert_num_queries, 3)
+
+    assert response.content.count(b"<entry>") == min(3 * number, 30)
+
+
+@pytest.mark.parametrize("number", SIZES)
+def test_review_page(client, moderator, proposer, themes, number, django_assert_num_queries):
+    for index in range(number):
+        SourceFactory(title=f"Network evaluation {index}", themes=themes[:1])
+    proposal = ProposalFactory(
+        title="Network evaluation", proposer=proposer, themes=themes[:2], tags=["a", "b"]
+    )
+    client.force_login(moderator)
+
+    response = get(client, f"/moderation/{proposal.slug}/", django_assert_num_queries, 12)
+
+    assert len(response.context["similar"]) == min(number, 5)
+
+
+@pytest.mark.parametrize("number", SIZES)
+def test_proposers_edit_form(client, proposer, themes, number, django_assert_num_queries):
+    for index in range(number):
+        SourceFactory(title=f"Other source {index}", themes=themes)
+    proposal = ProposalFactory(proposer=proposer, themes=themes, tags=["a", "b"])
+    client.force_login(proposer)
+
+    get(client, f"/sources/{proposal.slug}/edit/", django_assert_num_queries, 9)
+
+
+@pytest.mark.parametrize("number", SIZES)
+def test_profile_edit_form(client, member, library, number, django_assert_num_queries):
+    library(number)
+    client.force_login(member)
+
+    get(client, "/me/profile/", django_assert_num_queries, 5)
