@@ -33,15 +33,20 @@ class ThemesField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class WebAddressField(forms.URLField):
+    """A web address: http or https only (no javascript:, data:, ftp: or file: links)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class SourceForm(forms.ModelForm):
     """A proposal, or the edit of one: every field a member describes a source with."""
 
-    url = forms.URLField(
+    url = WebAddressField(
         label="URL",
         required=False,
         max_length=1000,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         help_text="Optional (books often have none). Must start with http:// or https://.",
         error_messages={"invalid": "Enter a web address starting with http:// or https://."},
     )
@@ -88,6 +93,12 @@ class SourceForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 5}),
             "rationale": forms.Textarea(attrs={"rows": 3}),
             "conflict_of_interest": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "title": {"required": "Give the source's title."},
+            "kind": {"required": "Choose what kind of source it is."},
+            "stance": {"required": "Say whether it reinforces, refines or challenges."},
+            "summary": {"required": "Write a few sentences on why it matters."},
         }
         help_texts = {
             "title": "As the source itself gives it.",
