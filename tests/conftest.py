@@ -11,6 +11,7 @@ from .factories import (
     SourceFactory,
     UserFactory,
 )
+from .permission_matrix import client_as  # noqa: F401  (a fixture for the permission matrices)
 
 
 @pytest.fixture

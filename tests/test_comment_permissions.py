@@ -5,8 +5,6 @@ a member acting on someone else's comment -> 404 (edit, delete) or 403 (moderati
 person -> the effect. Every refusal is checked to leave the database as it was.
 """
 
-from urllib.parse import quote
-
 import pytest
 from django.urls import reverse
 
@@ -15,19 +13,23 @@ from comments.models import Comment, Flag
 from sources.models import ModerationEvent
 
 from .factories import CommentFactory, MemberFactory
+from .permission_matrix import (
+    DONE,
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    REFUSED,
+    VERIFY,
+    check,
+    table_for,
+)
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "log in"
-VERIFY = "verify e-mail"
-FORBIDDEN = "403"
-NOT_FOUND = "404"
-REFUSED = "redirect back with a message"
-OK = "200"
-DONE = "done"
 
 EVERYONE = ["anonymous", "unverified", "member", "author", "moderator", "staff"]
-VERIFY_PAGE = "Verify your e-mail address first"
+table = table_for(EVERYONE)
 BODY = "The original words of the author."
 
 Status = Comment.Status
@@ -41,49 +43,6 @@ def author(db):
 @pytest.fixture
 def comment(theme, author):
     return CommentFactory(theme=theme, author=author, body=BODY)
-
-
-@pytest.fixture
-def client_as(client, db, request):
-    """The test client signed in as the named persona ("anonymous" stays signed out)."""
-
-    def sign_in(persona):
-        if persona != "anonymous":
-            client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return sign_in
-
-
-def table(**expected):
-    """Parametrize a test over every persona, with each one's expected outcome."""
-    assert set(expected) == set(EVERYONE)
-    return pytest.mark.parametrize(("persona", "expected"), list(expected.items()))
-
-
-def check(response, expected, url, *, refused_to=None):
-    """Assert the response is what the persona should see; DONE is checked by the caller."""
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response.url == f"/accounts/login/?next={quote(url)}"
-    elif expected == VERIFY:
-        assert response.status_code == 403
-        assert VERIFY_PAGE in response.content.decode()
-    elif expected == FORBIDDEN:
-        assert response.status_code == 403
-        assert VERIFY_PAGE not in response.content.decode()
-    elif expected == NOT_FOUND:
-        assert response.status_code == 404
-    elif expected == REFUSED:
-        assert response.status_code == 302
-        assert response.url == refused_to
-    elif expected == OK:
-        assert response.status_code == 200
-    elif expected == DONE:
-        assert response.status_code == 302
-        assert not response.url.startswith("/accounts/login/")
-    else:  # pragma: no cover - a typo in a table
-        raise AssertionError(expected)
 
 
 def snapshot():

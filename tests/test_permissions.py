@@ -5,72 +5,28 @@ page asking them to verify their e-mail; the wrong member -> refused with the da
 the right person -> the effect, checked in the database. A plain staff user is not a moderator.
 """
 
-from urllib.parse import quote
-
 import pytest
 
 from sources.models import Endorsement, ModerationEvent, Source
 
 from .factories import SourceFactory, proposal_form_data, review_form_data
+from .permission_matrix import (
+    DONE,
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    REFUSED,
+    VERIFY,
+    check,
+    table_for,
+)
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "log in"
-VERIFY = "verify e-mail"
-FORBIDDEN = "403"
-NOT_FOUND = "404"
-REFUSED = "redirect back with a message"
-OK = "200"
-DONE = "done"
 
 EVERYONE = ["anonymous", "unverified", "member", "proposer", "moderator", "staff"]
-VERIFY_PAGE = "Verify your e-mail address first"
-
-
-@pytest.fixture
-def client_as(client, db, request):
-    """The test client signed in as the named persona ("anonymous" stays signed out).
-
-    It asks for `db` itself: personas are looked up by name, which pytest-django cannot see
-    when it orders database tests before transactional ones.
-    """
-
-    def sign_in(persona):
-        if persona != "anonymous":
-            client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return sign_in
-
-
-def check(response, expected, url, *, refused_to=None):
-    """Assert the response is what the persona should see; DONE is checked by the caller."""
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response.url == f"/accounts/login/?next={quote(url)}"
-    elif expected == VERIFY:
-        assert response.status_code == 403
-        assert VERIFY_PAGE in response.content.decode()
-    elif expected == FORBIDDEN:
-        assert response.status_code == 403
-    elif expected == NOT_FOUND:
-        assert response.status_code == 404
-    elif expected == REFUSED:
-        assert response.status_code == 302
-        assert response.url == refused_to
-    elif expected == OK:
-        assert response.status_code == 200
-    elif expected == DONE:
-        assert response.status_code == 302
-        assert not response.url.startswith("/accounts/login/")
-    else:  # pragma: no cover - a typo in a table
-        raise AssertionError(expected)
-
-
-def table(**expected):
-    """Parametrize a test over every persona, with each one's expected outcome."""
-    assert set(expected) == set(EVERYONE)
-    return pytest.mark.parametrize(("persona", "expected"), list(expected.items()))
+table = table_for(EVERYONE)
 
 
 # Proposing
