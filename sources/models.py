@@ -105,7 +105,7 @@ class SourceQuerySet(models.QuerySet):
             return self.order_by("title", "pk")
         if sort == "endorsed":
             return self.order_by("-endorsement_count", "-approved_at", "-pk")
-        return self.order_by("-approved_at", "-pk")
+        return self.order_by(F("approved_at").desc(nulls_last=True), "-pk")
 
     def search(self, query):
         """Full-text search ranked by relevance on PostgreSQL; every word must match on SQLite."""
@@ -273,7 +273,13 @@ class Source(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-approved_at", "-id"], name="source_status_newest"),
+            # Serves "newest" as sorted_by() orders it: latest approval first, unapproved last.
+            models.Index(
+                "status",
+                F("approved_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="source_status_newest",
+            ),
             models.Index(fields=["status", "-endorsement_count"], name="source_status_endorsed"),
             models.Index(fields=["status", "title"], name="source_status_title"),
             models.Index(fields=["status", "kind"], name="source_status_kind"),
