@@ -100,12 +100,16 @@ class SourceQuerySet(models.QuerySet):
         return queryset
 
     def sorted_by(self, sort):
-        """Order by one of Source.SORTS: newest (default), title or most endorsed."""
+        """Order by one of Source.SORTS: newest (default), title or most endorsed.
+
+        Meant for listings of the library: "newest" is by approval date, which every approved
+        source has (a constraint says so).
+        """
         if sort == "title":
             return self.order_by("title", "pk")
         if sort == "endorsed":
             return self.order_by("-endorsement_count", "-approved_at", "-pk")
-        return self.order_by(F("approved_at").desc(nulls_last=True), "-pk")
+        return self.order_by("-approved_at", "-pk")
 
     def search(self, query):
         """Full-text search ranked by relevance on PostgreSQL; every word must match on SQLite."""
@@ -243,6 +247,10 @@ class Source(models.Model):
                 name="source_year_in_range",
             ),
             models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="source_approved_has_date",
+            ),
+            models.CheckConstraint(
                 condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
                 name="source_url_is_http",
             ),
@@ -273,13 +281,7 @@ class Source(models.Model):
             ),
         ]
         indexes = [
-            # Serves "newest" as sorted_by() orders it: latest approval first, unapproved last.
-            models.Index(
-                "status",
-                F("approved_at").desc(nulls_last=True),
-                F("id").desc(),
-                name="source_status_newest",
-            ),
+            models.Index(fields=["status", "-approved_at", "-id"], name="source_status_newest"),
             models.Index(fields=["status", "-endorsement_count"], name="source_status_endorsed"),
             models.Index(fields=["status", "title"], name="source_status_title"),
             models.Index(fields=["status", "kind"], name="source_status_kind"),

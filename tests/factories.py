@@ -119,7 +119,9 @@ class ProposalFactory(SourceFactory):
     slug = factory.Sequence(lambda n: f"proposed-evidence-{n}")
     url = factory.Sequence(lambda n: f"https://example.org/proposals/{n}")
     status = Source.Status.PROPOSED
-    approved_at = None
+    approved_at = factory.LazyAttribute(
+        lambda source: timezone.now() if source.status == Source.Status.APPROVED else None
+    )
 
 
 def proposal_form_data(theme, **fields):

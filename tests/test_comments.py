@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from comments import discussion, flags
 from comments.models import Comment, Flag
@@ -146,7 +147,7 @@ def test_replying_across_discussions_is_refused_by_the_service(member, theme, so
 
 @pytest.mark.parametrize("status", [Source.Status.DECLINED, Source.Status.WITHDRAWN])
 def test_member_cannot_comment_on_a_closed_proposal(client, member, proposal, status):
-    Source.objects.filter(pk=proposal.pk).update(status=status)
+    Source.objects.filter(pk=proposal.pk).update(status=status, approved_at=timezone.now())
 
     response = as_member(client, member).post(post_url(proposal), {"body": "Too late."})
 
@@ -158,7 +159,7 @@ def test_member_cannot_comment_on_a_closed_proposal(client, member, proposal, st
 @pytest.mark.parametrize("status", [Source.Status.DECLINED, Source.Status.WITHDRAWN])
 def test_proposer_cannot_comment_on_their_closed_proposal(client, proposer, proposal, status):
     """The proposer still sees the page of their closed proposal, but its discussion is shut."""
-    Source.objects.filter(pk=proposal.pk).update(status=status)
+    Source.objects.filter(pk=proposal.pk).update(status=status, approved_at=timezone.now())
 
     response = as_member(client, proposer).post(post_url(proposal), {"body": "Too late."})
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from sources.endorsements import EndorsementError, set_endorsement
 from sources.models import Endorsement, Source
@@ -57,7 +58,7 @@ def test_member_cannot_endorse_own_proposal(proposal, proposer):
     "status", [Source.Status.DECLINED, Source.Status.WITHDRAWN, Source.Status.RETIRED]
 )
 def test_closed_sources_cannot_be_endorsed(proposal, member, status):
-    Source.objects.filter(pk=proposal.pk).update(status=status)
+    Source.objects.filter(pk=proposal.pk).update(status=status, approved_at=timezone.now())
 
     with pytest.raises(EndorsementError):
         set_endorsement(source=proposal, member=member, endorse=True)
@@ -67,7 +68,7 @@ def test_closed_sources_cannot_be_endorsed(proposal, member, status):
 
 @pytest.mark.parametrize("status", [Source.Status.APPROVED, Source.Status.CHANGES_REQUESTED])
 def test_approved_and_sent_back_sources_can_be_endorsed(proposal, member, status):
-    Source.objects.filter(pk=proposal.pk).update(status=status)
+    Source.objects.filter(pk=proposal.pk).update(status=status, approved_at=timezone.now())
 
     set_endorsement(source=proposal, member=member, endorse=True)
 

@@ -191,14 +191,18 @@ def test_filter_by_with_empty_values_leaves_the_set_alone():
     assert set(Source.objects.filter_by(kind="", tag="", year=None)) == set(sources)
 
 
-def test_sorted_by_newest_puts_latest_approval_first_and_unapproved_last():
+def test_sorted_by_newest_puts_the_latest_approval_first():
     now = timezone.now()
     old = SourceFactory(approved_at=now - datetime.timedelta(days=10))
     new = SourceFactory(approved_at=now)
-    never = SourceFactory(approved_at=None, status=Source.Status.PROPOSED)
     middle = SourceFactory(approved_at=now - datetime.timedelta(days=2))
 
-    assert list(Source.objects.sorted_by("newest")) == [new, middle, old, never]
+    assert list(Source.objects.approved().sorted_by("newest")) == [new, middle, old]
+
+
+def test_an_approved_source_must_have_its_approval_date():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SourceFactory(approved_at=None, status=Source.Status.APPROVED)
 
 
 def test_sorted_by_unknown_value_falls_back_to_newest():

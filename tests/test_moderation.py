@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from sources import moderation
 from sources.models import ModerationEvent, Source
@@ -197,7 +198,9 @@ def test_decisions_other_than_approval_need_a_reason(
     proposal, moderator, decide, reason, mailoutbox, django_capture_on_commit_callbacks
 ):
     if decide is moderation.retire:
-        Source.objects.filter(pk=proposal.pk).update(status=Status.APPROVED)
+        Source.objects.filter(pk=proposal.pk).update(
+            status=Status.APPROVED, approved_at=timezone.now()
+        )
     before = state(proposal)
 
     with (
@@ -231,7 +234,7 @@ def test_decisions_other_than_approval_need_a_reason(
 def test_illegal_moves_raise_and_change_nothing(
     proposal, proposer, moderator, status, move, mailoutbox, django_capture_on_commit_callbacks
 ):
-    Source.objects.filter(pk=proposal.pk).update(status=status)
+    Source.objects.filter(pk=proposal.pk).update(status=status, approved_at=timezone.now())
     before = state(proposal)
     call = {
         "approve": lambda: moderation.approve(source=proposal, moderator=moderator),
@@ -325,7 +328,7 @@ def test_only_the_proposer_can_withdraw(proposal, who, request):
 
 @pytest.mark.parametrize("status", [Status.PROPOSED, Status.CHANGES_REQUESTED])
 def test_proposer_edits_an_open_proposal(proposal, proposer, theme, themes, status):
-    Source.objects.filter(pk=proposal.pk).update(status=status)
+    Source.objects.filter(pk=proposal.pk).update(status=status, approved_at=timezone.now())
 
     moderation.edit(
         source=proposal,
@@ -367,7 +370,7 @@ def test_edit_and_resubmit_puts_a_proposal_back_in_the_queue(proposal, proposer,
 
 @pytest.mark.parametrize("status", [Status.DECLINED, Status.APPROVED, Status.WITHDRAWN])
 def test_proposer_cannot_edit_a_closed_proposal(proposal, proposer, theme, status):
-    Source.objects.filter(pk=proposal.pk).update(status=status)
+    Source.objects.filter(pk=proposal.pk).update(status=status, approved_at=timezone.now())
 
     with pytest.raises(moderation.TransitionError, match="no longer"):
         moderation.edit(
