@@ -1,6 +1,7 @@
 """Posting, editing, deleting and flagging comments; the moderators' flagged-comments tab."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -85,7 +86,7 @@ def flag(request, pk):
         comment.source is not None
         and not Source.objects.visible_to(request.user).filter(pk=comment.source_id).exists()
     ):
-        return render(request, "404.html", status=404)
+        raise Http404("No such comment.")
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,13 +1,28 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from . import feeds, views
+
+
+class UsernameConverter:
+    """The characters Django allows in a username, so a stray byte in the URL is a 404."""
+
+    regex = r"[\w.@+-]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UsernameConverter, "username")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
-    path("members/<str:username>/", views.profile, name="profile"),
+    path("members/<username:username>/", views.profile, name="profile"),
     path("me/profile/", views.edit_profile, name="edit_profile"),
     path("feeds/sources/", feeds.NewSourcesFeed(), name="feed_sources"),
     path("themes/<slug:slug>/feed/", feeds.ThemeFeed(), name="feed_theme"),

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
@@ -33,8 +33,6 @@ def home(request):
 
 @cache_page
 def profile(request, username):
-    if "\x00" in username:  # PostgreSQL refuses NUL characters in a query: no such member.
-        raise Http404("No such member.")
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     contributions = (
         Source.objects.approved().filter(proposer=member).for_listing().sorted_by("newest")

@@ -10,6 +10,18 @@ class EndorsementError(Exception):
     """Why this endorsement cannot be given; the message is meant for the member."""
 
 
+NOT_LIVE = "Only sources in the library or in the queue can be endorsed."
+
+
+def endorsement_refusal(source, member):
+    """Why `member` may not endorse `source`, or "" when they may."""
+    if source.status not in Source.LIVE_STATUSES:
+        return NOT_LIVE
+    if source.proposer_id == member.pk:
+        return "You cannot endorse your own proposal."
+    return ""
+
+
 def set_endorsement(*, source, member, endorse):
     """Endorse (endorse=True) or withdraw an endorsement; repeating either changes nothing.
 
@@ -18,10 +30,9 @@ def set_endorsement(*, source, member, endorse):
     """
     with transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
-        if locked.status not in Source.LIVE_STATUSES:
-            raise EndorsementError("Only sources in the library or in the queue can be endorsed.")
-        if endorse and locked.proposer_id == member.pk:
-            raise EndorsementError("You cannot endorse your own proposal.")
+        refusal = endorsement_refusal(locked, member)
+        if refusal and (endorse or refusal == NOT_LIVE):
+            raise EndorsementError(refusal)
         existing = Endorsement.objects.filter(source=locked, member=member)
         if endorse and not existing.exists():
             Endorsement.objects.create(source=locked, member=member)

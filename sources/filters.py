@@ -77,3 +77,27 @@ class ListingFilters(forms.Form):
             if not data.get("sort"):
                 return queryset
         return queryset.sorted_by(data.get("sort") or "newest")
+
+
+class ProposalFilters(forms.Form):
+    """The filter bar of the open proposals: a theme and an order. Unknown values are ignored."""
+
+    SORTS = {"newest": "Newest", "endorsed": "Most endorsed"}
+
+    theme = forms.ChoiceField(label="Theme", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(SORTS.items()))
+
+    def __init__(self, data, *, themes):
+        super().__init__(data)
+        self.themes = themes
+        self.fields["theme"].choices = ANY + [(theme.slug, theme.title) for theme in themes]
+        self.is_valid()
+
+    @property
+    def chosen_theme(self):
+        slug = self.cleaned_data.get("theme")
+        return next((theme for theme in self.themes if theme.slug == slug), None)
+
+    @property
+    def chosen_sort(self):
+        return self.cleaned_data.get("sort") or "newest"

@@ -72,6 +72,21 @@ def submit(*, source, proposer, themes, tags):
     return source
 
 
+def edit_refusal(source, user):
+    """Why `user` may not edit `source`, or "" when they may: a moderator always may, the
+    proposer while the proposal is open."""
+    if is_moderator(user):
+        return ""
+    if not user.is_authenticated or source.proposer_id != user.pk:
+        return "Only the member who proposed this source can edit it."
+    if source.status not in Source.OPEN_STATUSES:
+        return (
+            f"This source is {source.get_status_display().lower()}, so it can no longer "
+            "be edited by its proposer."
+        )
+    return ""
+
+
 def edit(*, source, editor, fields, themes, tags, resubmit=False):
     """Change a source's details: the proposer while it is open, a moderator at any time.
 
@@ -79,15 +94,9 @@ def edit(*, source, editor, fields, themes, tags, resubmit=False):
     """
     with transaction.atomic():
         locked = _lock(source)
-        moderator = is_moderator(editor)
-        if not moderator:
-            if locked.proposer_id != editor.pk:
-                raise TransitionError("Only the member who proposed this source can edit it.")
-            if locked.status not in Source.OPEN_STATUSES:
-                raise TransitionError(
-                    f"This source is {locked.get_status_display().lower()}, so it can no longer "
-                    "be edited by its proposer."
-                )
+        refusal = edit_refusal(locked, editor)
+        if refusal:
+            raise TransitionError(refusal)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.assign_keys()

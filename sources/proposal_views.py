@@ -8,13 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import moderation
-from .access import is_moderator, member_required
+from .access import member_required
 from .endorsements import EndorsementError, set_endorsement
+from .filters import ProposalFilters
 from .forms import SourceForm
 from .models import Source, Theme
 from .page_cache import cache_page
-
-PROPOSAL_SORTS = {"newest": "Newest", "endorsed": "Most endorsed"}
 
 
 @member_required
@@ -52,9 +51,7 @@ def propose(request):
 @member_required
 def edit(request, slug):
     source = get_object_or_404(Source.objects.visible_to(request.user), slug=slug)
-    if not (source.proposer_id == request.user.pk and source.is_open) and not is_moderator(
-        request.user
-    ):
+    if moderation.edit_refusal(source, request.user):
         messages.error(request, "Only the proposer can edit a proposal, and only while it is open.")
         return redirect(source)
     form = SourceForm(request.POST or None, instance=source)
@@ -136,26 +133,21 @@ def endorse(request, slug):
 @cache_page
 def proposal_list(request):
     proposals = Source.objects.open_proposals()
-    theme_slug = request.GET.get("theme")
-    # A NUL character would make PostgreSQL refuse the query: such a value is no theme's slug.
-    theme = (
-        Theme.objects.filter(slug=theme_slug).first()
-        if theme_slug and "\x00" not in theme_slug
-        else None
-    )
+    themes = list(Theme.objects.all())
+    filters = ProposalFilters(request.GET, themes=themes)
+    theme, sort = filters.chosen_theme, filters.chosen_sort
     if theme:
         proposals = proposals.in_theme(theme)
-    sort = request.GET.get("sort") if request.GET.get("sort") in PROPOSAL_SORTS else "newest"
     ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
     page = Paginator(
         proposals.for_listing().order_by(*ordering, "-pk"), settings.LIBRARY_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "themes": Theme.objects.all(),
+        "themes": themes,
         "theme": theme,
         "sort": sort,
-        "sorts": PROPOSAL_SORTS,
+        "sorts": ProposalFilters.SORTS,
     }
     return render(request, "sources/proposal_list.html", context)
 

@@ -3,10 +3,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
-from .access import is_member, is_moderator
-from .endorsements import has_endorsed
+from .access import is_member
+from .endorsements import endorsement_refusal, has_endorsed
 from .filters import ListingFilters
 from .models import Source, Theme
+from .moderation import edit_refusal
 from .page_cache import cache_page, remember
 
 
@@ -47,11 +48,8 @@ def source_detail(request, slug):
         "source": source,
         "endorsed": has_endorsed(source, request.user),
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
-        "can_endorse": is_member(request.user)
-        and source.proposer_id != request.user.pk
-        and source.status in Source.LIVE_STATUSES,
-        "can_edit": is_moderator(request.user)
-        or (source.is_open and source.proposer_id == request.user.pk),
+        "can_endorse": is_member(request.user) and not endorsement_refusal(source, request.user),
+        "can_edit": not edit_refusal(source, request.user),
     }
     return render(request, "sources/source_detail.html", context)
 
