@@ -11,9 +11,10 @@ RUN useradd --system --create-home --home-dir /home/qlibrary --uid 10001 qlibrar
 WORKDIR /app
 
 # Dependencies first, so a code change does not reinstall them. The project installs no Python
-# package of its own (the apps run from /app), only its runtime dependencies; no dev extras.
-COPY pyproject.toml README.md ./
-RUN pip install . && rm -rf build *.egg-info
+# package of its own (the apps run from /app), only the runtime dependencies pinned, with their
+# hashes, in requirements.lock; no dev extras.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 

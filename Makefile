@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt install migrate seed clean
+.PHONY: run test lint fmt install lock migrate seed clean
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements-dev.lock pins, hashes checked. The project itself is not a
+# package (the apps run from this folder), so nothing else is installed.
+$(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,6 +36,13 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Re-pins every dependency within pyproject.toml's ranges: run after changing them, commit both locks.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --upgrade \
+		--output-file requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --upgrade \
+		--extra dev --output-file requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
