@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 
+from sources.text import one_line
+
 
 def new_comment(comment):
     """Tell the author of the comment replied to, and the proposer of the source discussed."""
@@ -21,7 +23,8 @@ def new_comment(comment):
         if member.pk == comment.author_id or not member.email:
             continue
         context = {"comment": comment, "member": member, "why": why, "url": url}
-        subject = (
+        # A header is one line: a name or title stored with a line break must not void the mail.
+        subject = one_line(
             f"[Q Library] {comment.author.public_name} replied to you"
             if why == "reply"
             else f"[Q Library] New comment on “{source.title}”"

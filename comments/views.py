@@ -70,9 +70,17 @@ def delete(request, pk):
     comment = get_object_or_404(
         Comment.objects.exclude(status="deleted"), pk=pk, author=request.user
     )
+    refusal = discussion.delete_refusal(comment, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(comment.get_page_url())
     if request.method == "POST":
-        discussion.delete(comment=comment, author=request.user)
-        messages.success(request, "Your comment is deleted. Replies to it stay in the thread.")
+        try:
+            discussion.delete(comment=comment, author=request.user)
+        except discussion.DiscussionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your comment is deleted. Replies to it stay in the thread.")
         return redirect(comment.get_page_url())
     return render(request, "comments/delete.html", {"comment": comment})
 

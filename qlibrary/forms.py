@@ -1,9 +1,11 @@
 from django import forms
 
+from sources.text import CleanTextMixin
+
 from .models import User
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = [

@@ -10,6 +10,7 @@ from taggit.models import Tag
 
 from .models import Source, Theme
 from .page_cache import remember
+from .text import CleanTextMixin
 
 ANY = [("", "Any")]
 
@@ -32,7 +33,7 @@ def listing_options(scope):
     }
 
 
-class ListingFilters(forms.Form):
+class ListingFilters(CleanTextMixin, forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
     theme = forms.ChoiceField(label="Theme", required=False)
     kind = forms.ChoiceField(label="Kind", required=False)
@@ -79,7 +80,7 @@ class ListingFilters(forms.Form):
         return queryset.sorted_by(data.get("sort") or "newest")
 
 
-class ProposalFilters(forms.Form):
+class ProposalFilters(CleanTextMixin, forms.Form):
     """The filter bar of the open proposals: a theme and an order. Unknown values are ignored."""
 
     SORTS = {"newest": "Newest", "endorsed": "Most endorsed"}

@@ -3,10 +3,12 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.html import format_html
 from taggit.forms import TagField
+from taggit.models import Tag
 
 from .duplicates import live_duplicate, similar_titles
 from .keys import is_valid_doi, normalize_doi, normalize_url
 from .models import MIN_YEAR, Source, Theme
+from .text import CleanTextMixin
 
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 40
@@ -39,7 +41,7 @@ class WebAddressField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(CleanTextMixin, forms.ModelForm):
     """A proposal, or the edit of one: every field a member describes a source with."""
 
     url = WebAddressField(
@@ -147,6 +149,15 @@ class SourceForm(forms.ModelForm):
         too_long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
         if too_long:
             raise forms.ValidationError(f"Keep each tag under {MAX_TAG_LENGTH} characters.")
+        # A tag's page lives at its slug, made of the letters and digits of its name (in any
+        # script); a name of only symbols, emoji or punctuation would have no page.
+        wordless = [tag for tag in tags if not any(c.isalnum() for c in Tag().slugify(tag))]
+        if wordless:
+            listed = ", ".join(f"“{tag}”" for tag in wordless)
+            raise forms.ValidationError(
+                f"Each tag needs at least one letter or digit, in any alphabet: {listed} "
+                + ("has none." if len(wordless) == 1 else "have none.")
+            )
         return [tag.lower() for tag in tags]
 
     def clean(self):
@@ -182,7 +193,7 @@ class SourceForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name not in many}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextMixin, forms.Form):
     """A moderator's decision on a proposal; every decision but approval needs a reason."""
 
     DECISIONS = [
@@ -208,7 +219,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from .access import MODERATE
 from .models import ModerationEvent
+from .text import one_line
 
 
 def absolute(path):
@@ -28,7 +29,7 @@ def decision(event):
         "my_proposals_url": absolute("/me/proposals/"),
     }
     send_mail(
-        subject=f"[Q Library] {event.get_action_display()}: {event.source.title}"[:200],
+        subject=one_line(f"[Q Library] {event.get_action_display()}: {event.source.title}")[:200],
         message=render_to_string("sources/email/decision.txt", context),
         from_email=None,
         recipient_list=[proposer.email],
@@ -56,7 +57,7 @@ def new_proposal(event):
     source = event.source
     context = {"source": source, "review_url": absolute(f"/moderation/{source.slug}/")}
     body = render_to_string("sources/email/new_proposal.txt", context)
-    subject = f"[Q Library] New proposal: {source.title}"[:200]
+    subject = one_line(f"[Q Library] New proposal: {source.title}")[:200]
     send_mass_mail(
         [
             (subject, body, None, [moderator.email])

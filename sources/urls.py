@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import moderation_views, proposal_views, views
+
+
+class TagSlugConverter:
+    """A tag's slug in any script (taggit keeps letters of every alphabet in its slugs)."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TagSlugConverter, "tag_slug")
 
 app_name = "sources"
 
@@ -12,7 +27,7 @@ urlpatterns = [
     path("sources/<slug:slug>/edit/", proposal_views.edit, name="edit"),
     path("sources/<slug:slug>/withdraw/", proposal_views.withdraw, name="withdraw"),
     path("sources/<slug:slug>/endorse/", proposal_views.endorse, name="endorse"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("tags/<tag_slug:slug>/", views.tag_detail, name="tag"),
     path("proposals/", proposal_views.proposal_list, name="proposals"),
     path("me/proposals/", proposal_views.my_proposals, name="my_proposals"),
     path("moderation/", moderation_views.queue, name="moderation"),
