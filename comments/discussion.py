@@ -41,6 +41,7 @@ def post(*, author, target, body, parent=None):
     if not can_discuss(target):
         raise DiscussionError("This source is not open for discussion.")
     if parent is not None:
+        parent.refresh_from_db(fields=["status"])  # a moderator may have just hidden it
         if not parent.is_visible:
             raise DiscussionError(
                 "This comment has been hidden or deleted, so it takes no more replies. Your "
