@@ -178,6 +178,9 @@ def pages(setup):
             "reader": False,
         },
         "open proposals (member)": {"path": "/proposals/", "member": True, "reader": False},
+        "evidence map": {"path": "/map/", "member": False, "reader": True},
+        "evidence map by kind": {"path": "/map/?by=kind", "member": False, "reader": True},
+        "API: sources": {"path": "/api/sources/", "member": False, "reader": False},
     }
 
 
