@@ -1,9 +1,11 @@
+import hashlib
+
 from django.shortcuts import render
 
 from . import evidence_map
 from .filters import ListingFilters
 from .models import Source
-from .page_cache import cache_page
+from .page_cache import cache_page, remember
 
 # The listing filters the map does not offer: its rows are the themes, its columns the axis, and
 # it has no order.
@@ -22,7 +24,12 @@ def evidence_map_page(request):
     for name in (*NOT_ON_THE_MAP, axis):
         filters.fields.pop(name, None)
     chosen = {name: value for name, value in filters.cleaned_data.items() if value}
-    the_map = evidence_map.build(axis=axis, sources=filters.apply(library), query=chosen)
+    # The counts are aggregates over the whole library, so they are kept until it changes.
+    key = "evidence-map:" + hashlib.sha256(f"{axis}:{sorted(chosen.items())}".encode()).hexdigest()
+    the_map = remember(
+        key,
+        lambda: evidence_map.build(axis=axis, sources=filters.apply(library), query=chosen),
+    )
     context = {
         "map": the_map,
         "drawing": evidence_map.drawing(the_map),
