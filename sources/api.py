@@ -8,6 +8,7 @@ Every answer carries an ETag, and each client is rate-limited.
 
 from datetime import datetime
 from functools import wraps
+from typing import Annotated
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -17,9 +18,11 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from ninja.throttling import SimpleRateThrottle
+from pydantic import AfterValidator
 from taggit.models import Tag
 
 from .models import ModerationEvent, Source, Theme
+from .text import clean_text
 
 
 class PerClientThrottle(SimpleRateThrottle):
@@ -69,6 +72,17 @@ api = NinjaAPI(
 
 Kind = Source.Kind
 Stance = Source.Stance
+
+
+def _as_forms_take_it(value):
+    # As on the site's forms: invisible characters go, NUL is refused (PostgreSQL cannot
+    # compare text with NUL in it, so it would otherwise be a server error).
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return clean_text(value)
+
+
+Text = Annotated[str, AfterValidator(_as_forms_take_it)]
 
 
 class ErrorOut(Schema):
@@ -177,12 +191,12 @@ class LogEntryOut(Schema):
 
 
 class SourceFilters(Schema):
-    theme: str | None = Field(None, description="A theme's slug.")
+    theme: Text | None = Field(None, description="A theme's slug.")
     stance: Stance | None = None
     kind: Kind | None = None
-    tag: str | None = Field(None, description="A tag's slug.")
+    tag: Text | None = Field(None, description="A tag's slug.")
     year: int | None = Field(None, ge=0, le=9999)
-    q: str | None = Field(None, max_length=200, description="Words to search for.")
+    q: Text | None = Field(None, max_length=200, description="Words to search for.")
 
 
 def _approved_sources():
@@ -209,7 +223,7 @@ def list_sources(request, filters: Query[SourceFilters]):
 
 @api.get("/sources/{slug}/", response={200: SourceDetailOut, **ITEM_ERRORS}, tags=["sources"])
 @decorate_view(with_etag)
-def get_source(request, slug: str):
+def get_source(request, slug: Text):
     """One approved source with its citation fields."""
     return get_object_or_404(_approved_sources(), slug=slug)
 
@@ -227,7 +241,7 @@ def list_themes(request):
 
 @api.get("/themes/{slug}/", response={200: ThemeOut, **ITEM_ERRORS}, tags=["themes"])
 @decorate_view(with_etag)
-def get_theme(request, slug: str):
+def get_theme(request, slug: Text):
     return get_object_or_404(_themes(), slug=slug)
 
 

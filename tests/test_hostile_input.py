@@ -7,6 +7,7 @@ message on the field, or stored without a forbidden character; then every page t
 result, and the Atom feeds, answer without a server error and without injected markup.
 """
 
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 import pytest
@@ -443,6 +444,21 @@ def test_hostile_search_and_filter_values_give_a_page(client, theme, member, mod
             # The invisible characters are dropped before searching, so the words still match.
             found = client.get("/sources/", {"q": value})
             assert source.title in found.content.decode(), name
+
+
+def test_hostile_api_parameters_are_refused_clearly_or_cleaned(client, theme):
+    """PostgreSQL cannot compare text holding NUL: the API refuses it as the forms do."""
+    source = SourceFactory(title="Care and quality", themes=[theme], tags=["care"])
+    for name, (value, one_line_value, _) in HOSTILE.items():
+        slug = quote(value[:200], safe="")
+        for path in ["/api/sources/", f"/api/sources/{slug}/", f"/api/themes/{slug}/"]:
+            response = client.get(path, dict.fromkeys(["q", "tag", "theme", "cursor"], value))
+            assert response.status_code in (200, 404, 422), (name, path, response.status_code)
+            if response.status_code == 422:
+                assert response.json()["detail"], (name, path)
+        if one_line_value == "Care and quality":
+            found = client.get("/api/sources/", {"q": value}).json()
+            assert [item["title"] for item in found["results"]] == [source.title], name
 
 
 # Stored rows from before: feeds and e-mails hold
