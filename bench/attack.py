@@ -31,7 +31,7 @@ import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,7 +60,10 @@ HOSTILE = {
     "percent": "%00 %ff %",
     "sql": "' OR 1=1 --",
 }
-QUERY_PARAMETERS = ["q", "theme", "kind", "tag", "year", "sort", "page", "comments", "order"]
+QUERY_PARAMETERS = [
+    *("q", "theme", "stance", "kind", "tag", "year", "sort", "page", "comments", "order"),
+    *("cursor", "limit", "by"),
+]
 ODD_HEADERS = [
     {"Host": "evil.example"},
     {"Host": "127.0.0.1:1\x01"},
@@ -280,12 +283,27 @@ def run(attack, port):
         )
 
     # 2. Query strings and headers.
-    listings = ["/", "/sources/", "/proposals/", "/moderation/", "/moderation/log/", *themes]
+    listings = [
+        "/",
+        "/sources/",
+        "/proposals/",
+        "/moderation/",
+        "/moderation/log/",
+        "/map/",
+        "/api/sources/",
+        "/api/tags/",
+        "/api/moderation-log/",
+        *themes,
+    ]
     for path in listings:
         for value in HOSTILE.values():
             query = urlencode(dict.fromkeys(QUERY_PARAMETERS, value[:2000]))
             attack.get(moderator, f"{path}?{query}")
             attack.get(reader, f"{path}?{query}")
+    for value in HOSTILE.values():
+        slug = quote(value[:200], safe="")
+        for path in [f"/api/sources/{slug}/", f"/api/themes/{slug}/", f"/tags/{slug}/"]:
+            attack.get(reader, path)
     for headers in ODD_HEADERS:
         for path in ["/", "/sources/", "/feeds/sources/", themes[0]]:
             label = f"GET {path} with {str(headers)[:80]}"
