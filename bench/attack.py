@@ -404,11 +404,12 @@ def main():
         print("  " + line[:200])
     # Django logs each refused request (403, 404...) as a warning, with the traceback of the
     # PermissionDenied or Http404 that made it: reported, but not an error.
-    refused = re.findall(r"^(Forbidden|Not Found|Bad Request)", server_log, re.MULTILINE)
-    print(
-        f"tracebacks in the log: {server_log.count('Traceback')}, of which warnings for "
-        f"refused requests: {len(refused)}"
-    )
+    # Django logs a refused request (403, 404...) as a warning, some with the traceback of the
+    # PermissionDenied or Http404 behind it: listed by exception, not counted as errors.
+    raised = re.findall(r"^Traceback.*?\n(?!\s)([^\n]+)", server_log, re.MULTILINE | re.DOTALL)
+    print(f"tracebacks in the log: {len(raised)}")
+    for exception in sorted(set(raised)):
+        print(f"  {raised.count(exception)} x {exception[:160]}")
     return 1 if attack.problems or errors else 0
 
 
