@@ -79,4 +79,9 @@ def page_not_found(request, exception):
 
 def server_error(request):
     # Rendered without a request context: the failure may lie in the database or a middleware.
-    return render(None, "500.html", status=500)
+    # The nonce lets the page's inline style through the CSP; it is missing when the failure
+    # came before the CSP middleware, which then sends no policy at all.
+    nonce = getattr(request, "csp_nonce", None)
+    return render(
+        None, "500.html", {"csp_nonce": str(nonce) if nonce is not None else ""}, status=500
+    )
