@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from sources.access import is_moderator
@@ -92,9 +92,10 @@ def _enough_flaggers(open_flags):
 def flaggers():
     """Members with open flags, most first, with how many comments their flags now hold back."""
     is_open = Q(flags__dismissed_at__isnull=True)
+    open_flag = Flag.objects.filter(member=OuterRef("pk"), dismissed_at__isnull=True)
     return (
         get_user_model()
-        .objects.filter(is_open)
+        .objects.filter(Exists(open_flag))
         .annotate(
             open_flags=Count("flags", filter=is_open),
             holding=Count("flags", filter=is_open & Q(flags__comment__status=Status.HELD)),

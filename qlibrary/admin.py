@@ -21,7 +21,7 @@ def admin_login(request, extra_context=None):
     if admin.site.has_permission(request):
         return redirect(next_url)
     # Signed in without admin rights: sending them to log in again would loop.
-    messages.error(request, "Your account does not have access to the site's administration.")
+    messages.error(request, "Your account does not have access to the administration pages.")
     return redirect("home")
 
 

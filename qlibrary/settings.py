@@ -140,10 +140,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "qlibrary.User"
 
-# allauth's backend alone: it is a ModelBackend (permissions, is_active) that also takes an
-# e-mail address, and it hashes exactly once per attempt, whether the password is right, wrong or
-# the account unknown. A second backend would hash a wrong password twice and time would tell.
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# One backend, allauth's (a ModelBackend that also takes an e-mail address), so that every
+# log-in attempt hashes the password exactly once, whether it is right, wrong or the account
+# unknown: with a second backend, or a repeated check, the answer's time would tell them apart.
+AUTHENTICATION_BACKENDS = ["qlibrary.auth_backends.AuthenticationBackend"]
 
 # Accounts (django-allauth): log in by username or e-mail, verified e-mail before taking part,
 # no account enumeration, rate limits on log-in, sign-up and password reset.
