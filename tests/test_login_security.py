@@ -2,10 +2,16 @@
 costs one password hash whatever the answer, and behind the proxy each client has its own
 rate-limit bucket, read from the header the operator says to trust."""
 
+import os
+import re
+import subprocess
+import sys
 from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core.management import call_command
 from django.urls import reverse
 
 from .factories import MemberFactory
@@ -184,3 +190,47 @@ def test_a_trusted_client_ip_header_names_the_client(client, db, settings):
     )
 
     assert (same.status_code, other.status_code) == (429, 200)
+
+
+def settings_under(**variables):
+    """qlibrary/settings.py read in a fresh process with these environment variables."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "qlibrary.settings", **variables}
+    code = (
+        "from django.conf import settings; "
+        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    )
+    return subprocess.run(  # noqa: S603 (this Python, fixed arguments)
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_the_operator_sets_the_proxy_count_and_header_from_the_environment():
+    assert settings_under().stdout.split() == ["0", "None"]
+    assert settings_under(TRUSTED_PROXY_COUNT="2").stdout.split() == ["2", "None"]
+    configured = settings_under(TRUSTED_CLIENT_IP_HEADER="X-Real-IP")
+    assert configured.stdout.split() == ["0", "X-Real-IP"]
+    refused = settings_under(TRUSTED_PROXY_COUNT="-1")
+    assert refused.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be 0 or more" in refused.stderr
+
+
+def test_a_superuser_from_createsuperuser_reaches_the_admin_after_verifying(client, db, mailoutbox):
+    """createsuperuser makes no verified address; the first sign-in sends the link that does."""
+    call_command(
+        "createsuperuser", username="root", email="root@example.org", interactive=False, verbosity=0
+    )
+    root = get_user_model().objects.get(username="root")
+    root.set_password(PASSWORD)
+    root.save()
+
+    first = client.post(
+        reverse("account_login") + "?next=/admin/", {"login": "root", "password": PASSWORD}
+    )
+
+    assert signed_in_as(client) is None
+    assert first.status_code == 302
+    assert len(mailoutbox) == 1
+    link = re.search(r"http://testserver(/accounts/confirm-email/[^/\s]+/)", mailoutbox[0].body)
+    client.post(link[1])
+    assert signed_in_as(client) == str(root.pk)
+    assert client.get(reverse("admin:index")).status_code == 200
