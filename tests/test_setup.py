@@ -15,9 +15,10 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from comments.models import Comment, Flag
 from sources.models import ModerationEvent, Source
 
-from .factories import MemberFactory, ProposalFactory
+from .factories import CommentFactory, MemberFactory, ProposalFactory
 from .load import BASE_DIR, gunicorn_server, request
 
 DATABASE_CACHES = {
@@ -206,3 +207,38 @@ def test_the_admin_change_page_points_to_the_review_page(client, superuser, prop
     page = client.get(reverse("admin:sources_source_change", args=[proposal.pk]))
 
     assert reverse("sources:review", args=[proposal.slug]) in page.content.decode()
+
+
+def test_the_comment_admin_cannot_hide_move_or_add_comments_but_can_redact(
+    client, superuser, theme, member
+):
+    comment = CommentFactory(theme=theme, author=member, body="Mrs Jones in bed 4 said so.")
+    Flag.objects.create(comment=comment, member=MemberFactory(), reason=Flag.Reason.PATIENT_DATA)
+    client.force_login(superuser)
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    form = client.get(url).context["adminform"].form
+    assert set(form.fields) == {"body"}
+    assert client.get(reverse("admin:comments_comment_add")).status_code == 403
+
+    response = client.post(
+        url,
+        {
+            "body": "A patient in bed 4 said so.",
+            "status": Comment.Status.HIDDEN,
+            "theme": "",
+            "flags-TOTAL_FORMS": "1",
+            "flags-INITIAL_FORMS": "1",
+            "flags-MIN_NUM_FORMS": "0",
+            "flags-MAX_NUM_FORMS": "1000",
+            "flags-0-id": str(comment.flags.get().pk),
+            "flags-0-comment": str(comment.pk),
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    comment.refresh_from_db()
+    assert (comment.status, comment.theme) == (Comment.Status.VISIBLE, theme)
+    assert "Mrs Jones" not in comment.body_html
+    assert "A patient in bed 4 said so." in comment.body_html
+    theme.refresh_from_db()
+    assert theme.comment_count == 1
