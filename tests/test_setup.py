@@ -43,8 +43,7 @@ def drop_cache_tables():
 # migrate alone makes the database cache tables
 
 
-@pytest.mark.django_db(transaction=True)
-def test_migrate_creates_every_database_cache_table_then_seeding_works(themes):
+def test_migrate_creates_every_database_cache_table_then_seeding_works(live_themes):
     with override_settings(CACHES=DATABASE_CACHES):
         drop_cache_tables()
         assert cache_tables() == set()
