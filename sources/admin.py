@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -20,6 +21,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_select_related = ["proposer"]
     search_fields = ["title", "authors", "organisation", "url", "doi"]
     autocomplete_fields = ["themes", "proposer"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the proposal form
     prepopulated_fields = {"slug": ["title"]}
     # Status and decisions change only through the lifecycle (sources/moderation.py), which
     # records the event, dates the approval and tells the proposer: on the review page.
