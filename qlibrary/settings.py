@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "taggit",
     "csp",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -264,3 +265,10 @@ COMMENT_FLAG_THRESHOLD = envint("COMMENT_FLAG_THRESHOLD", 3)
 FLAGS_PER_HOUR = envint("FLAGS_PER_HOUR", 10)
 PATIENT_DATA_HOLDS_PER_DAY = envint("PATIENT_DATA_HOLDS_PER_DAY", 3)
 COMMENT_THREADS_PER_PAGE = envint("COMMENT_THREADS_PER_PAGE", 20)
+
+# Open data: the JSON API's rate per client address ("number/s", "/m", "/h" or "/d"), and the
+# folder where `manage.py export_open_data` writes the dated full downloads.
+API_RATE = env("API_RATE", "120/m")
+OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(BASE_DIR / "open-data")))
+# django-ninja would otherwise trust any X-Forwarded-For a client sends when rate-limiting.
+NINJA_NUM_PROXIES = 0
