@@ -270,5 +270,6 @@ COMMENT_THREADS_PER_PAGE = envint("COMMENT_THREADS_PER_PAGE", 20)
 # folder where `manage.py export_open_data` writes the dated full downloads.
 API_RATE = env("API_RATE", "120/m")
 OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(BASE_DIR / "open-data")))
-# django-ninja would otherwise trust any X-Forwarded-For a client sends when rate-limiting.
+# The API's rate limit reads the client's address as the log-in's does (sources/api.py); were
+# django-ninja's own reading used, it would trust any X-Forwarded-For a client sends.
 NINJA_NUM_PROXIES = 0

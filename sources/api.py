@@ -9,6 +9,7 @@ Every answer carries an ETag, and each client is rate-limited.
 from datetime import datetime
 from functools import wraps
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
@@ -35,6 +36,11 @@ class PerClientThrottle(SimpleRateThrottle):
         self.rate = settings.API_RATE
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
+
+    def get_ident(self, request):
+        # The client's address as the log-in's rate limits read it: from the proxy's header only
+        # as far as TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER say, never as a client says.
+        return get_adapter(request).get_client_ip(request)
 
     def get_cache_key(self, request):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -234,3 +234,18 @@ def test_a_superuser_from_createsuperuser_reaches_the_admin_after_verifying(clie
     client.post(link[1])
     assert signed_in_as(client) == str(root.pk)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_api_rate_limit_reads_the_client_address_the_same_way(client, db, one_proxy):
+    one_proxy.API_RATE = "2/m"
+
+    def get(address):
+        return client.get("/api/themes/", HTTP_X_FORWARDED_FOR=address).status_code
+
+    first = [get("198.51.100.7") for _ in range(3)]
+    forged = get("203.0.113.9, 198.51.100.7")
+    second = get("203.0.113.9")
+
+    assert first == [200, 200, 429]
+    assert forged == 429
+    assert second == 200
