@@ -64,7 +64,7 @@ def flag(*, comment, member, reason, note=""):
             raise FlagLimitReached(
                 f"You have sent {settings.FLAGS_PER_HOUR} flags in the last hour, the most the "
                 "library takes from one member. Please try again later: your flag is still in "
-                "the form below. If something is urgent, use the contact page."
+                "the form below."
             )
         holds_at_once = reason != Flag.Reason.PATIENT_DATA or patient_data_holds_left_today(member)
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
@@ -111,13 +111,17 @@ def dismiss_member_flags(*, member, moderator):
     if not is_moderator(moderator):
         raise DiscussionError("Only moderators can do that.")
     with transaction.atomic():
-        members_flags = Flag.objects.select_for_update().filter(
-            member=member, dismissed_at__isnull=True
+        # The member's row first, as flag() takes it, so no new flag of theirs slips in; then the
+        # comments, in a fixed order, before their flags, as hide() and restore() take them.
+        get_user_model().objects.select_for_update().filter(pk=member.pk).first()
+        members_flags = Flag.objects.filter(member=member, dismissed_at__isnull=True)
+        comment_ids = list(members_flags.values_list("comment_id", flat=True))
+        comments = list(
+            Comment.objects.select_for_update().filter(pk__in=comment_ids).order_by("pk")
         )
-        comment_ids = sorted({flag.comment_id for flag in members_flags})
         dismissed = members_flags.update(dismissed_at=timezone.now())
         restored = 0
-        for comment in Comment.objects.select_for_update().filter(pk__in=comment_ids):
+        for comment in comments:
             open_flags = comment.flags.filter(dismissed_at__isnull=True)
             patient_data = open_flags.filter(reason=Flag.Reason.PATIENT_DATA).exists()
             if comment.status != Status.HELD or patient_data or _enough_flaggers(open_flags):

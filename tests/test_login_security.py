@@ -249,3 +249,13 @@ def test_the_api_rate_limit_reads_the_client_address_the_same_way(client, db, on
     assert first == [200, 200, 429]
     assert forged == 429
     assert second == 200
+
+
+def test_api_requests_without_the_configured_header_share_one_limit(client, db, settings):
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+    settings.API_RATE = "2/m"
+
+    codes = [client.get("/api/themes/", REMOTE_ADDR=f"10.0.0.{n}").status_code for n in (1, 2, 3)]
+
+    assert codes == [200, 200, 429]
+    assert client.get("/api/themes/", HTTP_X_REAL_IP="198.51.100.7").status_code == 200
