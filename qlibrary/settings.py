@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -122,7 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 
 # Cache shared by every worker process (rate limits, sessions' neighbours, page fragments):
-# Redis when REDIS_URL is set, otherwise a table in the database (`manage.py createcachetable`).
+# Redis when REDIS_URL is set, otherwise a table in the database (every `migrate` creates it).
 REDIS_URL = env("REDIS_URL", "")
 CACHES = {
     "default": (
@@ -141,10 +141,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "qlibrary.User"
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, allauth's (a ModelBackend that also takes an e-mail address), so that every
+# log-in attempt hashes the password exactly once, whether it is right, wrong or the account
+# unknown: with a second backend, or a repeated check, the answer's time would tell them apart.
+AUTHENTICATION_BACKENDS = ["qlibrary.auth_backends.AuthenticationBackend"]
 
 # Accounts (django-allauth): log in by username or e-mail, verified e-mail before taking part,
 # no account enumeration, rate limits on log-in, sign-up and password reset.
@@ -166,6 +166,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# Rate limits count per client address. Behind the HTTPS proxy the connection always comes from
+# the proxy, so the client is read from the X-Forwarded-For entry that the last of our own
+# proxies added (TRUSTED_PROXY_COUNT of them), or from a header the proxy sets and clients
+# cannot (TRUSTED_CLIENT_IP_HEADER, e.g. X-Real-IP). With neither, headers are ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", "") or None
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
@@ -224,12 +232,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy: no inline script or style anywhere.
+# Content-Security-Policy: no inline script or style anywhere, except the style of the
+# self-contained 500 page, which carries the response's nonce (sent only when a page uses it).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        "style-src": [SELF, NONCE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -253,11 +262,14 @@ LIBRARY_PAGE_SIZE = envint("LIBRARY_PAGE_SIZE", 20)
 PROPOSALS_PER_DAY = envint("PROPOSALS_PER_DAY", 10)
 COMMENTS_PER_10_MINUTES = envint("COMMENTS_PER_10_MINUTES", 10)
 COMMENT_FLAG_THRESHOLD = envint("COMMENT_FLAG_THRESHOLD", 3)
+FLAGS_PER_HOUR = envint("FLAGS_PER_HOUR", 10)
+PATIENT_DATA_HOLDS_PER_DAY = envint("PATIENT_DATA_HOLDS_PER_DAY", 3)
 COMMENT_THREADS_PER_PAGE = envint("COMMENT_THREADS_PER_PAGE", 20)
 
 # Open data: the JSON API's rate per client address ("number/s", "/m", "/h" or "/d"), and the
 # folder where `manage.py export_open_data` writes the dated full downloads.
 API_RATE = env("API_RATE", "120/m")
 OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(BASE_DIR / "open-data")))
-# django-ninja would otherwise trust any X-Forwarded-For a client sends when rate-limiting.
+# The API's rate limit reads the client's address as the log-in's does (sources/api.py); were
+# django-ninja's own reading used, it would trust any X-Forwarded-For a client sends.
 NINJA_NUM_PROXIES = 0

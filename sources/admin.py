@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Endorsement, ModerationEvent, Source, Theme
 
@@ -17,10 +20,34 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "stance", "themes"]
     list_select_related = ["proposer"]
     search_fields = ["title", "authors", "organisation", "url", "doi"]
-    autocomplete_fields = ["themes", "proposer", "decided_by"]
+    autocomplete_fields = ["themes", "proposer"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the proposal form
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["url_key", "doi_key", "endorsement_count", "comment_count", "created_at"]
+    # Status and decisions change only through the lifecycle (sources/moderation.py), which
+    # records the event, dates the approval and tells the proposer: on the review page.
+    readonly_fields = [
+        "status",
+        "review_page",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "approved_at",
+        "url_key",
+        "doi_key",
+        "endorsement_count",
+        "comment_count",
+        "created_at",
+    ]
     date_hierarchy = "created_at"
+
+    @admin.display(description="decisions")
+    def review_page(self, source):
+        if source.pk is None:
+            return "Decisions are made on the source's review page once it is saved."
+        return format_html(
+            '<a href="{}">Approve, decline, ask for changes or retire on the review page</a>',
+            reverse("sources:review", args=[source.slug]),
+        )
 
     def save_model(self, request, obj, form, change):
         obj.assign_keys()

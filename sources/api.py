@@ -10,7 +10,9 @@ from datetime import datetime
 from functools import wraps
 from typing import Annotated
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, set_response_etag
@@ -38,6 +40,15 @@ class PerClientThrottle(SimpleRateThrottle):
         self.rate = settings.API_RATE
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
+
+    def get_ident(self, request):
+        # The client's address as the log-in's rate limits read it: from the proxy's header only
+        # as far as TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER say, never as a client says.
+        # A request with no address to read (no configured header) shares one bucket.
+        try:
+            return get_adapter(request).get_client_ip(request)
+        except PermissionDenied:
+            return "unknown"
 
     def get_cache_key(self, request):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -146,10 +146,22 @@ def retire(*, source, moderator, reason):
         )
 
 
+def decision_refusal(source, user):
+    """Why `user` may not decide on `source`, or "" when they may: a moderator, on a proposal
+    somebody else made (a proposer never judges their own)."""
+    if not is_moderator(user):
+        return "Only moderators can decide on proposals."
+    if source.proposer_id is not None and source.proposer_id == user.pk:
+        return "You proposed this source, so another moderator must decide on it."
+    return ""
+
+
 def _decide(source, moderator, action, to, reason, verb):
     with transaction.atomic():
         locked = _lock(source)
-        _require_moderator(moderator)
+        refusal = decision_refusal(locked, moderator)
+        if refusal:
+            raise TransitionError(refusal)
         if action != Action.APPROVE:
             _require_reason(reason)
         _require(locked, [Status.PROPOSED], verb)

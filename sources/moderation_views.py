@@ -82,6 +82,7 @@ def review(request, slug):
         "edit_form": edit_form,
         "decision_form": decision_form,
         "retire_form": ReasonForm(prefix="retire"),
+        "decision_refusal": moderation.decision_refusal(source, request.user),
         "similar": similar_titles(source.title, exclude=source),
         "events": source.events.select_related("actor"),
     }

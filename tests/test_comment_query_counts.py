@@ -123,7 +123,10 @@ def test_flagged_tab(client, django_assert_num_queries, moderator, theme, source
         flags.hide(comment=hidden, moderator=moderator, reason="Spam.")
     client.force_login(moderator)
 
-    response = get_with_queries(client, django_assert_num_queries, "/moderation/comments/", 9)
+    response = get_with_queries(client, django_assert_num_queries, "/moderation/comments/", 10)
 
     assert len(response.context["comments"]) == count
     assert len(response.context["hidden"]) == count
+    assert len(response.context["flaggers"]) == min(
+        Flag.objects.order_by().values("member").distinct().count(), 20
+    )
