@@ -1,18 +1,50 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import moderation_views, proposal_views, views
+from . import export_views, moderation_views, proposal_views, views
+from .citations import FORMATS
+
+
+class ExportFormatConverter:
+    """The reference-manager formats; any other word in its place is a 404."""
+
+    regex = "|".join(FORMATS)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ExportFormatConverter, "export_format")
 
 app_name = "sources"
 
 urlpatterns = [
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+    path(
+        "themes/<slug:slug>/export/<export_format:format>/",
+        export_views.theme_export,
+        name="theme_export",
+    ),
     path("sources/", views.source_list, name="list"),
+    path("sources/export/<export_format:format>/", export_views.library_export, name="list_export"),
     path("sources/propose/", proposal_views.propose, name="propose"),
     path("sources/<slug:slug>/", views.source_detail, name="detail"),
     path("sources/<slug:slug>/edit/", proposal_views.edit, name="edit"),
     path("sources/<slug:slug>/withdraw/", proposal_views.withdraw, name="withdraw"),
     path("sources/<slug:slug>/endorse/", proposal_views.endorse, name="endorse"),
+    path(
+        "sources/<slug:slug>/export/<export_format:format>/",
+        export_views.source_export,
+        name="export",
+    ),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path(
+        "tags/<slug:slug>/export/<export_format:format>/",
+        export_views.tag_export,
+        name="tag_export",
+    ),
     path("proposals/", proposal_views.proposal_list, name="proposals"),
     path("me/proposals/", proposal_views.my_proposals, name="my_proposals"),
     path("moderation/", moderation_views.queue, name="moderation"),
