@@ -7,9 +7,10 @@ commas, as the proposal form asks: "Dixon-Woods M" (family name, then initials) 
 Heimans" (given names first) both read correctly.
 """
 
+import functools
 import json
 import re
-from functools import cache
+from html import escape
 
 import bibtexparser
 import rispy
@@ -158,10 +159,11 @@ def csl_item(source, *, accessed=None):
     }
     if authors := split_authors(source.authors):
         item["author"] = authors
+        if source.organisation:
+            item["publisher"] = source.organisation
     elif source.organisation:
+        # A body that is the author is not named again as the publisher.
         item["author"] = [{"literal": source.organisation}]
-    if source.organisation:
-        item["publisher"] = source.organisation
     if source.year:
         item["issued"] = {"date-parts": [[source.year]]}
     if source.doi:
@@ -180,28 +182,47 @@ def csl_item(source, *, accessed=None):
 # -- Formatted citations ----------------------------------------------------------------------
 
 
-@cache
+@functools.cache
 def _style(name):
     return CitationStylesStyle(get_style_filepath(name), validate=False)
 
 
+def _escaped(value):
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {key: _escaped(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_escaped(inner) for inner in value]
+    return value
+
+
 def format_citation(item, style):
-    """One reference in a style of STYLES, as HTML (citeproc escapes the text it is given)."""
+    """One reference in a style of STYLES, as HTML: only the style's own markup is markup."""
     # The kind label is for reference managers; styles would print it as "[Report]".
     item = {key: value for key, value in item.items() if key not in ("genre", "keyword")}
+    # citeproc's HTML output passes the item's text through as it is: escape it first.
+    item = {key: value if key == "id" else _escaped(value) for key, value in item.items()}
     bibliography = CitationStylesBibliography(
         _style(STYLES[style][1]), CiteProcJSON([item]), citeproc_formatter.html
     )
     bibliography.register(Citation([CitationItem(item["id"])]))
     text = str(bibliography.bibliography()[0])
     # A numbered style numbers its list; a single reference needs no "1.".
-    return mark_safe(re.sub(r"^\d+\.\s*", "", text))  # noqa: S308 (escaped by citeproc)
+    return mark_safe(re.sub(r"^\d+\.\s*", "", text))  # noqa: S308 (text escaped above)
 
 
 def citations(source):
     """The source cited in every style of STYLES: [(key, label, html)]."""
-    item = csl_item(source)
-    return [(key, label, format_citation(item, key)) for key, (label, _) in STYLES.items()]
+    item = json.dumps(csl_item(source), sort_keys=True)
+    return [(key, label, _rendered(item, key)) for key, (label, _) in STYLES.items()]
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered(item_json, style):
+    # citeproc takes milliseconds per style: keep recent renderings, keyed by the whole item
+    # (an edit, or a new day for an "accessed" date, makes a new key).
+    return format_citation(json.loads(item_json), style)
 
 
 # -- Files for reference managers -------------------------------------------------------------
@@ -287,8 +308,16 @@ class LatexDecodeText(_TextOnly, LatexDecodingMiddleware):
     pass
 
 
+class RisWriter(rispy.RisWriter):
+    """rispy's RIS writer without the "1." counter line it puts before each record."""
+
+    def set_header(self, count):
+        return ""
+
+
 def ris_text(sources):
-    return rispy.dumps([ris_record(csl_item(source), source.kind) for source in sources])
+    records = [ris_record(csl_item(source), source.kind) for source in sources]
+    return rispy.dumps(records, implementation=RisWriter)
 
 
 def bibtex_text(sources):
