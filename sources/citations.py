@@ -159,11 +159,11 @@ def csl_item(source, *, accessed=None):
     }
     if authors := split_authors(source.authors):
         item["author"] = authors
-        if source.organisation:
-            item["publisher"] = source.organisation
     elif source.organisation:
-        # A body that is the author is not named again as the publisher.
+        # With no people named, the body behind the source is its author.
         item["author"] = [{"literal": source.organisation}]
+    if source.organisation:
+        item["publisher"] = source.organisation
     if source.year:
         item["issued"] = {"date-parts": [[source.year]]}
     if source.doi:
@@ -201,6 +201,8 @@ def format_citation(item, style):
     """One reference in a style of STYLES, as HTML: only the style's own markup is markup."""
     # The kind label is for reference managers; styles would print it as "[Report]".
     item = {key: value for key, value in item.items() if key not in ("genre", "keyword")}
+    if item.get("author") == [{"literal": item.get("publisher")}]:
+        del item["publisher"]  # a body that is the author is not named again as publisher
     # citeproc's HTML output passes the item's text through as it is: escape it first.
     item = {key: value if key == "id" else _escaped(value) for key, value in item.items()}
     bibliography = CitationStylesBibliography(
@@ -234,6 +236,11 @@ FORMATS = {
 }
 
 
+def people(item):
+    """The item's authors who are people, not the body that stands in for them."""
+    return [name for name in item.get("author", []) if name != {"literal": item.get("publisher")}]
+
+
 def ris_record(item, kind):
     record = {
         "type_of_reference": RIS_TYPES.get(kind, "GEN"),
@@ -241,8 +248,8 @@ def ris_record(item, kind):
         "title": item["title"],
         "type_of_work": item["genre"],
     }
-    if item.get("author"):
-        record["authors"] = [name_as_text(name) for name in item["author"]]
+    if people(item):
+        record["authors"] = [name_as_text(name) for name in people(item)]
     if item.get("issued"):
         record["year"] = str(item["issued"]["date-parts"][0][0])
     if item.get("publisher"):
@@ -263,9 +270,9 @@ def ris_record(item, kind):
 def bibtex_entry(item, kind):
     entry_type = BIBTEX_TYPES.get(kind, "misc")
     fields = [bibtex.Field("title", item["title"]), bibtex.Field("type", item["genre"])]
-    if item.get("author"):
-        people = [name_as_text(name) for name in item["author"]]
-        fields.append(bibtex.Field("author", " and ".join(people)))
+    if people(item):
+        names = [name_as_text(name) for name in people(item)]
+        fields.append(bibtex.Field("author", " and ".join(names)))
     if item.get("issued"):
         fields.append(bibtex.Field("year", str(item["issued"]["date-parts"][0][0])))
     if item.get("publisher"):

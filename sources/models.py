@@ -17,8 +17,8 @@ MIN_YEAR = 1800
 MAX_YEAR = 2100
 SEARCH_CONFIG = "english"
 # Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/,
-# /moderation/comments/).
-RESERVED_SLUGS = {"propose", "log", "comments"}
+# /moderation/comments/, /moderation/import/, /sources/export/...).
+RESERVED_SLUGS = {"propose", "log", "comments", "import", "export"}
 
 
 class ThemeQuerySet(models.QuerySet):

@@ -49,6 +49,7 @@ urlpatterns = [
     path("me/proposals/", proposal_views.my_proposals, name="my_proposals"),
     path("moderation/", moderation_views.queue, name="moderation"),
     path("moderation/log/", moderation_views.log, name="moderation_log"),
+    path("moderation/import/", moderation_views.import_list, name="import"),
     path("moderation/<slug:slug>/", moderation_views.review, name="review"),
     path("moderation/<slug:slug>/retire/", moderation_views.retire, name="retire"),
 ]
