@@ -256,7 +256,7 @@ class ImportForm(forms.Form):
         if bool(upload) == bool(dois):
             raise forms.ValidationError("Upload a RIS or BibTeX file, or paste DOIs: one of them.")
         if dois:
-            cleaned["text"], cleaned["label"] = dois, "pasted DOIs"
+            cleaned["text"], cleaned["label"], cleaned["name"] = dois, "pasted DOIs", ""
             return cleaned
         if upload.size > self.max_bytes:
             raise forms.ValidationError(
@@ -269,5 +269,5 @@ class ImportForm(forms.Form):
                 "The file is not UTF-8 text. Export it again from your reference manager with "
                 "UTF-8 as its character set."
             ) from None
-        cleaned["label"] = upload.name
+        cleaned["label"] = cleaned["name"] = upload.name
         return cleaned

@@ -104,12 +104,20 @@ def detect_format(text):
     return "doi"
 
 
-def read_entries(text):
-    """(format, entries) from the text of a RIS or BibTeX file or a list of DOIs."""
+def read_entries(text, name=""):
+    """(format, entries) from the text of a RIS or BibTeX file or a list of DOIs; `name`, the
+    file's name, says which format a .ris or .bib file must hold."""
     if len(text.encode()) > MAX_BYTES:
         raise ImportRefused(f"The list is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     format = detect_format(text)
+    expected = {".ris": "ris", ".bib": "bibtex"}.get(name[-4:].lower())
+    if expected and format != expected:
+        start = "a line starting “TY  -”" if expected == "ris" else "a line starting “@”"
+        raise ImportRefused(
+            f"{name} holds no {'RIS' if expected == 'ris' else 'BibTeX'} records: each record "
+            f"begins with {start}. Export the list again from your reference manager."
+        )
     entries = {"ris": _ris_entries, "bibtex": _bibtex_entries, "doi": _doi_entries}[format](text)
     if not entries:
         raise ImportRefused(
@@ -339,13 +347,13 @@ class Result:
     preview: Preview
 
 
-def import_entries(*, text, moderator, themes, stance, label="a reference list"):
+def import_entries(*, text, moderator, themes, stance, label="a reference list", name=""):
     """Propose every new entry of the text on the moderator's behalf, in one transaction.
 
     Duplicates are checked again inside the transaction (the queue may have moved since the
     preview); if another proposal takes one of the addresses meanwhile, nothing is imported.
     """
-    format, entries = read_entries(text)
+    format, entries = read_entries(text, name)
     with transaction.atomic():
         checked = preview(entries, format)
         try:

@@ -134,7 +134,7 @@ def import_list(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                format, entries = imports.read_entries(data["text"])
+                format, entries = imports.read_entries(data["text"], data["name"])
             except imports.ImportRefused as error:
                 form.add_error(None, str(error))
             else:
@@ -144,6 +144,7 @@ def import_list(request):
                     "token": token,
                     "text": data["text"],
                     "label": data["label"],
+                    "name": data["name"],
                     "themes": [theme.pk for theme in data["themes"]],
                     "stance": data["stance"],
                 }
@@ -174,6 +175,7 @@ def _confirm_import(request):
             themes=themes,
             stance=pending["stance"],
             label=pending["label"],
+            name=pending["name"],
         )
     except imports.ImportRefused as error:
         messages.error(request, str(error))

@@ -267,6 +267,16 @@ def test_listing_export_costs_the_same_queries_for_one_or_many(
     assert text.count("Evidence report number") == count
 
 
+@pytest.mark.parametrize("format", ["ris", "bibtex", "csl-json"])
+def test_a_source_export_costs_two_queries(client, django_assert_num_queries, format):
+    source = SourceFactory(tags=["spread", "networks", "scale"])
+
+    with django_assert_num_queries(2):  # the source, its tags
+        _, text = download(client, f"/sources/{source.slug}/export/{format}/")
+
+    assert "networks" in text
+
+
 # The version of the library and the filter options (worked out, then written to the database
 # cache), then the sources and their tags: one chunk of each.
 LISTING_EXPORT_QUERIES = 13

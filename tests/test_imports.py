@@ -65,6 +65,7 @@ def test_an_exported_library_imports_back_as_proposals_with_the_same_fields(
     page = confirm(client, preview).content.decode()
 
     assert "Imported 23 of 23 entries from library." in page
+    assert page.count('<span class="badge">Imported</span>') == 20  # the queue's first page
     imported = Source.objects.prefetch_related("themes", "tags")
     assert imported.count() == 23
     by_title = {source.title: source for source in imported}
@@ -249,6 +250,8 @@ def test_a_preview_that_is_no_longer_current_imports_nothing(client, moderator, 
     [
         ({"import-file": b"\xff\xfe\x00T\x00Y"}, "The file is not UTF-8 text."),
         ({"import-file": b"Just some notes, no references."}, "is not a DOI"),
+        ({"import-file": b"Notes", "name": "list.ris"}, "list.ris holds no RIS records"),
+        ({"import-file": b"TY  - JOUR", "name": "list.bib"}, "list.bib holds no BibTeX records"),
         ({"import-file": b"   \n"}, "No entries were found."),
         ({}, "Upload a RIS or BibTeX file, or paste DOIs: one of them."),
     ],
@@ -259,7 +262,8 @@ def test_an_unreadable_upload_gets_a_clear_message_and_saves_nothing(
     client.force_login(moderator)
     post = {"import-themes": [themes[0].pk], "import-stance": "reinforces"}
     if "import-file" in data:
-        post["import-file"] = SimpleUploadedFile("list.txt", data["import-file"])
+        name = data.get("name", "list.txt")
+        post["import-file"] = SimpleUploadedFile(name, data["import-file"])
 
     response = client.post("/moderation/import/", post)
 
