@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import export_views, moderation_views, proposal_views, views
+from . import data_views, export_views, map_views, moderation_views, proposal_views, views
 from .citations import FORMATS
 
 
@@ -29,6 +29,9 @@ urlpatterns = [
     ),
     path("sources/", views.source_list, name="list"),
     path("sources/export/<export_format:format>/", export_views.library_export, name="list_export"),
+    path("map/", map_views.evidence_map_page, name="map"),
+    path("data/", data_views.open_data_page, name="open_data"),
+    path("data/<str:name>", data_views.download, name="download"),
     path("sources/propose/", proposal_views.propose, name="propose"),
     path("sources/<slug:slug>/", views.source_detail, name="detail"),
     path("sources/<slug:slug>/edit/", proposal_views.edit, name="edit"),
