@@ -17,7 +17,7 @@ class ThemeAdmin(admin.ModelAdmin):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status", "stance", "year", "endorsement_count", "created_at"]
-    list_filter = ["status", "kind", "stance", "themes"]
+    list_filter = ["status", "kind", "stance", "imported", "themes"]
     list_select_related = ["proposer"]
     search_fields = ["title", "authors", "organisation", "url", "doi"]
     autocomplete_fields = ["themes", "proposer"]

@@ -225,3 +225,60 @@ class ReasonForm(CleanTextMixin, forms.Form):
         max_length=2000,
         error_messages={"required": "Give a reason: it is shown in the public log."},
     )
+
+
+class ImportForm(forms.Form):
+    """A reading list to bring in: a RIS or BibTeX file, or DOIs pasted one a line."""
+
+    file = forms.FileField(
+        label="RIS or BibTeX file",
+        required=False,
+        help_text="Exported from Zotero, EndNote, Mendeley or another reference manager.",
+    )
+    dois = forms.CharField(
+        label="Or paste DOIs, one a line",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "Each DOI becomes a proposal holding the DOI only: fill in its title, authors and "
+            "year when you review it."
+        ),
+    )
+    themes = ThemesField(
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every imported proposal is filed under these themes.",
+        error_messages={"required": "Choose at least one theme."},
+    )
+    stance = forms.ChoiceField(
+        choices=Source.Stance.choices,
+        widget=forms.RadioSelect,
+        help_text="Every imported proposal takes this stance; edit each one as you review it.",
+        error_messages={"required": "Say whether they reinforce, refine or challenge."},
+    )
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, dois = cleaned.get("file"), cleaned.get("dois", "").strip()
+        if bool(upload) == bool(dois):
+            raise forms.ValidationError("Upload a RIS or BibTeX file, or paste DOIs: one of them.")
+        if dois:
+            cleaned["text"], cleaned["label"], cleaned["name"] = dois, "pasted DOIs", ""
+            return cleaned
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                f"The file is larger than {self.max_bytes // (1024 * 1024)} MB: split it in parts."
+            )
+        try:
+            cleaned["text"] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text. Export it again from your reference manager with "
+                "UTF-8 as its character set."
+            ) from None
+        cleaned["label"] = cleaned["name"] = upload.name
+        return cleaned

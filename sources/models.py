@@ -17,8 +17,8 @@ MIN_YEAR = 1800
 MAX_YEAR = 2100
 SEARCH_CONFIG = "english"
 # Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/,
-# /moderation/comments/).
-RESERVED_SLUGS = {"propose", "log", "comments"}
+# /moderation/comments/, /moderation/import/, /sources/export/...).
+RESERVED_SLUGS = {"propose", "log", "comments", "import", "export"}
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -234,6 +234,11 @@ class Source(models.Model):
     endorsement_count = models.PositiveIntegerField(default=0, editable=False)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Entered from a reference-manager file by a moderator rather than proposed through the form.
+    imported = models.BooleanField(default=False, editable=False)
+    # The bibliographic values the starter library last wrote, field by field: seeding again
+    # updates a field only while it still holds that value, so a moderator's edit is kept.
+    seeded_values = models.JSONField(default=dict, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,17 +1,21 @@
-"""Moderators' pages: the queue and the review of one proposal; and the public log."""
+"""Moderators' pages: the queue, the review of one proposal, importing a reading list; and the
+public log."""
+
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
-from . import moderation
+from . import imports, moderation
 from .access import moderator_required
 from .duplicates import attach_similar_titles, similar_titles
-from .forms import DecisionForm, ReasonForm, SourceForm
-from .models import ModerationEvent, Source
+from .forms import DecisionForm, ImportForm, ReasonForm, SourceForm
+from .models import ModerationEvent, Source, Theme
 
 QUEUE_ORDERS = {"oldest": "Oldest first", "endorsed": "Most endorsed first"}
 DECIDE = {
@@ -115,3 +119,75 @@ def log(request):
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "sources/moderation_log.html", {"page": page})
+
+
+IMPORT_SESSION_KEY = "reading_list_import"
+
+
+@moderator_required
+def import_list(request):
+    """Bring a reading list in: preview what would be proposed, then one confirmed import."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm_import(request)
+    form = ImportForm(prefix="import", max_bytes=imports.MAX_BYTES)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, prefix="import", max_bytes=imports.MAX_BYTES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                format, entries = imports.read_entries(data["text"], data["name"])
+            except imports.ImportRefused as error:
+                form.add_error(None, str(error))
+            else:
+                preview = imports.preview(entries, format)
+                token = uuid.uuid4().hex
+                request.session[IMPORT_SESSION_KEY] = {
+                    "token": token,
+                    "text": data["text"],
+                    "label": data["label"],
+                    "name": data["name"],
+                    "themes": [theme.pk for theme in data["themes"]],
+                    "stance": data["stance"],
+                }
+                context = {
+                    "preview": preview,
+                    "token": token,
+                    "label": data["label"],
+                    "themes": data["themes"],
+                    "stance": Source.Stance(data["stance"]).label,
+                }
+                return render(request, "sources/import_preview.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "sources/import.html", {"form": form}, status=status)
+
+
+def _confirm_import(request):
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending or pending["token"] != request.POST.get("token"):
+        messages.error(
+            request, "That preview is no longer current: upload the list again to import it."
+        )
+        return redirect("sources:import")
+    themes = list(Theme.objects.filter(pk__in=pending["themes"]))
+    try:
+        result = imports.import_entries(
+            text=pending["text"],
+            moderator=request.user,
+            themes=themes,
+            stance=pending["stance"],
+            label=pending["label"],
+            name=pending["name"],
+        )
+    except imports.ImportRefused as error:
+        messages.error(request, str(error))
+        return redirect("sources:import")
+    del request.session[IMPORT_SESSION_KEY]
+    checked = result.preview
+    messages.success(
+        request,
+        f"Imported {len(result.created)} of {checked.total} entries from {pending['label']} as "
+        f"proposals; {len(checked.duplicates)} duplicate{pluralize(len(checked.duplicates))} "
+        f"and {len(checked.malformed)} malformed entr{pluralize(len(checked.malformed), 'y,ies')} "
+        "skipped.",
+    )
+    return redirect("sources:moderation")

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from .access import is_member
+from .citations import citations, csl_item, meta_tags
 from .endorsements import endorsement_refusal, has_endorsed
 from .filters import ListingFilters
 from .models import Source, Theme
@@ -50,6 +51,8 @@ def source_detail(request, slug):
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
         "can_endorse": is_member(request.user) and not endorsement_refusal(source, request.user),
         "can_edit": not edit_refusal(source, request.user),
+        "citations": citations(source),
+        "citation_meta": meta_tags(csl_item(source)),
     }
     return render(request, "sources/source_detail.html", context)
 

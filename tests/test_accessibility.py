@@ -128,6 +128,8 @@ PAGES = {
     "flagged-comments": ("/moderation/comments/", "mo"),
     "review": (lambda lib: f"/moderation/{lib.proposal.slug}/", "mo"),
     "moderation-log": ("/moderation/log/", None),
+    "import-list": ("/moderation/import/", "mo"),
+    "import-preview": ("import-preview", "mo"),
     "sign-up": ("/accounts/signup/", None),
     "log-in": ("/accounts/login/", None),
     "profile": ("/members/mia/", None),
@@ -158,6 +160,27 @@ def open_page(page, base_url, library, name):
         assert page.locator(".notice--error").is_visible(), "the form was not refused"
         assert page.locator(".notice--warning").is_visible(), "no similar titles shown"
         expected = 400
+    elif where == "import-preview":
+        # A list with one new entry, one duplicate of the library and one malformed entry.
+        page.goto(base_url + "/moderation/import/")
+        ris = (
+            "TY  - RPRT\nTI  - A new report\nER  - \n"
+            f"TY  - RPRT\nTI  - {library.source.title}\nER  - \n"
+            "TY  - RPRT\nPY  - 2019\nER  - \n"
+        )
+        page.locator("input[name=import-file]").set_input_files(
+            {
+                "name": "list.ris",
+                "mimeType": "application/x-research-info-systems",
+                "buffer": ris.encode(),
+            }
+        )
+        page.get_by_label(library.theme.title).check()
+        page.get_by_label("Refines").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Preview the import").click()
+        assert page.get_by_role("button", name="Import 1 proposal").is_visible()
+        expected = 200
     else:
         path = where(library) if callable(where) else where
         response = page.goto(base_url + path)

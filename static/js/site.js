@@ -12,6 +12,9 @@
       button.type = "button";
       button.className = "button button--secondary button--small";
       button.textContent = "Copy citation";
+      if (slot.hasAttribute("data-copy-label")) {
+        button.setAttribute("aria-label", slot.getAttribute("data-copy-label"));
+      }
       var status = document.createElement("span");
       status.className = "copy-status";
       status.setAttribute("role", "status");
