@@ -227,7 +227,7 @@ class ReasonForm(CleanTextMixin, forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextMixin, forms.Form):
     """A reading list to bring in: a RIS or BibTeX file, or DOIs pasted one a line."""
 
     file = forms.FileField(

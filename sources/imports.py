@@ -23,6 +23,7 @@ from .forms import MAX_TAG_LENGTH, MAX_TAGS
 from .keys import DOI_PATTERN, normalize_doi, normalize_url
 from .models import RESERVED_SLUGS, ModerationEvent, Source, TaggedSource
 from .page_cache import library_changed
+from .text import safe_to_show
 
 Kind = Source.Kind
 
@@ -226,9 +227,12 @@ def _kind(label, fallback):
 def _clean(entry):
     """Turn the read fields into valid Source values, or set the entry's problem."""
     data = {
-        key: " ".join(str(value).split()) for key, value in entry.fields.items() if key != "year"
+        key: " ".join(safe_to_show(str(value), multiline=False).split())
+        for key, value in entry.fields.items()
+        if key != "year"
     }
-    data["summary"] = (entry.fields.get("summary") or "").strip()[:2000] or NO_SUMMARY
+    summary = safe_to_show(entry.fields.get("summary") or "")
+    data["summary"] = summary.strip()[:2000] or NO_SUMMARY
     year = entry.fields.get("year") or ""
     if year and not YEAR.search(year):
         entry.problem = f"its year “{year[:80]}” is not a year."
@@ -259,7 +263,7 @@ def _clean(entry):
 def _tags(names):
     tags = []
     for name in names:
-        name = " ".join(str(name).split()).lower()[:MAX_TAG_LENGTH]
+        name = " ".join(safe_to_show(str(name), multiline=False).split()).lower()[:MAX_TAG_LENGTH]
         if name and name not in tags:
             tags.append(name)
     return tags[:MAX_TAGS]

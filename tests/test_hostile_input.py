@@ -85,6 +85,7 @@ def roomy(settings, monkeypatch):
     """No daily limits and long feeds, so one test can send and then see the whole table."""
     settings.PROPOSALS_PER_DAY = 10_000
     settings.COMMENTS_PER_10_MINUTES = 10_000
+    settings.FLAGS_PER_HOUR = 10_000
     monkeypatch.setattr(feeds, "FEED_LENGTH", 1000)
 
 

@@ -295,3 +295,19 @@ def test_the_import_form_asks_for_a_list_themes_and_a_stance(client, moderator, 
     assert 'name="import-file"' in page and 'name="import-dois"' in page
     assert page.count('name="import-themes"') == 3
     assert 'aria-current="page">Import a list</a>' in page
+
+
+def test_invisible_characters_in_a_file_never_reach_the_library(themes, moderator):
+    from sources.imports import import_entries
+    from sources.text import has_forbidden
+
+    ris = (
+        "TY  - RPRT\nTI  - Spread\x00 of \u202eimprovement\x07\nAU  - Doe, Jane\x01\n"
+        "PY  - 2019\nUR  - https://example.org/spread\nKW  - net\x0bworks\nER  - \n"
+    )
+    import_entries(text=ris, moderator=moderator, themes=themes[:1], stance="reinforces")
+
+    source = Source.objects.get(url="https://example.org/spread")
+    assert source.title == "Spread of improvement"
+    for value in (source.title, source.authors, *source.tags.names()):
+        assert not has_forbidden(value), value
