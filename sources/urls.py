@@ -8,6 +8,7 @@ urlpatterns = [
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
     path("sources/", views.source_list, name="list"),
     path("sources/propose/", proposal_views.propose, name="propose"),
+    path("sources/propose/lookup/", proposal_views.propose_lookup, name="propose_lookup"),
     path("sources/<slug:slug>/", views.source_detail, name="detail"),
     path("sources/<slug:slug>/edit/", proposal_views.edit, name="edit"),
     path("sources/<slug:slug>/withdraw/", proposal_views.withdraw, name="withdraw"),
