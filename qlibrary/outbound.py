@@ -11,8 +11,10 @@ outside goes through `fetch()`, which:
   very address it checked, so a second DNS answer cannot swap in another one (DNS rebinding).
   HTTPS still verifies the certificate against the host name, sent as SNI;
 - follows redirects itself, checking every hop the same way;
-- caps the whole exchange at `timeout` seconds and the body at `max_bytes` (counted after
-  decompression), reading it as a stream;
+- caps the exchange at `timeout` seconds (the name lookup, each hop and the reading of the body
+  share one deadline; a single slow read can overrun it by at most one read's time) and the body
+  at `max_bytes` (counted after decompression), reading it as a stream;
+- ignores proxy settings from the environment, which would connect to an unchecked address;
 - sends `settings.OUTBOUND_USER_AGENT`, which names the site and its address.
 
 Errors are `OutboundError`s with a message fit to show: `BlockedAddress`, `FetchTimeout`,
@@ -23,12 +25,16 @@ is returned, and the caller decides what it means.
 import ipaddress
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as ResolveTimeout
 from dataclasses import dataclass, field
 
 import httpx
 from django.conf import settings
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+# getaddrinfo() cannot be given a timeout, so it runs here and the caller stops waiting for it.
+RESOLVER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="outbound-dns")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -159,7 +165,7 @@ def _remaining(deadline):
 def _send(client, method, url, headers, deadline):
     """Send the request to a checked address of the host (the next one if one refuses)."""
     addresses = checked_addresses(
-        url.raw_host.decode("ascii"), url.port or DEFAULT_PORTS[url.scheme]
+        url.raw_host.decode("ascii"), url.port or DEFAULT_PORTS[url.scheme], deadline=deadline
     )
     all_headers = {
         "User-Agent": settings.OUTBOUND_USER_AGENT,
@@ -187,12 +193,15 @@ def _send(client, method, url, headers, deadline):
     raise FetchFailed(f"Could not connect to {url.host}.")  # no address: checked_addresses raises
 
 
-def checked_addresses(host, port):
+def checked_addresses(host, port, *, deadline):
     """Resolve `host` once and return its addresses (in the resolver's order of preference) if
     every one of them may be reached; raise BlockedAddress otherwise."""
+    answer = RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+        infos = answer.result(timeout=_remaining(deadline))
+    except ResolveTimeout:
+        raise FetchTimeout(f"The address of {host} could not be found in time.") from None
+    except (OSError, UnicodeError):
         raise FetchFailed(f"{host} does not exist (no address found for it).") from None
     addresses = list(
         dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)

@@ -4,6 +4,7 @@ every redirect, connected to the address that was checked, within a time and a s
 import socket
 import time
 
+import httpx
 import pytest
 from werkzeug import Response
 
@@ -265,3 +266,37 @@ def test_a_name_that_does_not_resolve_fails_clearly(monkeypatch):
 
     with pytest.raises(FetchFailed, match="does not exist"):
         outbound.fetch("https://no-such-host.example/")
+
+
+def test_a_slow_name_lookup_times_out(monkeypatch):
+    def slow_dns(*args, **kwargs):
+        time.sleep(2)
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_dns)
+
+    started = time.monotonic()
+    with pytest.raises(FetchTimeout, match="The address of slow.example could not be found"):
+        outbound.fetch("https://slow.example/", timeout=0.3)
+    assert time.monotonic() - started < 1.5
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_name(monkeypatch, settings):
+    # No TLS server here: the request handed to httpx shows where it would connect, which name
+    # it would send as SNI (and so check the certificate against) and which Host header.
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    fake_dns(monkeypatch, {"secure.example": ["127.0.0.1"]})
+    sent = []
+
+    def send(client, request, **kwargs):
+        sent.append(request)
+        raise httpx.ConnectError("refused", request=request)
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+
+    with pytest.raises(FetchFailed, match="Could not connect to secure.example"):
+        outbound.fetch("https://secure.example/paper?id=1")
+    [request] = sent
+    assert str(request.url) == "https://127.0.0.1/paper?id=1"
+    assert request.headers["Host"] == "secure.example"
+    assert request.extensions["sni_hostname"] == "secure.example"
