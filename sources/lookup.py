@@ -138,6 +138,8 @@ class Found:
                         if name == "authors"
                         else shorten(value, FIELD_LENGTHS[name])
                     )
+                if name == "url" and not re.match(r"https?://", value, re.IGNORECASE):
+                    value = ""  # the form takes web addresses only
             elif value is not None and not MIN_YEAR <= value <= timezone.now().year + 1:
                 value = None
             if value:
@@ -368,7 +370,8 @@ def look_up_pmid(pmid):
         "",
     )
     found = Found(
-        title=str(record["title"]),
+        # PubMed ends every title with a full stop, which the published title does not have.
+        title=re.sub(r"(?<!\.)\.$", "", str(record["title"]).strip()),
         kind=next(
             (kind for name, kind in PUBMED_KINDS if name in pubtypes),
             Source.Kind.JOURNAL_ARTICLE,

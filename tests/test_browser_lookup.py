@@ -77,7 +77,7 @@ def test_the_form_fills_in_place_with_javascript(live_server, browser_page, live
     fill_in(page, "27933103", press_enter=True)
     expect(status).to_contain_text("Filled in from the PubMed ID 27933103")
     assert value(page, "Title") == (
-        "Programmatic conversion of crystal structures into 3D printable files using Jmol."
+        "Programmatic conversion of crystal structures into 3D printable files using Jmol"
     )
     assert value(page, "DOI", exact=True) == "10.1186/s13321-016-0181-z"
     assert value(page, "Summary") == "Chemistry students can print what they study."

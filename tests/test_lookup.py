@@ -110,6 +110,31 @@ def test_what_cannot_be_looked_up_is_refused_in_one_sentence(text, message):
     assert one_sentence(str(failure.value))
 
 
+def test_markup_in_an_answer_stays_text_on_the_form(outside, login, member):
+    url = serve_page(
+        outside,
+        "/sly",
+        """<html><head>
+        <meta name="citation_title" content="&lt;script&gt;alert(1)&lt;/script&gt;Title">
+        <meta name="citation_author" content="&lt;img src=x onerror=alert(2)&gt;">
+        <meta name="citation_public_url" content="javascript:alert(3)">
+        </head></html>""",
+    )
+
+    response = login(member).post("/sources/propose/", {"identifier": url, "fill": "1"})
+
+    page = response.content.decode()
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert response.context["form"].initial["title"] == "alert(1) Title"
+    assert "javascript:alert(3)" not in page
+
+
+def test_an_address_that_is_not_a_web_address_is_not_filled():
+    found = lookup.Found(title="A record", url="javascript:alert(1)")
+
+    assert found.form_fields() == {"title": "A record"}
+
+
 # DOIs
 
 
@@ -233,8 +258,7 @@ def test_a_pubmed_id_fills_from_e_utilities(outside):
     found = lookup.look_up(identify("PMID 27933103"))
 
     assert found.form_fields() == {
-        "title": "Programmatic conversion of crystal structures into 3D printable files using "
-        "Jmol.",
+        "title": "Programmatic conversion of crystal structures into 3D printable files using Jmol",
         "kind": Source.Kind.JOURNAL_ARTICLE,
         "url": "https://pubmed.ncbi.nlm.nih.gov/27933103/",
         "doi": "10.1186/s13321-016-0181-z",
