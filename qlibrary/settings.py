@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "taggit",
     "csp",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -270,3 +271,10 @@ EUTILS_BASE = env("EUTILS_BASE", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 OPENLIBRARY_BASE = env("OPENLIBRARY_BASE", "https://openlibrary.org")
 # Identifier look-ups one member may make in a minute.
 LOOKUPS_PER_MINUTE = envint("LOOKUPS_PER_MINUTE", 20)
+
+# Open data: the JSON API's rate per client address ("number/s", "/m", "/h" or "/d"), and the
+# folder where `manage.py export_open_data` writes the dated full downloads.
+API_RATE = env("API_RATE", "120/m")
+OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(BASE_DIR / "open-data")))
+# django-ninja would otherwise trust any X-Forwarded-For a client sends when rate-limiting.
+NINJA_NUM_PROXIES = 0
