@@ -193,6 +193,18 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name not in many}
 
 
+class LookupForm(CleanTextMixin, forms.Form):
+    """The identifier a member pastes to fill the proposal form from the published record."""
+
+    identifier = forms.CharField(
+        label="DOI, PubMed ID, ISBN or web address",
+        required=False,
+        max_length=1000,
+        help_text="Paste one and press “Fill in”: the form below fills from the published "
+        "record. Nothing is sent until you send the proposal, and you can change anything.",
+    )
+
+
 class DecisionForm(CleanTextMixin, forms.Form):
     """A moderator's decision on a proposal; every decision but approval needs a reason."""
 

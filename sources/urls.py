@@ -48,6 +48,7 @@ urlpatterns = [
     path("data/", data_views.open_data_page, name="open_data"),
     path("data/<str:name>", data_views.download, name="download"),
     path("sources/propose/", proposal_views.propose, name="propose"),
+    path("sources/propose/lookup/", proposal_views.propose_lookup, name="propose_lookup"),
     path("sources/<slug:slug>/", views.source_detail, name="detail"),
     path("sources/<slug:slug>/edit/", proposal_views.edit, name="edit"),
     path("sources/<slug:slug>/withdraw/", proposal_views.withdraw, name="withdraw"),
