@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qlibrary",
     "sources",
     "comments",
+    "outbox",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "taggit",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +150,7 @@ AUTHENTICATION_BACKENDS = [
 
 # Accounts (django-allauth): log in by username or e-mail, verified e-mail before taking part,
 # no account enumeration, rate limits on log-in, sign-up and password reset.
+ACCOUNT_ADAPTER = "qlibrary.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -209,6 +213,15 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Q Library <library@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Every message is stored and sent by the task worker (outbox/mail.py); a failed send is tried
+# again after EMAIL_RETRY_DELAY seconds, three times longer after each failure, up to
+# EMAIL_MAX_ATTEMPTS attempts in all; then staff see it in the admin and can retry it.
+EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 6)
+EMAIL_RETRY_DELAY = envint("EMAIL_RETRY_DELAY", 300)
+
+# Background work: Django's tasks API (django-tasks) with its database backend; the worker is
+# `manage.py db_worker`, and periodic checks are management commands run by the scheduler.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Security: safe defaults whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

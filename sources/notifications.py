@@ -1,11 +1,13 @@
-"""E-mails about proposals. Called on transaction commit, so nothing is sent for a rolled-back
-change; each message is plain text rendered from templates/sources/email/."""
+"""E-mails about proposals. Called on transaction commit, so nothing is queued for a rolled-back
+change; each message is plain text rendered from templates/sources/email/ and goes out through
+the outbox (retried until delivered)."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail, send_mass_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
+
+from outbox import mail
 
 from .access import MODERATE
 from .models import ModerationEvent
@@ -27,11 +29,11 @@ def decision(event):
         "source_url": absolute(event.source.get_absolute_url()),
         "my_proposals_url": absolute("/me/proposals/"),
     }
-    send_mail(
+    mail.queue(
+        kind="decision",
         subject=f"[Q Library] {event.get_action_display()}: {event.source.title}"[:200],
-        message=render_to_string("sources/email/decision.txt", context),
-        from_email=None,
-        recipient_list=[proposer.email],
+        body=render_to_string("sources/email/decision.txt", context),
+        to=[proposer.email],
     )
 
 
@@ -57,9 +59,5 @@ def new_proposal(event):
     context = {"source": source, "review_url": absolute(f"/moderation/{source.slug}/")}
     body = render_to_string("sources/email/new_proposal.txt", context)
     subject = f"[Q Library] New proposal: {source.title}"[:200]
-    send_mass_mail(
-        [
-            (subject, body, None, [moderator.email])
-            for moderator in moderators_to_tell(exclude=source.proposer)
-        ]
-    )
+    for moderator in moderators_to_tell(exclude=source.proposer):
+        mail.queue(kind="new_proposal", subject=subject, body=body, to=[moderator.email])

@@ -19,6 +19,7 @@ from django.utils.html import escape
 
 from comments import discussion, flags
 from comments.models import Comment, Flag
+from outbox.models import OutgoingEmail
 from qlibrary.models import User
 from sources.models import Endorsement, ModerationEvent, Source
 
@@ -184,6 +185,7 @@ def snapshot():
         "addresses": EmailAddress.objects.count(),
         "sessions": sorted(Session.objects.values_list("session_key", flat=True)),
         "mail": len(mail.outbox),
+        "queued mail": OutgoingEmail.objects.count(),
     }
 
 
