@@ -266,3 +266,20 @@ PROPOSALS_PER_DAY = envint("PROPOSALS_PER_DAY", 10)
 COMMENTS_PER_10_MINUTES = envint("COMMENTS_PER_10_MINUTES", 10)
 COMMENT_FLAG_THRESHOLD = envint("COMMENT_FLAG_THRESHOLD", 3)
 COMMENT_THREADS_PER_PAGE = envint("COMMENT_THREADS_PER_PAGE", 20)
+
+# Requests to outside services and to pages members link to (qlibrary/outbound.py): a cap on
+# the time (seconds, for the whole exchange) and on the size of each answer, and a User-Agent
+# that says who is asking.
+OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", 5)
+OUTBOUND_MAX_BYTES = envint("OUTBOUND_MAX_BYTES", 2_000_000)
+OUTBOUND_USER_AGENT = env("OUTBOUND_USER_AGENT", "") or f"QLibrary/1.0 (+{SITE_URL})"
+# Networks that outbound requests may reach although they are private or local. Empty in
+# production (never read from the environment); tests add the loopback address of their local
+# HTTP server.
+OUTBOUND_ALLOWED_NETWORKS = []
+# The services that fill in the proposal form from an identifier (sources/lookup.py).
+DOI_RESOLVER = env("DOI_RESOLVER", "https://doi.org")
+EUTILS_BASE = env("EUTILS_BASE", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+OPENLIBRARY_BASE = env("OPENLIBRARY_BASE", "https://openlibrary.org")
+# Identifier look-ups one member may make in a minute.
+LOOKUPS_PER_MINUTE = envint("LOOKUPS_PER_MINUTE", 20)

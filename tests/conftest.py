@@ -11,6 +11,7 @@ from .factories import (
     SourceFactory,
     UserFactory,
 )
+from .outside_services import httpserver_listen_address, outside  # noqa: F401  (fixtures)
 from .permission_matrix import client_as  # noqa: F401  (a fixture for the permission matrices)
 
 
