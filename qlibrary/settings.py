@@ -283,3 +283,20 @@ EUTILS_BASE = env("EUTILS_BASE", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 OPENLIBRARY_BASE = env("OPENLIBRARY_BASE", "https://openlibrary.org")
 # Identifier look-ups one member may make in a minute.
 LOOKUPS_PER_MINUTE = envint("LOOKUPS_PER_MINUTE", 20)
+
+# Link health (sources/link_health.py): each approved source's address is checked every
+# LINK_CHECK_INTERVAL_HOURS, waiting LINK_CHECK_HOST_DELAY seconds between two requests to one
+# host; it is called broken after LINK_BROKEN_AFTER_FAILURES failed checks in a row spanning at
+# least LINK_BROKEN_AFTER_DAYS days.
+LINK_CHECK_INTERVAL_HOURS = envint("LINK_CHECK_INTERVAL_HOURS", 24)
+LINK_CHECK_HOST_DELAY = envint("LINK_CHECK_HOST_DELAY", 5)
+LINK_BROKEN_AFTER_FAILURES = envint("LINK_BROKEN_AFTER_FAILURES", 3)
+LINK_BROKEN_AFTER_DAYS = envint("LINK_BROKEN_AFTER_DAYS", 7)
+# The Internet Archive: its availability API (an archived copy of a broken link) and Save Page
+# Now (asked to keep a copy when a source is approved). Empty turns either off.
+WAYBACK_AVAILABILITY_URL = env("WAYBACK_AVAILABILITY_URL", "https://archive.org/wayback/available")
+WAYBACK_SAVE_URL = env("WAYBACK_SAVE_URL", "https://web.archive.org/save/")
+# Retractions, expressions of concern and corrections (sources/retractions.py): each approved
+# source with a DOI is looked up in Crossref's REST API every RETRACTION_CHECK_INTERVAL_DAYS.
+CROSSREF_API = env("CROSSREF_API", "https://api.crossref.org")
+RETRACTION_CHECK_INTERVAL_DAYS = envint("RETRACTION_CHECK_INTERVAL_DAYS", 7)

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import moderation
+from . import link_health, moderation
 from .access import moderator_required
 from .duplicates import attach_similar_titles, similar_titles
 from .forms import DecisionForm, ReasonForm, SourceForm
@@ -103,6 +103,28 @@ def retire(request, slug):
     else:
         messages.success(request, f"“{source.title}” is retired from the library.")
     return redirect("sources:review", slug=source.slug)
+
+
+@moderator_required
+def links(request):
+    """Links that failed, are broken, or moved for good: what failed, when and how."""
+    page = Paginator(link_health.for_moderators(), settings.LIBRARY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "sources/link_health.html", {"page": page})
+
+
+@require_POST
+@moderator_required
+def accept_new_address(request, slug):
+    source = get_object_or_404(Source.objects.approved(), slug=slug)
+    try:
+        link_health.accept_new_address(source=source, moderator=request.user)
+    except link_health.AddressNotUpdated as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{source.title}” now links to its new address.")
+    return redirect("sources:link_health")
 
 
 def log(request):

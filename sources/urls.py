@@ -17,6 +17,12 @@ urlpatterns = [
     path("me/proposals/", proposal_views.my_proposals, name="my_proposals"),
     path("moderation/", moderation_views.queue, name="moderation"),
     path("moderation/log/", moderation_views.log, name="moderation_log"),
+    path("moderation/links/", moderation_views.links, name="link_health"),
+    path(
+        "moderation/links/<slug:slug>/new-address/",
+        moderation_views.accept_new_address,
+        name="accept_new_address",
+    ),
     path("moderation/<slug:slug>/", moderation_views.review, name="review"),
     path("moderation/<slug:slug>/retire/", moderation_views.retire, name="retire"),
 ]

@@ -6,6 +6,7 @@ from taggit.models import Tag
 from .access import is_member
 from .endorsements import endorsement_refusal, has_endorsed
 from .filters import ListingFilters
+from .link_health import broken_link
 from .models import Source, Theme
 from .moderation import edit_refusal
 from .page_cache import cache_page, remember
@@ -43,9 +44,15 @@ def source_list(request):
 
 @cache_page
 def source_detail(request, slug):
-    source = get_object_or_404(Source.objects.visible_to(request.user).for_listing(), slug=slug)
+    source = get_object_or_404(
+        Source.objects.visible_to(request.user).for_listing().select_related("link_health"),
+        slug=slug,
+    )
     context = {
         "source": source,
+        "link_health": broken_link(source),
+        # Only a source with a DOI can have notices: the others cost no query.
+        "notices": list(source.notices.all()) if source.doi else [],
         "endorsed": has_endorsed(source, request.user),
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
         "can_endorse": is_member(request.user) and not endorsement_refusal(source, request.user),

@@ -115,6 +115,13 @@ def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def no_archive_requests(settings):
+    """Approving a source asks the Internet Archive to save it; tests that want it say where."""
+    settings.WAYBACK_SAVE_URL = ""
+    settings.WAYBACK_AVAILABILITY_URL = ""
+
+
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 
 

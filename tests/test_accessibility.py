@@ -6,15 +6,17 @@ ships (no network). Each page is checked at desktop width; the reading pages als
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from comments import flags
 from comments.models import Flag
 from sources import moderation
 from sources.endorsements import set_endorsement
-from sources.models import Source
+from sources.models import LinkHealth, Notice, Source
 
 from .browser import PASSWORD, PHONE, log_in
 from .factories import (
@@ -42,6 +44,7 @@ class Library:
     proposal: object
     member: object
     moderator: object
+    retracted: object
 
 
 @pytest.fixture
@@ -104,8 +107,52 @@ def library(live_themes, settings):
     declined = ProposalFactory(title="A proposal out of scope", proposer=proposer, themes=[theme])
     moderation.decline(source=declined, moderator=moderator, reason="Not about health care.")
 
+    # What the periodic checks find: a retraction, a correction, a broken and a moved link.
+    retracted = SourceFactory(
+        title="A retracted study", doi="10.1021/am300292v", alert="retraction", themes=[theme]
+    )
+    Notice.objects.create(
+        source=retracted,
+        kind="retraction",
+        notice_doi="10.1021/acsami.9b11759",
+        published=date(2019, 7, 26),
+    )
+    Notice.objects.create(
+        source=retracted,
+        kind="correction",
+        notice_doi="10.1021/am300292v.correction",
+        published=date(2018, 1, 5),
+    )
+    now = timezone.now()
+    LinkHealth.objects.create(
+        source=retracted,
+        checked_url=retracted.url,
+        checked_at=now,
+        outcome="failed",
+        error="404 Not Found",
+        failures=8,
+        failing_since=now - timedelta(days=8),
+        broken=True,
+        archive_url="http://web.archive.org/web/20260311082645/https://example.org/reports/1",
+    )
+    moved = SourceFactory(title="A report that moved", themes=[theme])
+    LinkHealth.objects.create(
+        source=moved,
+        checked_url=moved.url,
+        checked_at=now,
+        outcome="ok",
+        redirects=[[moved.url, 301]],
+        final_url=moved.url + "/new",
+        moved_to=moved.url + "/new",
+    )
+
     return Library(
-        theme=theme, source=source, proposal=proposal, member=member, moderator=moderator
+        theme=theme,
+        source=source,
+        proposal=proposal,
+        member=member,
+        moderator=moderator,
+        retracted=retracted,
     )
 
 
@@ -128,13 +175,15 @@ PAGES = {
     "flagged-comments": ("/moderation/comments/", "mo"),
     "review": (lambda lib: f"/moderation/{lib.proposal.slug}/", "mo"),
     "moderation-log": ("/moderation/log/", None),
+    "link-health": ("/moderation/links/", "mo"),
+    "retracted-source": (lambda lib: lib.retracted.get_absolute_url(), None),
     "sign-up": ("/accounts/signup/", None),
     "log-in": ("/accounts/login/", None),
     "profile": ("/members/mia/", None),
     "profile-edit": ("/me/profile/", "mia"),
     "not-found": ("/no-such-page/", None),
 }
-PHONE_PAGES = ["home", "theme", "source"]
+PHONE_PAGES = ["home", "theme", "source", "retracted-source"]
 
 
 def open_page(page, base_url, library, name):
