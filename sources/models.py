@@ -18,7 +18,7 @@ MAX_YEAR = 2100
 SEARCH_CONFIG = "english"
 # Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/,
 # /moderation/comments/).
-RESERVED_SLUGS = {"propose", "log", "comments", "links"}
+RESERVED_SLUGS = {"propose", "log", "comments", "links", "due"}
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -185,6 +185,23 @@ class Source(models.Model):
         CONCERN = "expression_of_concern", "Expression of concern"
         RETRACTED = "retraction", "Retracted"
 
+    # Months until a newly approved source is due for review: what goes stale fastest first.
+    REVIEW_MONTHS = {
+        Kind.WEBSITE: 12,
+        Kind.PROGRAMME: 12,
+        Kind.BLOG_POST: 12,
+        Kind.EVENT: 12,
+        Kind.VIDEO: 24,
+        Kind.REPORT: 36,
+        Kind.SYSTEMATIC_REVIEW: 36,
+        Kind.METHODOLOGY: 36,
+        Kind.OTHER: 36,
+        Kind.EVALUATION: 48,
+        Kind.CASE_STUDY: 48,
+        Kind.JOURNAL_ARTICLE: 60,
+        Kind.BOOK: 120,
+    }
+
     OPEN_STATUSES = (Status.PROPOSED, Status.CHANGES_REQUESTED)
     LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED)
     SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
@@ -233,6 +250,12 @@ class Source(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Moderators look at the source again by this date (sources/reviews.py).
+    review_by = models.DateField("review by", null=True, blank=True)
+    # A newer source in the library that replaces this one; this one stays readable.
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
 
     url_key = models.CharField(max_length=1000, blank=True, editable=False)
     doi_key = models.CharField(max_length=200, blank=True, editable=False)
@@ -262,6 +285,9 @@ class Source(models.Model):
             models.CheckConstraint(
                 condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
                 name="source_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=~Q(superseded_by=F("pk")), name="source_not_superseded_by_itself"
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -295,6 +321,7 @@ class Source(models.Model):
             models.Index(fields=["status", "title"], name="source_status_title"),
             models.Index(fields=["status", "kind"], name="source_status_kind"),
             models.Index(fields=["status", "year"], name="source_status_year"),
+            models.Index(fields=["status", "review_by"], name="source_status_review_by"),
             GinIndex(fields=["search_vector"], name="source_search_vector"),
         ]
 
@@ -400,6 +427,8 @@ class ModerationEvent(models.Model):
         UPDATE_URL = "update_url", "Updated the address"
         RETRACTION = "retraction", "Retraction found"
         CONCERN = "concern", "Expression of concern found"
+        REVIEW = "review", "Reviewed"
+        SUPERSEDE = "supersede", "Marked as superseded"
 
     # Decisions on a source, which its proposer hears about.
     DECISIONS = (Action.APPROVE, Action.DECLINE, Action.REQUEST_CHANGES, Action.RETIRE)
@@ -411,6 +440,8 @@ class ModerationEvent(models.Model):
         Action.UPDATE_URL,
         Action.RETRACTION,
         Action.CONCERN,
+        Action.REVIEW,
+        Action.SUPERSEDE,
     )
 
     # The event is about a source, or about a comment in a theme's discussion (theme set).

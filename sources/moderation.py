@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import notifications, tasks
+from . import notifications, reviews, tasks
 from .access import is_moderator
 from .models import ModerationEvent, Source
 
@@ -201,6 +201,9 @@ def _move(source, *, actor, action, to, reason=""):
     if to == Status.APPROVED:
         source.approved_at = event.created_at
         update_fields.append("approved_at")
+        if source.review_by is None:
+            source.review_by = reviews.default_review_by(source.kind)
+            update_fields.append("review_by")
     source.save(update_fields=update_fields)
     transaction.on_commit(lambda: notifications.decision(event), robust=True)
     if to == Status.APPROVED and source.url and settings.WAYBACK_SAVE_URL:

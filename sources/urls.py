@@ -18,6 +18,7 @@ urlpatterns = [
     path("moderation/", moderation_views.queue, name="moderation"),
     path("moderation/log/", moderation_views.log, name="moderation_log"),
     path("moderation/links/", moderation_views.links, name="link_health"),
+    path("moderation/due/", moderation_views.due_for_review, name="due_for_review"),
     path(
         "moderation/links/<slug:slug>/new-address/",
         moderation_views.accept_new_address,
@@ -25,4 +26,5 @@ urlpatterns = [
     ),
     path("moderation/<slug:slug>/", moderation_views.review, name="review"),
     path("moderation/<slug:slug>/retire/", moderation_views.retire, name="retire"),
+    path("moderation/<slug:slug>/reviewed/", moderation_views.record_review, name="record_review"),
 ]

@@ -45,7 +45,9 @@ def source_list(request):
 @cache_page
 def source_detail(request, slug):
     source = get_object_or_404(
-        Source.objects.visible_to(request.user).for_listing().select_related("link_health"),
+        Source.objects.visible_to(request.user)
+        .for_listing()
+        .select_related("link_health", "superseded_by"),
         slug=slug,
     )
     context = {

@@ -109,7 +109,12 @@ def library(live_themes, settings):
 
     # What the periodic checks find: a retraction, a correction, a broken and a moved link.
     retracted = SourceFactory(
-        title="A retracted study", doi="10.1021/am300292v", alert="retraction", themes=[theme]
+        title="A retracted study",
+        doi="10.1021/am300292v",
+        alert="retraction",
+        themes=[theme],
+        review_by=date(2020, 1, 1),
+        superseded_by=source,
     )
     Notice.objects.create(
         source=retracted,
@@ -176,6 +181,8 @@ PAGES = {
     "review": (lambda lib: f"/moderation/{lib.proposal.slug}/", "mo"),
     "moderation-log": ("/moderation/log/", None),
     "link-health": ("/moderation/links/", "mo"),
+    "due-for-review": ("/moderation/due/", "mo"),
+    "record-review": (lambda lib: f"/moderation/{lib.retracted.slug}/reviewed/", "mo"),
     "retracted-source": (lambda lib: lib.retracted.get_absolute_url(), None),
     "sign-up": ("/accounts/signup/", None),
     "log-in": ("/accounts/login/", None),
