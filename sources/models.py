@@ -562,3 +562,34 @@ class IdentifierCheck(models.Model):
 
     def __str__(self):
         return f"{self.source}: {self.result}"
+
+
+class Follow(models.Model):
+    """A member following a theme or a source: its news reaches them in the weekly digest and
+    on their "Following" page (sources/following.py)."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(theme__isnull=True, source__isnull=False)
+                | Q(theme__isnull=False, source__isnull=True),
+                name="follow_has_one_target",
+            ),
+            models.UniqueConstraint(fields=["member", "theme"], name="follow_theme_once"),
+            models.UniqueConstraint(fields=["member", "source"], name="follow_source_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} follows {self.theme or self.source}"

@@ -1,20 +1,23 @@
 from django.urls import path
 
-from . import moderation_views, proposal_views, views
+from . import following_views, moderation_views, proposal_views, views
 
 app_name = "sources"
 
 urlpatterns = [
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+    path("themes/<slug:slug>/follow/", following_views.follow_theme, name="follow_theme"),
     path("sources/", views.source_list, name="list"),
     path("sources/propose/", proposal_views.propose, name="propose"),
     path("sources/<slug:slug>/", views.source_detail, name="detail"),
     path("sources/<slug:slug>/edit/", proposal_views.edit, name="edit"),
     path("sources/<slug:slug>/withdraw/", proposal_views.withdraw, name="withdraw"),
     path("sources/<slug:slug>/endorse/", proposal_views.endorse, name="endorse"),
+    path("sources/<slug:slug>/follow/", following_views.follow_source, name="follow_source"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("proposals/", proposal_views.proposal_list, name="proposals"),
     path("me/proposals/", proposal_views.my_proposals, name="my_proposals"),
+    path("me/following/", following_views.following_page, name="following"),
     path("moderation/", moderation_views.queue, name="moderation"),
     path("moderation/log/", moderation_views.log, name="moderation_log"),
     path("moderation/links/", moderation_views.links, name="link_health"),

@@ -6,6 +6,7 @@ from taggit.models import Tag
 from .access import is_member
 from .endorsements import endorsement_refusal, has_endorsed
 from .filters import ListingFilters
+from .following import is_following
 from .link_health import broken_link
 from .models import Source, Theme
 from .moderation import edit_refusal
@@ -30,6 +31,7 @@ def theme_detail(request, slug):
             "filters": filters,
             "page": page,
             "total": remember(f"theme-total:{theme.pk}", in_theme.count),
+            "following": is_member(request.user) and is_following(request.user, theme=theme),
         },
     )
 
@@ -59,6 +61,9 @@ def source_detail(request, slug):
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
         "can_endorse": is_member(request.user) and not endorsement_refusal(source, request.user),
         "can_edit": not edit_refusal(source, request.user),
+        "following": source.is_approved
+        and is_member(request.user)
+        and is_following(request.user, source=source),
     }
     return render(request, "sources/source_detail.html", context)
 

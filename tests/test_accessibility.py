@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from comments import flags
 from comments.models import Flag
-from sources import moderation
+from sources import following, moderation
 from sources.endorsements import set_endorsement
 from sources.models import LinkHealth, Notice, Source
 
@@ -151,6 +151,9 @@ def library(live_themes, settings):
         moved_to=moved.url + "/new",
     )
 
+    following.set_follow(member=member, theme=theme, follow=True)
+    following.set_follow(member=member, source=retracted, follow=True)
+
     return Library(
         theme=theme,
         source=source,
@@ -182,6 +185,7 @@ PAGES = {
     "moderation-log": ("/moderation/log/", None),
     "link-health": ("/moderation/links/", "mo"),
     "due-for-review": ("/moderation/due/", "mo"),
+    "following": ("/me/following/", "mia"),
     "record-review": (lambda lib: f"/moderation/{lib.retracted.slug}/reviewed/", "mo"),
     "retracted-source": (lambda lib: lib.retracted.get_absolute_url(), None),
     "sign-up": ("/accounts/signup/", None),
