@@ -20,7 +20,7 @@ from outbox.models import OutgoingEmail
 from sources import moderation
 from sources.models import Source
 
-from .factories import MemberFactory
+from .factories import MemberFactory, ModeratorFactory
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -209,3 +209,22 @@ def test_staff_without_the_change_permission_cannot_retry(client, db):
 
     email.refresh_from_db()
     assert email.status == "failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_proposals_emails_arrive_after_the_mail_server_was_down(smtp, database_queue):
+    moderator = ModeratorFactory(username="moderator")
+    proposer = MemberFactory(username="proposer")
+    source = Source(title="Spread", kind="report", stance="refines", summary="Why.")
+    with time_machine.travel(START, tick=False) as clock:
+        moderation.submit(source=source, proposer=proposer, themes=[], tags=[])
+        run_worker()  # the mail server is down
+        assert smtp.inbox.envelopes == []
+
+        smtp.start()
+        clock.shift(timedelta(seconds=301))
+        run_worker()
+
+    (envelope,) = smtp.inbox.envelopes
+    assert envelope.rcpt_tos == [moderator.email]
+    assert b"New proposal: Spread" in envelope.content
