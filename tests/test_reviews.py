@@ -1,7 +1,7 @@
 """Review dates and successors: sources get a review date on approval (sooner for websites than
 books), moderators see what is due, and reviews and supersessions are recorded in public."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -161,3 +161,30 @@ def test_a_source_cannot_supersede_itself(client, moderator):
     assert "A source cannot be superseded by itself." in response.content.decode()
     source.refresh_from_db()
     assert source.superseded_by is None
+
+
+def test_sources_already_in_the_library_get_a_review_date_by_kind():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("sources.migrations.0010_review_dates_and_successors")
+    approved_at = datetime(2025, 1, 31, 12, tzinfo=UTC)
+    website = SourceFactory(kind=Source.Kind.WEBSITE, approved_at=approved_at)
+    book = SourceFactory(kind=Source.Kind.BOOK, approved_at=approved_at)
+    kept = SourceFactory(review_by=date(2025, 6, 1), approved_at=approved_at)
+
+    migration.give_approved_sources_a_review_date(apps, None)
+
+    dates = dict(Source.objects.values_list("pk", "review_by"))
+    assert dates[website.pk] == date(2026, 1, 31)
+    assert dates[book.pk] == date(2035, 1, 31)
+    assert dates[kept.pk] == date(2025, 6, 1)
+
+
+def test_the_starter_library_gets_review_dates(themes):
+    from django.core.management import call_command
+
+    call_command("seed_library", stdout=None)
+
+    assert not Source.objects.approved().filter(review_by__isnull=True).exists()

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sources.models import Source, Theme
+from sources.reviews import default_review_by
 from sources.starter import STARTER_SOURCES
 
 
@@ -28,7 +29,12 @@ class Command(BaseCommand):
             if entry["slug"] in existing:
                 continue
             data = {k: v for k, v in entry.items() if k not in ("themes", "tags")}
-            source = Source(**data, status=Source.Status.APPROVED, approved_at=now)
+            source = Source(
+                **data,
+                status=Source.Status.APPROVED,
+                approved_at=now,
+                review_by=default_review_by(data["kind"]),
+            )
             source.assign_keys()
             source.full_clean()
             source.save()
