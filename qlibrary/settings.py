@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -300,3 +301,10 @@ WAYBACK_SAVE_URL = env("WAYBACK_SAVE_URL", "https://web.archive.org/save/")
 # source with a DOI is looked up in Crossref's REST API every RETRACTION_CHECK_INTERVAL_DAYS.
 CROSSREF_API = env("CROSSREF_API", "https://api.crossref.org")
 RETRACTION_CHECK_INTERVAL_DAYS = envint("RETRACTION_CHECK_INTERVAL_DAYS", 7)
+
+# Open data: the JSON API's rate per client address ("number/s", "/m", "/h" or "/d"), and the
+# folder where `manage.py export_open_data` writes the dated full downloads.
+API_RATE = env("API_RATE", "120/m")
+OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(BASE_DIR / "open-data")))
+# django-ninja would otherwise trust any X-Forwarded-For a client sends when rate-limiting.
+NINJA_NUM_PROXIES = 0
