@@ -16,6 +16,7 @@ class ProfileForm(CleanTextMixin, forms.ModelForm):
             "notify_replies",
             "notify_source_comments",
             "notify_new_proposals",
+            "weekly_digest",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
         help_texts = {

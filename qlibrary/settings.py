@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qlibrary",
     "sources",
     "comments",
+    "sources.outbox",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "taggit",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",
 ]
 
@@ -148,6 +151,7 @@ AUTHENTICATION_BACKENDS = ["qlibrary.auth_backends.AuthenticationBackend"]
 
 # Accounts (django-allauth): log in by username or e-mail, verified e-mail before taking part,
 # no account enumeration, rate limits on log-in, sign-up and password reset.
+ACCOUNT_ADAPTER = "qlibrary.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -218,6 +222,15 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Q Library <library@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Every message is stored and sent by the task worker (sources/outbox/mail.py); a failed send is
+# tried again after EMAIL_RETRY_DELAY seconds, three times longer after each failure, up to
+# EMAIL_MAX_ATTEMPTS attempts in all; then staff see it in the admin and can retry it.
+EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 6)
+EMAIL_RETRY_DELAY = envint("EMAIL_RETRY_DELAY", 300)
+
+# Background work: Django's tasks API (django-tasks) with its database backend; the worker is
+# `manage.py db_worker`, and periodic checks are management commands run by the scheduler.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Security: safe defaults whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -282,6 +295,23 @@ EUTILS_BASE = env("EUTILS_BASE", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 OPENLIBRARY_BASE = env("OPENLIBRARY_BASE", "https://openlibrary.org")
 # Identifier look-ups one member may make in a minute.
 LOOKUPS_PER_MINUTE = envint("LOOKUPS_PER_MINUTE", 20)
+
+# Link health (sources/link_health.py): each approved source's address is checked every
+# LINK_CHECK_INTERVAL_HOURS, waiting LINK_CHECK_HOST_DELAY seconds between two requests to one
+# host; it is called broken after LINK_BROKEN_AFTER_FAILURES failed checks in a row spanning at
+# least LINK_BROKEN_AFTER_DAYS days.
+LINK_CHECK_INTERVAL_HOURS = envint("LINK_CHECK_INTERVAL_HOURS", 24)
+LINK_CHECK_HOST_DELAY = envint("LINK_CHECK_HOST_DELAY", 5)
+LINK_BROKEN_AFTER_FAILURES = envint("LINK_BROKEN_AFTER_FAILURES", 3)
+LINK_BROKEN_AFTER_DAYS = envint("LINK_BROKEN_AFTER_DAYS", 7)
+# The Internet Archive: its availability API (an archived copy of a broken link) and Save Page
+# Now (asked to keep a copy when a source is approved). Empty turns either off.
+WAYBACK_AVAILABILITY_URL = env("WAYBACK_AVAILABILITY_URL", "https://archive.org/wayback/available")
+WAYBACK_SAVE_URL = env("WAYBACK_SAVE_URL", "https://web.archive.org/save/")
+# Retractions, expressions of concern and corrections (sources/retractions.py): each approved
+# source with a DOI is looked up in Crossref's REST API every RETRACTION_CHECK_INTERVAL_DAYS.
+CROSSREF_API = env("CROSSREF_API", "https://api.crossref.org")
+RETRACTION_CHECK_INTERVAL_DAYS = envint("RETRACTION_CHECK_INTERVAL_DAYS", 7)
 
 # Open data: the JSON API's rate per client address ("number/s", "/m", "/h" or "/d"), and the
 # folder where `manage.py export_open_data` writes the dated full downloads.

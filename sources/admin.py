@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import Endorsement, ModerationEvent, Source, Theme
+from .models import Endorsement, LinkHealth, ModerationEvent, Notice, Source, Theme
 
 
 @admin.register(Theme)
@@ -72,3 +72,35 @@ class ModerationEventAdmin(admin.ModelAdmin):
     list_select_related = ["source", "actor"]
     search_fields = ["source__title", "reason"]
     autocomplete_fields = ["source", "actor"]
+
+
+@admin.register(LinkHealth)
+class LinkHealthAdmin(admin.ModelAdmin):
+    """What the link checks found; written by `check_links` only (see /moderation/links/)."""
+
+    list_display = ["source", "outcome", "error", "failures", "broken", "checked_at"]
+    list_filter = ["outcome", "broken"]
+    list_select_related = ["source"]
+    search_fields = ["source__title", "checked_url"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """Retractions, concerns and corrections found by `check_retractions`."""
+
+    list_display = ["source", "kind", "notice_doi", "reported_by", "published", "found_at"]
+    list_filter = ["kind", "reported_by"]
+    list_select_related = ["source"]
+    search_fields = ["source__title", "notice_doi"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

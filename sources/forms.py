@@ -294,3 +294,52 @@ class ImportForm(CleanTextMixin, forms.Form):
             ) from None
         cleaned["label"] = cleaned["name"] = upload.name
         return cleaned
+
+
+class SourceReviewForm(CleanTextMixin, forms.Form):
+    """A moderator's review of a source in the library: the note for the log, the next review
+    date and, optionally, the newer source that replaces it."""
+
+    note = forms.CharField(
+        label="What you checked",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Shown in the public moderation log.",
+        error_messages={"required": "Say what you checked: it is shown in the public log."},
+    )
+    next_review_by = forms.DateField(
+        label="Next review by",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date, such as 2027-03-31."},
+    )
+    superseded_by = forms.CharField(
+        label="Superseded by (optional)",
+        required=False,
+        max_length=1000,
+        help_text="The address of the newer source in this library that replaces it, "
+        "e.g. /sources/its-slug/. Leave empty if nothing replaces it.",
+    )
+
+    def __init__(self, *args, source, **kwargs):
+        self.source = source
+        super().__init__(*args, **kwargs)
+
+    def clean_next_review_by(self):
+        value = self.cleaned_data["next_review_by"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError("Choose a date in the future.")
+        return value
+
+    def clean_superseded_by(self):
+        text = self.cleaned_data["superseded_by"].strip()
+        if not text:
+            return None
+        slug = text.rstrip("/").rsplit("/", 1)[-1]
+        successor = Source.objects.approved().filter(slug=slug).first()
+        if successor is None:
+            raise forms.ValidationError(
+                "No source in the library has that address. Copy it from the newer source's page."
+            )
+        if successor.pk == self.source.pk:
+            raise forms.ValidationError("A source cannot be superseded by itself.")
+        return successor

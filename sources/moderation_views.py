@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
-from . import imports, moderation
+from . import imports, link_health, moderation, reviews
 from .access import moderator_required
 from .duplicates import attach_similar_titles, similar_titles
-from .forms import DecisionForm, ImportForm, ReasonForm, SourceForm
+from .forms import DecisionForm, ImportForm, ReasonForm, SourceForm, SourceReviewForm
 from .models import ModerationEvent, Source, Theme
 
 QUEUE_ORDERS = {"oldest": "Oldest first", "endorsed": "Most endorsed first"}
@@ -108,6 +108,58 @@ def retire(request, slug):
     else:
         messages.success(request, f"“{source.title}” is retired from the library.")
     return redirect("sources:review", slug=source.slug)
+
+
+@moderator_required
+def links(request):
+    """Links that failed, are broken, or moved for good: what failed, when and how."""
+    page = Paginator(link_health.for_moderators(), settings.LIBRARY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "sources/link_health.html", {"page": page})
+
+
+@require_POST
+@moderator_required
+def accept_new_address(request, slug):
+    source = get_object_or_404(Source.objects.approved(), slug=slug)
+    try:
+        link_health.accept_new_address(source=source, moderator=request.user)
+    except link_health.AddressNotUpdated as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{source.title}” now links to its new address.")
+    return redirect("sources:link_health")
+
+
+@moderator_required
+def due_for_review(request):
+    """Sources in the library whose review date has come, the most overdue first."""
+    page = Paginator(reviews.due(), settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sources/due_for_review.html", {"page": page})
+
+
+@moderator_required
+def record_review(request, slug):
+    """Review one source in the library: the note for the log, the next date, any successor."""
+    source = get_object_or_404(Source.objects.approved().select_related("superseded_by"), slug=slug)
+    initial = {
+        "next_review_by": reviews.default_review_by(source.kind),
+        "superseded_by": source.superseded_by.get_absolute_url() if source.superseded_by else "",
+    }
+    form = SourceReviewForm(request.POST or None, source=source, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviews.record_review(source=source, moderator=request.user, **form.cleaned_data)
+        except reviews.ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Review of “{source.title}” recorded in the public log.")
+            return redirect("sources:due_for_review")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "sources/record_review.html", {"source": source, "form": form}, status=status
+    )
 
 
 def log(request):

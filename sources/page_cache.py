@@ -24,7 +24,7 @@ MESSAGES_SESSION_KEY = "_messages"
 PAGE_TIMEOUT = 60
 # Models whose rows readers see on some page; a change to any of them invalidates every page.
 WATCHED_APPS = {"sources", "comments", "qlibrary", "taggit", "account", "auth"}
-UNSEEN_FIELDS = {"last_login"}
+UNSEEN_FIELDS = {"last_login", "digest_sent_at"}
 
 
 def current_version():
@@ -114,7 +114,7 @@ def _on_change(sender, update_fields=None, **kwargs):
     # Migrations save through historical models, before the cache table may even exist.
     if sender._meta.app_label not in WATCHED_APPS or sender._meta.apps is not apps:
         return
-    # Signing in stamps last_login, which no page shows.
+    # Signing in stamps last_login, and a digest digest_sent_at, which no page shows.
     if update_fields is not None and set(update_fields) <= UNSEEN_FIELDS:
         return
     library_changed()

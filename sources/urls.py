@@ -1,6 +1,14 @@
 from django.urls import path, register_converter
 
-from . import data_views, export_views, map_views, moderation_views, proposal_views, views
+from . import (
+    data_views,
+    export_views,
+    following_views,
+    map_views,
+    moderation_views,
+    proposal_views,
+    views,
+)
 from .citations import FORMATS
 
 
@@ -42,6 +50,7 @@ urlpatterns = [
         export_views.theme_export,
         name="theme_export",
     ),
+    path("themes/<slug:slug>/follow/", following_views.follow_theme, name="follow_theme"),
     path("sources/", views.source_list, name="list"),
     path("sources/export/<export_format:format>/", export_views.library_export, name="list_export"),
     path("map/", map_views.evidence_map_page, name="map"),
@@ -53,6 +62,7 @@ urlpatterns = [
     path("sources/<slug:slug>/edit/", proposal_views.edit, name="edit"),
     path("sources/<slug:slug>/withdraw/", proposal_views.withdraw, name="withdraw"),
     path("sources/<slug:slug>/endorse/", proposal_views.endorse, name="endorse"),
+    path("sources/<slug:slug>/follow/", following_views.follow_source, name="follow_source"),
     path(
         "sources/<slug:slug>/export/<export_format:format>/",
         export_views.source_export,
@@ -66,9 +76,18 @@ urlpatterns = [
     ),
     path("proposals/", proposal_views.proposal_list, name="proposals"),
     path("me/proposals/", proposal_views.my_proposals, name="my_proposals"),
+    path("me/following/", following_views.following_page, name="following"),
     path("moderation/", moderation_views.queue, name="moderation"),
     path("moderation/log/", moderation_views.log, name="moderation_log"),
     path("moderation/import/", moderation_views.import_list, name="import"),
+    path("moderation/links/", moderation_views.links, name="link_health"),
+    path("moderation/due/", moderation_views.due_for_review, name="due_for_review"),
+    path(
+        "moderation/links/<slug:slug>/new-address/",
+        moderation_views.accept_new_address,
+        name="accept_new_address",
+    ),
     path("moderation/<slug:slug>/", moderation_views.review, name="review"),
     path("moderation/<slug:slug>/retire/", moderation_views.retire, name="retire"),
+    path("moderation/<slug:slug>/reviewed/", moderation_views.record_review, name="record_review"),
 ]

@@ -7,6 +7,8 @@ from .access import is_member
 from .citations import citations, csl_item, meta_tags
 from .endorsements import endorsement_refusal, has_endorsed
 from .filters import ListingFilters
+from .following import is_following
+from .link_health import broken_link
 from .models import Source, Theme
 from .moderation import edit_refusal
 from .page_cache import cache_page, remember
@@ -30,6 +32,7 @@ def theme_detail(request, slug):
             "filters": filters,
             "page": page,
             "total": remember(f"theme-total:{theme.pk}", in_theme.count),
+            "following": is_member(request.user) and is_following(request.user, theme=theme),
         },
     )
 
@@ -44,15 +47,26 @@ def source_list(request):
 
 @cache_page
 def source_detail(request, slug):
-    source = get_object_or_404(Source.objects.visible_to(request.user).for_listing(), slug=slug)
+    source = get_object_or_404(
+        Source.objects.visible_to(request.user)
+        .for_listing()
+        .select_related("link_health", "superseded_by"),
+        slug=slug,
+    )
     context = {
         "source": source,
+        "link_health": broken_link(source),
+        # Only a source with a DOI can have notices: the others cost no query.
+        "notices": list(source.notices.all()) if source.doi else [],
         "endorsed": has_endorsed(source, request.user),
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
         "can_endorse": is_member(request.user) and not endorsement_refusal(source, request.user),
         "can_edit": not edit_refusal(source, request.user),
         "citations": citations(source),
         "citation_meta": meta_tags(csl_item(source)),
+        "following": source.is_approved
+        and is_member(request.user)
+        and is_following(request.user, source=source),
     }
     return render(request, "sources/source_detail.html", context)
 

@@ -83,7 +83,8 @@ def test_theme_page_with_a_discussion_for_a_member(
     make_discussion(theme, count)
     client.force_login(member)
 
-    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 35)
+    # 36: with whether the member follows the theme.
+    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 36)
 
     assert shown_comments(response) == count
     assert "Post reply" in response.content.decode()
@@ -107,7 +108,8 @@ def test_source_page_with_a_discussion_for_a_member(
     make_discussion(source, count)
     client.force_login(member)
 
-    response = get_with_queries(client, django_assert_num_queries, source.get_absolute_url(), 18)
+    # 19: with whether the member follows the source.
+    response = get_with_queries(client, django_assert_num_queries, source.get_absolute_url(), 19)
 
     assert shown_comments(response) == count
     assert "Post reply" in response.content.decode()

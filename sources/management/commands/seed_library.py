@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sources.duplicates import live_duplicate
 from sources.models import Source, Theme
+from sources.reviews import default_review_by
 from sources.starter import SEEDED_FIELDS, STARTER_SOURCES
 
 KEY_FIELDS = {"url", "doi"}
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             **data,
             status=Source.Status.APPROVED,
             approved_at=now,
+            review_by=default_review_by(data["kind"]),
             seeded_values={field: entry[field] for field in SEEDED_FIELDS},
         )
         source.assign_keys()
