@@ -6,7 +6,7 @@ from taggit.forms import TagField
 
 from .duplicates import live_duplicate, similar_titles
 from .keys import is_valid_doi, normalize_doi, normalize_url
-from .models import MIN_YEAR, Source, Theme
+from .models import MIN_YEAR, ModerationEvent, Source, Theme
 
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 40
@@ -186,9 +186,9 @@ class DecisionForm(forms.Form):
     """A moderator's decision on a proposal; every decision but approval needs a reason."""
 
     DECISIONS = [
-        ("approve", "Approve: add it to the library"),
-        ("request_changes", "Ask the proposer for changes"),
-        ("decline", "Decline"),
+        (ModerationEvent.Action.APPROVE, "Approve: add it to the library"),
+        (ModerationEvent.Action.REQUEST_CHANGES, "Ask the proposer for changes"),
+        (ModerationEvent.Action.DECLINE, "Decline"),
     ]
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
     reason = forms.CharField(
@@ -201,7 +201,7 @@ class DecisionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (
-            cleaned.get("decision") not in (None, "approve")
+            cleaned.get("decision") not in (None, ModerationEvent.Action.APPROVE)
             and not cleaned.get("reason", "").strip()
         ):
             self.add_error("reason", "Give a reason: the proposer and the public log will see it.")

@@ -149,14 +149,24 @@ class SourceQuerySet(models.QuerySet):
             )
 
 
+class SourceStatus(models.TextChoices):
+    """Where a source stands in its lifecycle (Source.Status; sources/moderation.py moves it)."""
+
+    PROPOSED = "proposed", "Proposed"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    RETIRED = "retired", "Retired"
+
+
+# Proposals waiting for a decision, and the sources that hold their URL and DOI.
+OPEN_STATUSES = (SourceStatus.PROPOSED, SourceStatus.CHANGES_REQUESTED)
+LIVE_STATUSES = (*OPEN_STATUSES, SourceStatus.APPROVED)
+
+
 class Source(models.Model):
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        RETIRED = "retired", "Retired"
+    Status = SourceStatus
 
     class Kind(models.TextChoices):
         REPORT = "report", "Report"
@@ -178,8 +188,8 @@ class Source(models.Model):
         REFINES = "refines", "Refines"
         CHALLENGES = "challenges", "Challenges"
 
-    OPEN_STATUSES = (Status.PROPOSED, Status.CHANGES_REQUESTED)
-    LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED)
+    OPEN_STATUSES = OPEN_STATUSES
+    LIVE_STATUSES = LIVE_STATUSES
     SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
 
     title = models.CharField(max_length=300)
@@ -247,7 +257,7 @@ class Source(models.Model):
                 name="source_year_in_range",
             ),
             models.CheckConstraint(
-                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                condition=~Q(status=SourceStatus.APPROVED) | Q(approved_at__isnull=False),
                 name="source_approved_has_date",
             ),
             models.CheckConstraint(
@@ -255,28 +265,17 @@ class Source(models.Model):
                 name="source_url_is_http",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "proposed",
-                        "changes_requested",
-                        "approved",
-                        "declined",
-                        "withdrawn",
-                        "retired",
-                    ]
-                ),
+                condition=Q(status__in=SourceStatus.values),
                 name="source_status_known",
             ),
             models.UniqueConstraint(
                 fields=["url_key"],
-                condition=Q(status__in=["proposed", "changes_requested", "approved"])
-                & ~Q(url_key=""),
+                condition=Q(status__in=LIVE_STATUSES) & ~Q(url_key=""),
                 name="source_unique_live_url",
             ),
             models.UniqueConstraint(
                 fields=["doi_key"],
-                condition=Q(status__in=["proposed", "changes_requested", "approved"])
-                & ~Q(doi_key=""),
+                condition=Q(status__in=LIVE_STATUSES) & ~Q(doi_key=""),
                 name="source_unique_live_doi",
             ),
         ]
@@ -298,6 +297,16 @@ class Source(models.Model):
     @property
     def is_approved(self):
         return self.status == self.Status.APPROVED
+
+    @property
+    def is_proposed(self):
+        """Waiting in the queue for a moderator's decision."""
+        return self.status == self.Status.PROPOSED
+
+    @property
+    def is_sent_back(self):
+        """A moderator asked the proposer for changes."""
+        return self.status == self.Status.CHANGES_REQUESTED
 
     @property
     def is_open(self):
@@ -408,6 +417,9 @@ class ModerationEvent(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     reason = models.TextField(blank=True)
+    # When a moderator asks for changes: the proposal's fields as they stood, so that on
+    # resubmission the review shows what changed (sources/changes.py).
+    snapshot = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -420,3 +432,12 @@ class ModerationEvent(models.Model):
     @property
     def target(self):
         return self.source or self.theme
+
+    @property
+    def is_decision(self):
+        """A moderator's decision on a source (rather than the proposer's own step)."""
+        return self.action in self.DECISIONS
+
+    @property
+    def is_about_comment(self):
+        return self.action in (self.Action.HIDE_COMMENT, self.Action.RESTORE_COMMENT)

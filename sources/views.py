@@ -1,18 +1,20 @@
-from django.conf import settings
-from django.core.paginator import Paginator
+"""Readers' pages: a theme, the library, a source, a tag.
+
+A page that shows a discussion gathers it from comments.discussion (the page's own part of the
+comments app); models and services here never import comments.
+"""
+
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
-from .access import is_member
-from .endorsements import endorsement_refusal, has_endorsed
+from comments.discussion import threads
+
+from .endorsements import has_endorsed
 from .filters import ListingFilters
 from .models import Source, Theme
-from .moderation import edit_refusal
 from .page_cache import cache_page, remember
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+from .pagination import paginate
+from .permissions import SourcePermissions
 
 
 @cache_page
@@ -20,7 +22,7 @@ def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     in_theme = Source.objects.approved().in_theme(theme)
     filters = ListingFilters(request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}")
-    page = _page(request, filters.apply(in_theme).for_listing())
+    page = paginate(request, filters.apply(in_theme).for_listing())
     return render(
         request,
         "sources/theme_detail.html",
@@ -29,6 +31,7 @@ def theme_detail(request, slug):
             "filters": filters,
             "page": page,
             "total": remember(f"theme-total:{theme.pk}", in_theme.count),
+            "discussion": threads(request, theme),
         },
     )
 
@@ -37,19 +40,20 @@ def theme_detail(request, slug):
 def source_list(request):
     library = Source.objects.approved()
     filters = ListingFilters(request.GET, scope=library, scope_name="library", with_search=True)
-    page = _page(request, filters.apply(library).for_listing())
+    page = paginate(request, filters.apply(library).for_listing())
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
 @cache_page
 def source_detail(request, slug):
     source = get_object_or_404(Source.objects.visible_to(request.user).for_listing(), slug=slug)
+    permissions = SourcePermissions(source, request.user)
     context = {
         "source": source,
+        "permissions": permissions,
         "endorsed": has_endorsed(source, request.user),
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
-        "can_endorse": is_member(request.user) and not endorsement_refusal(source, request.user),
-        "can_edit": not edit_refusal(source, request.user),
+        "discussion": threads(request, source),
     }
     return render(request, "sources/source_detail.html", context)
 
@@ -59,7 +63,7 @@ def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     tagged = Source.objects.approved().filter(tags=tag)
     filters = ListingFilters(request.GET, scope=tagged, scope_name=f"tag:{tag.pk}")
-    page = _page(request, filters.apply(tagged).for_listing())
+    page = paginate(request, filters.apply(tagged).for_listing())
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )
