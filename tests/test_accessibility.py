@@ -40,6 +40,7 @@ class Library:
     theme: object
     source: object
     proposal: object
+    resubmitted: object
     member: object
     moderator: object
 
@@ -99,13 +100,33 @@ def library(live_themes, settings):
     moderation.request_changes(
         source=sent_back, moderator=moderator, reason="Please add a link to the report."
     )
+    resubmitted = ProposalFactory(
+        title="Mia's resubmitted proposal", proposer=member, themes=[theme], year=2019
+    )
+    moderation.request_changes(
+        source=resubmitted, moderator=moderator, reason="Please check the year."
+    )
+    moderation.edit(
+        source=resubmitted,
+        editor=member,
+        fields={"year": 2020, "title": "Mia's resubmitted proposal, corrected"},
+        themes=[theme],
+        tags=["spread"],
+        resubmit=True,
+    )
+    CommentFactory(source=proposal, author=others[1], body="Is there a newer edition?")
     approved = ProposalFactory(title="Mia's approved proposal", proposer=member, themes=[theme])
     moderation.approve(source=approved, moderator=moderator, reason="A useful addition.")
     declined = ProposalFactory(title="A proposal out of scope", proposer=proposer, themes=[theme])
     moderation.decline(source=declined, moderator=moderator, reason="Not about health care.")
 
     return Library(
-        theme=theme, source=source, proposal=proposal, member=member, moderator=moderator
+        theme=theme,
+        source=source,
+        proposal=proposal,
+        resubmitted=resubmitted,
+        member=member,
+        moderator=moderator,
     )
 
 
@@ -127,6 +148,8 @@ PAGES = {
     "moderation-queue": ("/moderation/", "mo"),
     "flagged-comments": ("/moderation/comments/", "mo"),
     "review": (lambda lib: f"/moderation/{lib.proposal.slug}/", "mo"),
+    "review-resubmitted": (lambda lib: f"/moderation/{lib.resubmitted.slug}/", "mo"),
+    "review-approved": (lambda lib: f"/moderation/{lib.source.slug}/", "mo"),
     "moderation-log": ("/moderation/log/", None),
     "sign-up": ("/accounts/signup/", None),
     "log-in": ("/accounts/login/", None),
@@ -134,7 +157,7 @@ PAGES = {
     "profile-edit": ("/me/profile/", "mia"),
     "not-found": ("/no-such-page/", None),
 }
-PHONE_PAGES = ["home", "theme", "source"]
+PHONE_PAGES = ["home", "theme", "source", "review", "review-resubmitted", "my-proposals"]
 
 
 def open_page(page, base_url, library, name):
