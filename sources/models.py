@@ -1,9 +1,10 @@
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import connections, models
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -136,17 +137,24 @@ class SourceQuerySet(models.QuerySet):
         return queryset
 
     def refresh_search_vectors(self):
-        """Recompute the stored full-text vector (PostgreSQL only) after text or tags change."""
+        """Recompute the stored full-text vector (PostgreSQL only) after text or tags change,
+        in one UPDATE for the whole set: title A, tags B, authors and organisation B, summary C.
+        """
         if connections[self.db].vendor != "postgresql":
             return
-        for source in self.prefetch_related("tags"):
-            tag_names = " ".join(tag.name for tag in source.tags.all())
-            Source.objects.filter(pk=source.pk).update(
-                search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-                + SearchVector(Value(tag_names), weight="B", config=SEARCH_CONFIG)
-                + SearchVector("authors", "organisation", weight="B", config=SEARCH_CONFIG)
-                + SearchVector("summary", weight="C", config=SEARCH_CONFIG)
-            )
+        tag_names = (
+            TaggedSource.objects.filter(content_object=OuterRef("pk"))
+            .order_by()
+            .values("content_object")
+            .annotate(names=StringAgg("tag__name", delimiter=" ", order_by="pk"))
+            .values("names")
+        )
+        self.order_by().update(
+            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector(Subquery(tag_names[:1]), weight="B", config=SEARCH_CONFIG)
+            + SearchVector("authors", "organisation", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="C", config=SEARCH_CONFIG)
+        )
 
 
 class SourceStatus(models.TextChoices):

@@ -102,9 +102,10 @@ def test_a_source_goes_from_sign_up_to_the_library(
     moderator_page.get_by_role("radio", name="Approve").check()
     moderator_page.get_by_role("button", name="Record the decision").click()
     moderator_page.wait_for_url(base + "/moderation/")
-    assert f"“{TITLE}” is approved and now in the library" in moderator_page.locator(
-        ".messages"
-    ).inner_text()
+    assert (
+        f"“{TITLE}” is approved and now in the library"
+        in moderator_page.locator(".messages").inner_text()
+    )
     source.refresh_from_db()
     assert source.status == Source.Status.APPROVED
 

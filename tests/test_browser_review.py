@@ -69,7 +69,9 @@ def test_a_moderator_sends_a_proposal_back_and_sees_what_the_proposer_changed(
         "https://example.org/networks",
     ]:
         assert main.get_by_text(text).first.is_visible(), text
-    assert page.get_by_role("heading", name="What changed since changes were asked for").count() == 0
+    assert (
+        page.get_by_role("heading", name="What changed since changes were asked for").count() == 0
+    )
 
     # 2. The moderator asks for changes, without opening "Correct the details".
     page.get_by_role("link", name="Go to the decision").click()

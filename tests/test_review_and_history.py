@@ -7,8 +7,8 @@ from comments.discussion import post
 from sources import moderation
 from sources.endorsements import set_endorsement
 from sources.models import ModerationEvent, Source
-from sources.perspectives import Perspective
 from sources.permissions import SourcePermissions
+from sources.perspectives import Perspective
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory, proposal_form_data
 
@@ -111,7 +111,9 @@ def test_resubmitted_proposal_shows_each_changed_field(
 
     response = login(moderator).get(f"/moderation/{full_proposal.slug}/")
 
-    changes = {change.label: (change.before, change.after) for change in response.context["changes"]}
+    changes = {
+        change.label: (change.before, change.after) for change in response.context["changes"]
+    }
     assert changes == {
         "Title": (
             "Networks that spread improvement",
