@@ -156,8 +156,20 @@ PAGES = {
     "profile": ("/members/mia/", None),
     "profile-edit": ("/me/profile/", "mia"),
     "not-found": ("/no-such-page/", None),
+    "evidence-map": ("/map/", None),
+    "evidence-map-by-kind": ("/map/?by=kind", None),
+    "open-data": ("/data/", None),
 }
-PHONE_PAGES = ["home", "theme", "source", "review", "review-resubmitted", "my-proposals"]
+PHONE_PAGES = [
+    "home",
+    "theme",
+    "source",
+    "evidence-map",
+    "evidence-map-by-kind",
+    "review",
+    "review-resubmitted",
+    "my-proposals",
+]
 
 
 def open_page(page, base_url, library, name):
