@@ -121,7 +121,7 @@ def test_a_source_goes_from_sign_up_to_the_library(
 
     proposer.goto(base + "/me/proposals/")
     card = proposer.locator(".proposal").filter(has_text=TITLE)
-    assert card.locator(".badge--status").inner_text() == "Approved"
+    assert card.locator(".badge--status").text_content() == "Status: Approved"
 
     for page in [proposer, endorser, moderator_page, reader]:
         assert page.console_errors == [], page.url
