@@ -315,3 +315,42 @@ def test_other_members_may_neither_edit_nor_withdraw_but_may_endorse(member, pro
     assert permissions.withdraw_refusal == (
         "Only the member who proposed this source can withdraw it."
     )
+
+
+# One way to paginate; the views gather the discussion
+
+
+def test_moderation_log_pages_by_the_library_page_size(client, moderator, theme, settings):
+    settings.LIBRARY_PAGE_SIZE = 3
+    for index in range(4):
+        moderation.approve(
+            source=ProposalFactory(title=f"Logged {index}", themes=[theme]), moderator=moderator
+        )
+
+    first = client.get("/moderation/log/")
+    second = client.get("/moderation/log/?page=2")
+
+    assert len(first.context["page"].object_list) == 3
+    assert first.context["page"].paginator.num_pages == 2
+    assert len(second.context["page"].object_list) == 1
+
+
+def test_the_theme_and_source_views_hand_their_discussion_to_the_template(
+    client, theme, source, member, settings
+):
+    settings.COMMENT_THREADS_PER_PAGE = 2
+    for index in range(3):
+        post(author=member, target=source, body=f"Thread {index}.")
+    post(author=member, target=theme, body="On the theme.")
+
+    source_page = client.get(f"{source.get_absolute_url()}?comments=2")
+    theme_page = client.get(theme.get_absolute_url())
+
+    discussion = source_page.context["discussion"]
+    assert discussion.target == source
+    assert [comment.body for comment in discussion.threads] == ["Thread 2."]
+    assert discussion.page.number == 2
+    assert "Thread 2." in source_page.content.decode()
+    assert [comment.body for comment in theme_page.context["discussion"].threads] == [
+        "On the theme."
+    ]
