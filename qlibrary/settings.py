@@ -57,6 +57,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+SITE_NAME = "Q Library"
 
 INSTALLED_APPS = [
     "qlibrary",
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qlibrary.context_processors.roles",
+                "qlibrary.context_processors.site",
             ],
         },
     },
@@ -164,6 +166,16 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+}
+# The site's wording on allauth's forms, and e-mails from the site's name and SITE_URL.
+ACCOUNT_ADAPTER = "qlibrary.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "qlibrary.accounts.LoginForm",
+    "signup": "qlibrary.accounts.SignupForm",
+    "add_email": "qlibrary.accounts.AddEmailForm",
+    "change_password": "qlibrary.accounts.ChangePasswordForm",
+    "reset_password": "qlibrary.accounts.ResetPasswordForm",
+    "reset_password_from_key": "qlibrary.accounts.ResetPasswordKeyForm",
 }
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"

@@ -3,7 +3,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import connections, models
-from django.db.models import Count, F, Q, Value
+from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -88,11 +88,13 @@ class SourceQuerySet(models.QuerySet):
             .prefetch_related("themes", "tags")
         )
 
-    def filter_by(self, *, kind="", tag="", year=None):
+    def filter_by(self, *, kind="", tag="", year=None, stance=""):
         """Narrow by the listing filters; empty values leave the set as it is."""
         queryset = self
         if kind:
             queryset = queryset.filter(kind=kind)
+        if stance:
+            queryset = queryset.filter(stance=stance)
         if tag:
             queryset = queryset.filter(tags__slug=tag)
         if year:
@@ -112,7 +114,9 @@ class SourceQuerySet(models.QuerySet):
         return self.order_by("-approved_at", "-pk")
 
     def search(self, query):
-        """Full-text search ranked by relevance on PostgreSQL; every word must match on SQLite."""
+        """Full-text search ranked by relevance. On PostgreSQL the rank weighs title, tags and
+        authors above the summary; on SQLite every word must match, and sources with the words
+        in their title come first."""
         query = (query or "").strip()
         if not query:
             return self
@@ -124,6 +128,7 @@ class SourceQuerySet(models.QuerySet):
                 .order_by("-rank", "-pk")
             )
         queryset = self
+        in_title = Q()
         for word in query.split():
             matching_tags = Source.objects.filter(tags__name__icontains=word).values("pk")
             queryset = queryset.filter(
@@ -133,7 +138,9 @@ class SourceQuerySet(models.QuerySet):
                 | Q(summary__icontains=word)
                 | Q(pk__in=matching_tags)
             )
-        return queryset
+            in_title &= Q(title__icontains=word)
+        title_match = Case(When(in_title, then=Value(1)), default=Value(0))
+        return queryset.annotate(rank=title_match).order_by("-rank", "-approved_at", "-pk")
 
     def refresh_search_vectors(self):
         """Recompute the stored full-text vector (PostgreSQL only) after text or tags change."""
@@ -181,6 +188,8 @@ class Source(models.Model):
     OPEN_STATUSES = (Status.PROPOSED, Status.CHANGES_REQUESTED)
     LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED)
     SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
+    # Searches are ordered by how well each source matches, unless another order is chosen.
+    SEARCH_SORTS = {"relevance": "Best match", **SORTS}
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)

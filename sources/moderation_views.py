@@ -13,6 +13,12 @@ from .duplicates import attach_similar_titles, similar_titles
 from .forms import DecisionForm, ReasonForm, SourceForm
 from .models import ModerationEvent, Source
 
+# What the moderator is told once their decision is recorded.
+DONE = {
+    "approve": "Approved: “{title}” is now in the library.",
+    "request_changes": "Changes requested: “{title}” is back with its proposer, with your reason.",
+    "decline": "Declined: “{title}” will not join the library; the public log shows your reason.",
+}
 QUEUE_ORDERS = {"oldest": "Oldest first", "endorsed": "Most endorsed first"}
 DECIDE = {
     "approve": moderation.approve,
@@ -72,9 +78,7 @@ def review(request, slug):
             except (moderation.TransitionError, moderation.DuplicateSource) as error:
                 messages.error(request, str(error))
                 return redirect("sources:review", slug=source.slug)
-            messages.success(
-                request, f"Decision recorded: {dict(DecisionForm.DECISIONS)[decision]}."
-            )
+            messages.success(request, DONE[decision].format(title=source.title))
             return redirect("sources:moderation")
         status = 400
     context = {

@@ -26,6 +26,7 @@ def decision(event):
         "proposer": proposer,
         "source_url": absolute(event.source.get_absolute_url()),
         "my_proposals_url": absolute("/me/proposals/"),
+        "guidelines_url": absolute("/guidelines/"),
     }
     send_mail(
         subject=f"[Q Library] {event.get_action_display()}: {event.source.title}"[:200],

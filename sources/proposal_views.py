@@ -18,7 +18,13 @@ from .page_cache import cache_page
 
 @member_required
 def propose(request):
-    form = SourceForm(request.POST or None)
+    # /sources/propose/?theme=<slug> (a theme page's link) opens with that theme chosen.
+    chosen = (
+        Theme.objects.filter(slug=request.GET.get("theme", ""))[:1]
+        if "theme" in request.GET
+        else []
+    )
+    form = SourceForm(request.POST or None, initial={"themes": list(chosen)})
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,9 +141,10 @@ def proposal_list(request):
     proposals = Source.objects.open_proposals()
     themes = list(Theme.objects.all())
     filters = ProposalFilters(request.GET, themes=themes)
-    theme, sort = filters.chosen_theme, filters.chosen_sort
+    theme, stance, sort = filters.chosen_theme, filters.chosen_stance, filters.chosen_sort
     if theme:
         proposals = proposals.in_theme(theme)
+    proposals = proposals.filter_by(stance=stance)
     ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
     page = Paginator(
         proposals.for_listing().order_by(*ordering, "-pk"), settings.LIBRARY_PAGE_SIZE
@@ -146,6 +153,8 @@ def proposal_list(request):
         "page": page,
         "themes": themes,
         "theme": theme,
+        "stance": stance,
+        "stances": Source.Stance.choices,
         "sort": sort,
         "sorts": ProposalFilters.SORTS,
     }

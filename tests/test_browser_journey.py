@@ -102,7 +102,8 @@ def test_a_source_goes_from_sign_up_to_the_library(
     moderator_page.get_by_role("radio", name="Approve").check()
     moderator_page.get_by_role("button", name="Record the decision").click()
     moderator_page.wait_for_url(base + "/moderation/")
-    assert "Decision recorded: Approve" in moderator_page.locator(".messages").inner_text()
+    message = moderator_page.locator(".messages").inner_text()
+    assert f"Approved: “{TITLE}” is now in the library." in message
     source.refresh_from_db()
     assert source.status == Source.Status.APPROVED
 
