@@ -2,7 +2,7 @@
 from the site's name and public address (SITE_URL), not from whatever host served the request."""
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
@@ -21,7 +21,19 @@ def public_site():
     return PublicSite(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
+def on_public_site(url):
+    """The same link on the public address: the request may have come in by another host name."""
+    site, link = urlsplit(settings.SITE_URL), urlsplit(url)
+    return urlunsplit((site.scheme, site.netloc, link.path, link.query, link.fragment))
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return on_public_site(super().get_email_confirmation_url(request, emailconfirmation))
+
+    def get_reset_password_from_key_url(self, key):
+        return on_public_site(super().get_reset_password_from_key_url(key))
+
     def send_mail(self, template_prefix, email, context):
         context = {
             **context,
