@@ -189,7 +189,7 @@ class Source(models.Model):
     LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED)
     SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
     # Searches are ordered by how well each source matches, unless another order is chosen.
-    SEARCH_SORTS = {"relevance": "Best match", **SORTS}
+    SEARCH_SORTS = {"relevance": "Relevance", **SORTS}
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)

@@ -51,7 +51,7 @@ def test_a_search_is_ordered_by_relevance_unless_another_order_is_chosen(client,
     assert titles_on(by_date) == ["Newest report", "Huddles at the front line"]
     # The order the page shows as chosen (a select's first option, when none is selected).
     sort_select = by_relevance.content.decode().split('name="sort"', 1)[1]
-    assert re.match(r'[^>]*>\s*<option value="relevance">Best match</option>', sort_select)
+    assert re.match(r'[^>]*>\s*<option value="relevance">Relevance</option>', sort_select)
 
 
 def test_best_match_without_search_words_lists_newest_first(client, theme):
