@@ -19,12 +19,9 @@ from .page_cache import cache_page
 @member_required
 def propose(request):
     # /sources/propose/?theme=<slug> (a theme page's link) opens with that theme chosen.
-    chosen = (
-        Theme.objects.filter(slug=request.GET.get("theme", ""))[:1]
-        if "theme" in request.GET
-        else []
-    )
-    form = SourceForm(request.POST or None, initial={"themes": list(chosen)})
+    theme_slug = request.GET.get("theme")
+    initial = {"themes": list(Theme.objects.filter(slug=theme_slug))} if theme_slug else {}
+    form = SourceForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
