@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from sources.api import api
+
 from . import feeds, views
 from .models import SitePage
 
@@ -37,6 +39,7 @@ urlpatterns = [
     path("themes/<slug:slug>/feed/", feeds.ThemeFeed(), name="feed_theme"),
     path("", include("comments.urls")),
     path("", include("sources.urls")),
+    path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

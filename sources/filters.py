@@ -1,4 +1,4 @@
-"""The filter bar of the listing pages: search words, theme, kind, stance, tag, year and order.
+"""The filter bar of the listing pages: search words, theme, stance, kind, tag, year and order.
 
 Options offered are the ones present in the listing's scope, so no filter leads to an empty page
 by construction; they are worked out once per change of the library and kept in the shared cache.
@@ -15,10 +15,8 @@ ANY = [("", "Any")]
 
 
 def listing_options(scope):
-    """The themes, kinds, stances, tags and years present in a listing's scope, as choices."""
-    kinds_and_stances = set(scope.values_list("kind", "stance").distinct().order_by())
-    kinds = {kind for kind, _ in kinds_and_stances}
-    stances = {stance for _, stance in kinds_and_stances}
+    """The themes, kinds, tags and years present in a listing's scope, as form choices."""
+    kinds = set(scope.values_list("kind", flat=True).distinct().order_by())
     tags = (
         Tag.objects.filter(sources_taggedsource_items__content_object__in=scope)
         .distinct()
@@ -29,7 +27,6 @@ def listing_options(scope):
     return {
         "themes": list(Theme.objects.values_list("slug", "title")),
         "kinds": [(value, label) for value, label in Source.Kind.choices if value in kinds],
-        "stances": [(value, label) for value, label in Source.Stance.choices if value in stances],
         "tags": list(tags),
         "years": [(str(year), str(year)) for year in years],
     }
@@ -38,8 +35,10 @@ def listing_options(scope):
 class ListingFilters(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
     theme = forms.ChoiceField(label="Theme", required=False)
+    stance = forms.ChoiceField(
+        label="Stance", required=False, choices=ANY + list(Source.Stance.choices)
+    )
     kind = forms.ChoiceField(label="Kind", required=False)
-    stance = forms.ChoiceField(label="Stance", required=False)
     tag = forms.ChoiceField(label="Tag", required=False)
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=list(Source.SORTS.items()))
@@ -47,7 +46,7 @@ class ListingFilters(forms.Form):
     def __init__(self, data, *, scope, scope_name, with_search=False):
         super().__init__(data)
         self.with_search = with_search
-        options = remember(f"listing-filters:{scope_name}", lambda: listing_options(scope))
+        options = remember(f"listing-options:{scope_name}", lambda: listing_options(scope))
         if with_search:
             self.fields["theme"].choices = ANY + options["themes"]
             self.fields["sort"].choices = list(Source.SEARCH_SORTS.items())
@@ -55,7 +54,6 @@ class ListingFilters(forms.Form):
             del self.fields["q"]
             del self.fields["theme"]
         self.fields["kind"].choices = ANY + options["kinds"]
-        self.fields["stance"].choices = ANY + options["stances"]
         self.fields["tag"].choices = ANY + options["tags"]
         self.fields["year"].choices = ANY + options["years"]
         self.is_valid()
@@ -68,8 +66,9 @@ class ListingFilters(forms.Form):
     @property
     def active(self):
         """True when any filter or search narrows the listing."""
-        narrowing = ("q", "theme", "kind", "stance", "tag", "year")
-        return any(self.cleaned_data.get(name) for name in narrowing)
+        return any(
+            self.cleaned_data.get(name) for name in ("q", "theme", "stance", "kind", "tag", "year")
+        )
 
     def apply(self, queryset):
         """The queryset narrowed and ordered as the valid filters say: a search is ordered by
@@ -78,8 +77,8 @@ class ListingFilters(forms.Form):
         if data.get("theme"):
             queryset = queryset.filter(themes__slug=data["theme"])
         queryset = queryset.filter_by(
-            kind=data.get("kind"),
             stance=data.get("stance"),
+            kind=data.get("kind"),
             tag=data.get("tag"),
             year=data.get("year"),
         )

@@ -88,13 +88,13 @@ class SourceQuerySet(models.QuerySet):
             .prefetch_related("themes", "tags")
         )
 
-    def filter_by(self, *, kind="", tag="", year=None, stance=""):
+    def filter_by(self, *, stance="", kind="", tag="", year=None):
         """Narrow by the listing filters; empty values leave the set as it is."""
         queryset = self
-        if kind:
-            queryset = queryset.filter(kind=kind)
         if stance:
             queryset = queryset.filter(stance=stance)
+        if kind:
+            queryset = queryset.filter(kind=kind)
         if tag:
             queryset = queryset.filter(tags__slug=tag)
         if year:

@@ -143,8 +143,21 @@ PAGES = {
     "account-email": ("/accounts/email/", "mia"),
     "password-change": ("/accounts/password/change/", "mia"),
     "delete-account": ("/me/delete/", "mia"),
+    "evidence-map": ("/map/", None),
+    "evidence-map-by-kind": ("/map/?by=kind", None),
+    "open-data": ("/data/", None),
 }
-PHONE_PAGES = ["home", "theme", "source", "browse", "moderation-log", "guidelines", "log-in"]
+PHONE_PAGES = [
+    "home",
+    "theme",
+    "source",
+    "browse",
+    "moderation-log",
+    "guidelines",
+    "log-in",
+    "evidence-map",
+    "evidence-map-by-kind",
+]
 
 
 def open_page(page, base_url, library, name):
