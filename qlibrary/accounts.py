@@ -12,6 +12,7 @@ from allauth.core import context
 from django.conf import settings
 
 from sources.outbox import mail
+from sources.text import CleanTextMixin
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _relabel(form, labels):
         field.widget.attrs.pop("placeholder", None)
 
 
-class LoginForm(allauth_forms.LoginForm):
+class LoginForm(CleanTextMixin, allauth_forms.LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(
@@ -77,7 +78,7 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields["password"].help_text = ""
 
 
-class SignupForm(allauth_forms.SignupForm):
+class SignupForm(CleanTextMixin, allauth_forms.SignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(
@@ -97,13 +98,13 @@ class SignupForm(allauth_forms.SignupForm):
         ].help_text = "We send a link to confirm it. Nobody else sees it (see the privacy page)."
 
 
-class AddEmailForm(allauth_forms.AddEmailForm):
+class AddEmailForm(CleanTextMixin, allauth_forms.AddEmailForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(self, {"email": "E-mail address"})
 
 
-class ChangePasswordForm(allauth_forms.ChangePasswordForm):
+class ChangePasswordForm(CleanTextMixin, allauth_forms.ChangePasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(
@@ -116,13 +117,13 @@ class ChangePasswordForm(allauth_forms.ChangePasswordForm):
         )
 
 
-class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+class ResetPasswordForm(CleanTextMixin, allauth_forms.ResetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(self, {"email": "E-mail address"})
 
 
-class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+class ResetPasswordKeyForm(CleanTextMixin, allauth_forms.ResetPasswordKeyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(self, {"password1": "New password", "password2": "New password again"})

@@ -33,7 +33,7 @@ class ProfileForm(CleanTextMixin, forms.ModelForm):
             del self.fields["notify_new_proposals"]
 
 
-class CloseAccountForm(forms.Form):
+class CloseAccountForm(CleanTextMixin, forms.Form):
     """Closing an account: the member's password, and whether their comments' text should go."""
 
     password = forms.CharField(

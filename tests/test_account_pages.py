@@ -88,18 +88,21 @@ def test_log_in_page_without_a_proposal_in_view_does_not_explain_proposing(clien
     assert "Log in to propose a source." not in html
 
 
-def test_sign_up_e_mail_greets_from_the_sites_name_and_address(client, settings, mailoutbox):
+def test_sign_up_e_mail_greets_from_the_sites_name_and_address(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://library.example.org"
 
-    client.post(
-        "/accounts/signup/",
-        {
-            "username": "newcomer",
-            "email": "newcomer@example.org",
-            "password1": "a-long-new-password",
-            "password2": "a-long-new-password",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/signup/",
+            {
+                "username": "newcomer",
+                "email": "newcomer@example.org",
+                "password1": "a-long-new-password",
+                "password2": "a-long-new-password",
+            },
+        )
 
     (message,) = mailoutbox
     assert message.subject == "[Q Library] Please confirm your e-mail address"
@@ -109,10 +112,13 @@ def test_sign_up_e_mail_greets_from_the_sites_name_and_address(client, settings,
     assert "testserver" not in message.body
 
 
-def test_password_reset_e_mail_links_the_public_site(client, member, settings, mailoutbox):
+def test_password_reset_e_mail_links_the_public_site(
+    client, member, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://library.example.org"
 
-    client.post("/accounts/password/reset/", {"email": member.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": member.email})
 
     (message,) = mailoutbox
     assert message.subject == "[Q Library] Reset your password"
