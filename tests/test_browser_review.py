@@ -79,7 +79,7 @@ def test_a_moderator_sends_a_proposal_back_and_sees_what_the_proposer_changed(
     page.get_by_label("Reason").fill("Please check the year it came out.")
     page.get_by_role("button", name="Record the decision").click()
     page.wait_for_url(queue)
-    assert "sent back to its proposer" in page.locator(".messages").inner_text()
+    assert "is back with its proposer, with your reason" in page.locator(".messages").inner_text()
 
     # 3. The proposer edits and resubmits from "My proposals".
     member = new_page(browser_page)
