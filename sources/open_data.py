@@ -1,8 +1,9 @@
 """The dated full download of the library, as open data under CC BY 4.0.
 
-`manage.py export_open_data` writes one file per format into OPEN_DATA_DIR, named by the day it
-was made (q-library-2026-11-28.json); the /data/ page lists them with their licence. The rows
-are the API's own (sources/api.py), so the download and the API always agree.
+`manage.py export_open_data` writes one file per format (JSON, CSV and RIS) into OPEN_DATA_DIR,
+named by the day it was made (q-library-2026-11-28.json); the /data/ page lists them with their
+licence. The JSON and CSV rows are the API's own (sources/api.py), so the download and the API
+always agree; the RIS file is the library's own export (sources/citations.py).
 """
 
 import csv
@@ -10,18 +11,25 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from django.conf import settings
 from ninja.responses import NinjaJSONEncoder
 
 from .api import SourceOut, ThemeOut
+from .citations import ris_text
 from .models import Source, Theme
 
 LICENCE = "CC BY 4.0"
 LICENCE_NAME = "Creative Commons Attribution 4.0 International"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-FORMATS = {"json": "application/json", "csv": "text/csv"}
-FILE_NAME = re.compile(r"^q-library-(?P<day>\d{4}-\d{2}-\d{2})\.(?P<format>json|csv)$")
+FORMATS = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "ris": "application/x-research-info-systems",
+}
+FILE_NAME = re.compile(r"^q-library-(?P<day>\d{4}-\d{2}-\d{2})\.(?P<format>json|csv|ris)$")
+CHUNK = 500
 # Older downloads are removed once this many days' worth are kept.
 KEEP = 7
 CSV_COLUMNS = [
@@ -57,9 +65,12 @@ class Download:
         return FORMATS[self.format]
 
 
+def _approved():
+    return Source.objects.approved().for_listing().order_by("-approved_at", "-pk")
+
+
 def _rows():
-    sources = Source.objects.approved().for_listing().order_by("-approved_at", "-pk")
-    for source in sources.iterator(chunk_size=500):
+    for source in _approved().iterator(chunk_size=CHUNK):
         # Through the API's own encoder, so dates and the rest read exactly as the API gives them.
         yield json.loads(json.dumps(SourceOut.from_orm(source).model_dump(), cls=NinjaJSONEncoder))
 
@@ -100,6 +111,13 @@ def write(directory=None, *, today=None, progress=None):
             row["tags"] = "; ".join(row["tags"])
             writer.writerow(row)
     written.append(csv_path)
+
+    ris_path = directory / f"q-library-{day}.ris"
+    with ris_path.open("w", encoding="utf-8") as out:
+        sources = _approved().prefetch_related("tags").iterator(chunk_size=CHUNK)
+        while chunk := list(islice(sources, CHUNK)):
+            out.write(ris_text(chunk))
+    written.append(ris_path)
 
     for old in downloads(directory)[KEEP * len(FORMATS) :]:
         (directory / old.name).unlink()

@@ -21,7 +21,13 @@ SETTINGS_FILE = ROOT / "qlibrary" / "settings.py"
 COMPOSE_ONLY = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
 
 # The management commands the scheduler service runs on its loop.
-PERIODIC_COMMANDS = ["send_queued_email", "check_links", "check_retractions", "send_digests"]
+PERIODIC_COMMANDS = [
+    "send_queued_email",
+    "check_links",
+    "check_retractions",
+    "send_digests",
+    "export_open_data",
+]
 
 
 def read_env_example():

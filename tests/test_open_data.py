@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+import rispy
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -45,6 +46,8 @@ def test_the_command_writes_json_and_csv_of_the_approved_library(data_dir, libra
     assert {s["title"] for s in written["sources"]} == {s.title for s in library}
     rows = list(csv.DictReader((data_dir / f"q-library-{day}.csv").open(encoding="utf-8")))
     assert {row["title"] for row in rows} == {s.title for s in library}
+    ris = rispy.loads((data_dir / f"q-library-{day}.ris").read_text(encoding="utf-8"))
+    assert {record["title"] for record in ris} == {s.title for s in library}
     networks = next(row for row in rows if row["title"].startswith("Networks"))
     assert networks["themes"] == f"{themes[1].slug}; {themes[2].slug}"
     assert networks["year"] == ""
@@ -57,6 +60,7 @@ def test_only_the_last_week_of_downloads_is_kept(data_dir, library):
 
     days = sorted({download.day.day for download in open_data.downloads()})
     assert days == [3, 4, 5, 6, 7, 8, 9]
+    assert {download.format for download in open_data.downloads()} == {"json", "csv", "ris"}
 
 
 def test_the_page_lists_the_latest_downloads_with_the_licence(client, data_dir, library):

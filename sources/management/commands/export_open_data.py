@@ -4,7 +4,7 @@ from sources import open_data
 
 
 class Command(BaseCommand):
-    help = "Write today's full download of the library (JSON and CSV, CC BY 4.0) for /data/."
+    help = "Write today's full download of the library (JSON, CSV and RIS, CC BY 4.0) for /data/."
 
     def handle(self, *args, **options):
         def progress(number):
