@@ -87,6 +87,13 @@ and cite.
 - **Moderators decide** what enters the library and say why. Every decision is in the public
   [moderation log](/moderation/log/).
 
+## The library as a whole, and as open data
+
+The [evidence map](/map/) shows every theme by stance and by kind, with whose perspectives have
+endorsed its sources: empty cells are the gaps worth filling. Everything a reader sees here is
+[open data](/data/) under the Creative Commons Attribution 4.0 licence (CC BY 4.0): a dated full
+download (JSON, CSV and RIS) and a read-only JSON API at `/api/`.
+
 ## Taking part
 
 Anyone can read the library and follow its feeds. To propose, discuss or endorse, sign up and
