@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from sources import page_cache as pages
+
 from . import feeds, views
 
 
@@ -18,14 +20,23 @@ class UsernameConverter:
 
 register_converter(UsernameConverter, "username")
 
+# Feeds are the same for every reader: from the page cache, with ETag and Last-Modified.
+new_sources_feed = pages.cached_page(depends_on=lambda: [pages.LIBRARY], relative_times=False)(
+    feeds.NewSourcesFeed()
+)
+theme_feed = pages.cached_page(
+    depends_on=lambda slug: [pages.theme_page(slug), pages.theme_sources(slug)],
+    relative_times=False,
+)(feeds.ThemeFeed())
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     path("members/<username:username>/", views.profile, name="profile"),
     path("me/profile/", views.edit_profile, name="edit_profile"),
-    path("feeds/sources/", feeds.NewSourcesFeed(), name="feed_sources"),
-    path("themes/<slug:slug>/feed/", feeds.ThemeFeed(), name="feed_theme"),
+    path("feeds/sources/", new_sources_feed, name="feed_sources"),
+    path("themes/<slug:slug>/feed/", theme_feed, name="feed_theme"),
     path("", include("comments.urls")),
     path("", include("sources.urls")),
     path("accounts/", include("allauth.urls")),

@@ -13,7 +13,7 @@ from .endorsements import EndorsementError, set_endorsement
 from .filters import ProposalFilters
 from .forms import SourceForm
 from .models import Source, Theme
-from .page_cache import cache_page
+from .page_cache import private_page
 
 
 @member_required
@@ -130,7 +130,7 @@ def endorse(request, slug):
 
 
 @member_required
-@cache_page
+@private_page
 def proposal_list(request):
     proposals = Source.objects.open_proposals()
     themes = list(Theme.objects.all())
@@ -153,7 +153,7 @@ def proposal_list(request):
 
 
 @member_required
-@cache_page
+@private_page
 def my_proposals(request):
     proposals = (
         Source.objects.filter(proposer=request.user)

@@ -3,23 +3,29 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
+from . import page_cache as pages
 from .access import is_member
 from .endorsements import endorsement_refusal, has_endorsed
 from .filters import ListingFilters
 from .models import Source, Theme
 from .moderation import edit_refusal
-from .page_cache import cache_page, remember
 
 
 def _page(request, queryset):
     return Paginator(queryset, settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@cache_page
+@pages.cached_page(
+    depends_on=lambda slug: [pages.theme_page(slug), pages.theme_sources(slug)],
+    parameters=pages.LISTING_PARAMETERS + pages.DISCUSSION_PARAMETERS,
+)
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     in_theme = Source.objects.approved().in_theme(theme)
-    filters = ListingFilters(request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}")
+    shown = [pages.theme_sources(theme.slug)]
+    filters = ListingFilters(
+        request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=shown
+    )
     page = _page(request, filters.apply(in_theme).for_listing())
     return render(
         request,
@@ -28,20 +34,28 @@ def theme_detail(request, slug):
             "theme": theme,
             "filters": filters,
             "page": page,
-            "total": remember(f"theme-total:{theme.pk}", in_theme.count),
+            "total": pages.remember(f"theme-total:{theme.pk}", in_theme.count, depends_on=shown),
         },
     )
 
 
-@cache_page
+@pages.cached_page(depends_on=lambda: [pages.LIBRARY], parameters=pages.SEARCH_PARAMETERS)
 def source_list(request):
     library = Source.objects.approved()
-    filters = ListingFilters(request.GET, scope=library, scope_name="library", with_search=True)
+    filters = ListingFilters(
+        request.GET,
+        scope=library,
+        scope_name="library",
+        depends_on=[pages.LIBRARY],
+        with_search=True,
+    )
     page = _page(request, filters.apply(library).for_listing())
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
-@cache_page
+@pages.cached_page(
+    depends_on=lambda slug: [pages.source_page(slug)], parameters=pages.DISCUSSION_PARAMETERS
+)
 def source_detail(request, slug):
     source = get_object_or_404(Source.objects.visible_to(request.user).for_listing(), slug=slug)
     context = {
@@ -54,11 +68,15 @@ def source_detail(request, slug):
     return render(request, "sources/source_detail.html", context)
 
 
-@cache_page
+@pages.cached_page(
+    depends_on=lambda slug: [pages.tag_page(slug)], parameters=pages.LISTING_PARAMETERS
+)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     tagged = Source.objects.approved().filter(tags=tag)
-    filters = ListingFilters(request.GET, scope=tagged, scope_name=f"tag:{tag.pk}")
+    filters = ListingFilters(
+        request.GET, scope=tagged, scope_name=f"tag:{tag.pk}", depends_on=[pages.tag_page(slug)]
+    )
     page = _page(request, filters.apply(tagged).for_listing())
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
