@@ -12,10 +12,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -152,6 +156,72 @@ def test_a_page_showing_a_message_is_neither_served_from_nor_stored_in_the_cache
     assert "You have signed out" not in read(Client(), source.get_absolute_url())
 
 
+def counted_view(make_response):
+    """A page behind the page cache that counts its renders."""
+    renders = []
+
+    @pages.cached_page(depends_on=lambda: [])
+    def view(request):
+        renders.append(1)
+        return make_response(request)
+
+    return view, renders
+
+
+def test_a_page_holding_a_form_token_is_not_stored(rf):
+    def with_token(request):
+        return HttpResponse(
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+        )
+
+    view, renders = counted_view(with_token)
+    for _ in range(2):
+        request = rf.get("/token/")
+        request.user = AnonymousUser()
+        view(request)
+
+    assert len(renders) == 2
+
+
+def test_a_page_that_sets_a_cookie_is_not_stored(rf):
+    def with_cookie(request):
+        response = HttpResponse("cookie")
+        response.set_cookie("chosen", "1")
+        return response
+
+    view, renders = counted_view(with_cookie)
+    for _ in range(2):
+        request = rf.get("/cookie/")
+        request.user = AnonymousUser()
+        view(request)
+
+    assert len(renders) == 2
+
+
+def test_a_page_showing_a_message_it_added_is_not_stored(client):
+    def with_message(request):
+        messages.info(request, "Only for this visit")
+        return HttpResponse("".join(str(message) for message in messages.get_messages(request)))
+
+    view, renders = counted_view(with_message)
+    for _ in range(2):
+        request = client.get("/no-such-page/").wsgi_request  # through the middleware
+        request.method = "GET"
+        view(request)
+
+    assert len(renders) == 2
+
+
+def test_a_plain_readers_page_is_stored_once(rf):
+    view, renders = counted_view(lambda request: HttpResponse("same for everyone"))
+    for _ in range(2):
+        request = rf.get("/plain/")
+        request.user = AnonymousUser()
+        view(request)
+
+    assert len(renders) == 1
+
+
 # Where the cache lives
 
 
@@ -163,7 +233,9 @@ def test_pages_live_in_their_own_cache_apart_from_rate_limits_and_sessions(setti
 
 def test_a_full_page_cache_never_evicts_a_rate_limit_counter(client, settings, member, source):
     caches_settings = {name: dict(value) for name, value in settings.CACHES.items()}
+    # Both small: were pages stored beside the counters, the counter would be culled.
     caches_settings["pages"]["OPTIONS"] = {"MAX_ENTRIES": 5}
+    caches_settings["default"]["OPTIONS"] = {"MAX_ENTRIES": 5}
     settings.CACHES = caches_settings
     count_comment(member)
     left = comments_left(member)
@@ -414,6 +486,16 @@ def test_a_comment_on_a_theme_shows_on_its_page_feed_and_the_home_cards(client, 
     assert "1 comment" in read(client, urls[2])
 
 
+def test_a_count_moved_by_update_shows_on_the_next_read(client, scene):
+    # adjust_count() writes through update(), which sends no signal.
+    url = scene["a"].get_absolute_url()
+    assert "1 comment" in read(client, url)
+
+    discussion.adjust_count(scene["a"], +2)
+
+    assert "3 comments" in read(client, url)
+
+
 def test_a_save_outside_the_services_shows_too(client, scene):
     # What the admin or a shell does: a plain save() of the row.
     read(client, "/sources/")
@@ -585,6 +667,24 @@ def test_if_modified_since_a_later_date_gets_304_for_a_page(client, scene):
         later = http_date(timezone.now().timestamp() + 1)
 
         assert client.get(url, headers={"if-modified-since": later}).status_code == 304
+
+
+def test_no_last_modified_within_the_second_of_a_change(client, scene):
+    # Last-Modified has whole seconds: given in the second of a change, a second change in the
+    # same second would leave it as it was, and If-Modified-Since would get a stale 304.
+    client.get("/feeds/sources/")
+    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
+        approve(scene)
+        response = client.get("/feeds/sources/")
+        assert not response.has_header("Last-Modified")
+
+        moderation.retire(source=scene["a"], moderator=scene["moderator"], reason="Superseded")
+        again = client.get(
+            "/feeds/sources/", headers={"if-modified-since": http_date(timezone.now().timestamp())}
+        )
+
+    assert again.status_code == 200
+    assert "Alpha evidence" not in again.content.decode()
 
 
 def test_members_pages_carry_no_shared_validators(client, scene, member):
