@@ -23,6 +23,9 @@ COPY . .
 RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-used-at-run-time-0123456789abcdef \
     python manage.py collectstatic --no-input
 
+# The open-data downloads are written here at run time (a volume in docker-compose.yml).
+RUN mkdir -p /app/open-data && chown qlibrary /app/open-data
+
 USER qlibrary
 
 EXPOSE 8000

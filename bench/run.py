@@ -66,6 +66,8 @@ def environment(args):
         REDIS_URL=args.redis,
         LOG_LEVEL="WARNING",
         PAGE_CACHE="false" if args.no_page_cache else "true",
+        # One load generator on one address: the API's per-client limit would measure itself.
+        API_RATE="1000000/s",
     )
     return env
 
@@ -178,6 +180,9 @@ def pages(setup):
             "reader": False,
         },
         "open proposals (member)": {"path": "/proposals/", "member": True, "reader": False},
+        "evidence map": {"path": "/map/", "member": False, "reader": True},
+        "evidence map by kind": {"path": "/map/?by=kind", "member": False, "reader": True},
+        "API: sources": {"path": "/api/sources/", "member": False, "reader": False},
     }
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "taggit",
     "csp",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -286,3 +287,10 @@ PROPOSALS_PER_DAY = envint("PROPOSALS_PER_DAY", 10)
 COMMENTS_PER_10_MINUTES = envint("COMMENTS_PER_10_MINUTES", 10)
 COMMENT_FLAG_THRESHOLD = envint("COMMENT_FLAG_THRESHOLD", 3)
 COMMENT_THREADS_PER_PAGE = envint("COMMENT_THREADS_PER_PAGE", 20)
+
+# Open data: the JSON API's rate per client address ("number/s", "/m", "/h" or "/d"), and the
+# folder where `manage.py export_open_data` writes the dated full downloads.
+API_RATE = env("API_RATE", "120/m")
+OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(BASE_DIR / "open-data")))
+# django-ninja would otherwise trust any X-Forwarded-For a client sends when rate-limiting.
+NINJA_NUM_PROXIES = 0

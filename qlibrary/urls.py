@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from sources import page_cache as pages
+from sources.api import api
 
 from . import feeds, views
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("themes/<slug:slug>/feed/", theme_feed, name="feed_theme"),
     path("", include("comments.urls")),
     path("", include("sources.urls")),
+    path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

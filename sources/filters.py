@@ -36,6 +36,9 @@ def listing_options(scope):
 class ListingFilters(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
     theme = forms.ChoiceField(label="Theme", required=False)
+    stance = forms.ChoiceField(
+        label="Stance", required=False, choices=ANY + list(Source.Stance.choices)
+    )
     kind = forms.ChoiceField(label="Kind", required=False)
     tag = forms.ChoiceField(label="Tag", required=False)
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
@@ -65,7 +68,9 @@ class ListingFilters(forms.Form):
     @property
     def active(self):
         """True when any filter or search narrows the listing."""
-        return any(self.cleaned_data.get(name) for name in ("q", "theme", "kind", "tag", "year"))
+        return any(
+            self.cleaned_data.get(name) for name in ("q", "theme", "stance", "kind", "tag", "year")
+        )
 
     def apply(self, queryset):
         """The queryset narrowed and ordered as the valid filters say."""
@@ -73,7 +78,10 @@ class ListingFilters(forms.Form):
         if data.get("theme"):
             queryset = queryset.filter(themes__slug=data["theme"])
         queryset = queryset.filter_by(
-            kind=data.get("kind"), tag=data.get("tag"), year=data.get("year")
+            stance=data.get("stance"),
+            kind=data.get("kind"),
+            tag=data.get("tag"),
+            year=data.get("year"),
         )
         if data.get("q"):
             queryset = queryset.search(data["q"])

@@ -88,9 +88,11 @@ class SourceQuerySet(models.QuerySet):
             .prefetch_related("themes", "tags")
         )
 
-    def filter_by(self, *, kind="", tag="", year=None):
+    def filter_by(self, *, stance="", kind="", tag="", year=None):
         """Narrow by the listing filters; empty values leave the set as it is."""
         queryset = self
+        if stance:
+            queryset = queryset.filter(stance=stance)
         if kind:
             queryset = queryset.filter(kind=kind)
         if tag:

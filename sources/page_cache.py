@@ -83,7 +83,7 @@ LIBRARY = "library"
 THEMES = "themes"
 
 # The query parameters each kind of page reads; any other is dropped before the view runs.
-LISTING_PARAMETERS = ("kind", "tag", "year", "sort", "page")
+LISTING_PARAMETERS = ("stance", "kind", "tag", "year", "sort", "page")
 SEARCH_PARAMETERS = ("q", "theme", *LISTING_PARAMETERS)
 DISCUSSION_PARAMETERS = ("comments",)
 

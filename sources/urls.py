@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import moderation_views, proposal_views, views
+from . import data_views, map_views, moderation_views, proposal_views, views
 
 app_name = "sources"
 
 urlpatterns = [
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
     path("sources/", views.source_list, name="list"),
+    path("map/", map_views.evidence_map_page, name="map"),
+    path("data/", data_views.open_data_page, name="open_data"),
+    path("data/<str:name>", data_views.download, name="download"),
     path("sources/propose/", proposal_views.propose, name="propose"),
     path("sources/<slug:slug>/", views.source_detail, name="detail"),
     path("sources/<slug:slug>/edit/", proposal_views.edit, name="edit"),

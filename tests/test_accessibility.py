@@ -133,8 +133,11 @@ PAGES = {
     "profile": ("/members/mia/", None),
     "profile-edit": ("/me/profile/", "mia"),
     "not-found": ("/no-such-page/", None),
+    "evidence-map": ("/map/", None),
+    "evidence-map-by-kind": ("/map/?by=kind", None),
+    "open-data": ("/data/", None),
 }
-PHONE_PAGES = ["home", "theme", "source"]
+PHONE_PAGES = ["home", "theme", "source", "evidence-map", "evidence-map-by-kind"]
 
 
 def open_page(page, base_url, library, name):

@@ -1,0 +1,252 @@
+"""The library as open data: a read-only JSON API under /api/, described at /api/openapi.json.
+
+It shows exactly what a reader without an account may see on the site: approved sources, the
+themes, the tags in use and the public moderation log. The schemas below list every field that
+leaves; nothing else does (no e-mail address, no private field, no proposal still in the queue).
+Every answer carries an ETag, and each client is rate-limited.
+"""
+
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response, set_response_etag
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.decorators import decorate_view
+from ninja.pagination import CursorPagination, paginate
+from ninja.throttling import SimpleRateThrottle
+from taggit.models import Tag
+
+from .models import ModerationEvent, Source, Theme
+
+
+class PerClientThrottle(SimpleRateThrottle):
+    """API_RATE requests per client address, signed in or not."""
+
+    scope = "api"
+
+    def __init__(self):
+        super().__init__(settings.API_RATE)
+
+    def allow_request(self, request):
+        # The rate is read on each request, so a change of the setting applies at once.
+        self.rate = settings.API_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def with_etag(view):
+    """Give a successful answer an ETag of its body and answer a matching If-None-Match
+    with 304, so a client polling for changes costs almost nothing."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            set_response_etag(response)
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        return response
+
+    return wrapper
+
+
+api = NinjaAPI(
+    title="Q Library API",
+    version="1",
+    description=(
+        "Read-only open data of Q Library, the community-curated library of evidence for "
+        "health-care improvement: its approved sources, themes, tags and public moderation log. "
+        "The data are shared under the Creative Commons Attribution 4.0 licence (CC BY 4.0)."
+    ),
+    urls_namespace="api",
+    throttle=[PerClientThrottle()],
+)
+
+Kind = Source.Kind
+Stance = Source.Stance
+
+
+class ErrorOut(Schema):
+    detail: str | list[dict] = Field(description="What was wrong with the request.")
+
+
+# What any operation may answer besides its result: a request it could not read (422), and a
+# client over its rate (429); operations on one item add "not found" (404).
+ERRORS = {422: ErrorOut, 429: ErrorOut}
+ITEM_ERRORS = {404: ErrorOut, **ERRORS}
+
+
+class ThemeRef(Schema):
+    slug: str
+    title: str
+
+
+class SourceOut(Schema):
+    slug: str
+    title: str
+    url: str = Field(description="The source's own address; empty when the library has none.")
+    doi: str
+    authors: str
+    organisation: str
+    year: int | None
+    kind: Kind
+    stance: Stance
+    summary: str
+    themes: list[ThemeRef]
+    tags: list[str]
+    approved_at: datetime
+    endorsement_count: int
+    comment_count: int
+    page: str = Field(description="The source's page in the library.")
+    citation: str = Field(description="How to cite it, in plain text.")
+
+    @staticmethod
+    def resolve_themes(source):
+        return list(source.themes.all())
+
+    @staticmethod
+    def resolve_tags(source):
+        return [tag.name for tag in source.tags.all()]
+
+    @staticmethod
+    def resolve_page(source):
+        return f"{settings.SITE_URL}{source.get_absolute_url()}"
+
+    @staticmethod
+    def resolve_citation(source):
+        return source.citation()
+
+
+class SourceDetailOut(SourceOut):
+    rationale: str
+    endorsements_by_perspective: dict[str, int] = Field(
+        description="How many endorsers bring each perspective ('' when not given)."
+    )
+
+    @staticmethod
+    def resolve_endorsements_by_perspective(source):
+        counts = (
+            source.endorsements.order_by()
+            .values_list("member__perspective")
+            .annotate(number=Count("pk"))
+        )
+        return dict(counts)
+
+
+class ThemeOut(Schema):
+    slug: str
+    title: str
+    summary: str
+    body: str
+    source_count: int
+    page: str
+
+    @staticmethod
+    def resolve_page(theme):
+        return f"{settings.SITE_URL}{theme.get_absolute_url()}"
+
+
+class TagOut(Schema):
+    slug: str
+    name: str
+    source_count: int
+
+
+class LogEntryOut(Schema):
+    id: int
+    created_at: datetime
+    action: str
+    decision: str
+    source: ThemeRef | None = Field(description="The source decided on (title and slug).")
+    theme: ThemeRef | None = Field(description="The theme whose discussion was moderated.")
+    moderator: str
+    reason: str
+
+    @staticmethod
+    def resolve_decision(event):
+        return event.get_action_display()
+
+    @staticmethod
+    def resolve_moderator(event):
+        return event.actor.public_name if event.actor else "a former moderator"
+
+
+class SourceFilters(Schema):
+    theme: str | None = Field(None, description="A theme's slug.")
+    stance: Stance | None = None
+    kind: Kind | None = None
+    tag: str | None = Field(None, description="A tag's slug.")
+    year: int | None = Field(None, ge=0, le=9999)
+    q: str | None = Field(None, max_length=200, description="Words to search for.")
+
+
+def _approved_sources():
+    return Source.objects.approved().for_listing()
+
+
+@api.get("/sources/", response={200: list[SourceOut], **ERRORS}, tags=["sources"])
+@paginate(CursorPagination, ordering=("-approved_at", "-pk"), page_size=50, max_page_size=200)
+@decorate_view(with_etag)
+def list_sources(request, filters: Query[SourceFilters]):
+    """Approved sources, newest first, narrowed as on the site's listings."""
+    sources = _approved_sources().filter_by(
+        stance=filters.stance or "",
+        kind=filters.kind or "",
+        tag=filters.tag or "",
+        year=filters.year,
+    )
+    if filters.theme:
+        sources = sources.filter(themes__slug=filters.theme)
+    if filters.q and filters.q.strip():
+        sources = sources.filter(pk__in=Source.objects.approved().search(filters.q).values("pk"))
+    return sources
+
+
+@api.get("/sources/{slug}/", response={200: SourceDetailOut, **ITEM_ERRORS}, tags=["sources"])
+@decorate_view(with_etag)
+def get_source(request, slug: str):
+    """One approved source with its citation fields."""
+    return get_object_or_404(_approved_sources(), slug=slug)
+
+
+def _themes():
+    return Theme.objects.with_source_counts()
+
+
+@api.get("/themes/", response={200: list[ThemeOut], **ERRORS}, tags=["themes"])
+@decorate_view(with_etag)
+def list_themes(request):
+    """The library's priority themes, in their display order."""
+    return list(_themes())
+
+
+@api.get("/themes/{slug}/", response={200: ThemeOut, **ITEM_ERRORS}, tags=["themes"])
+@decorate_view(with_etag)
+def get_theme(request, slug: str):
+    return get_object_or_404(_themes(), slug=slug)
+
+
+@api.get("/tags/", response={200: list[TagOut], **ERRORS}, tags=["tags"])
+@paginate(CursorPagination, ordering=("name", "pk"), page_size=100, max_page_size=500)
+@decorate_view(with_etag)
+def list_tags(request):
+    """Tags on approved sources, by name, with how many approved sources carry each."""
+    approved = Q(sources_taggedsource_items__content_object__status=Source.Status.APPROVED)
+    return Tag.objects.annotate(
+        source_count=Count("sources_taggedsource_items", filter=approved)
+    ).filter(source_count__gt=0)
+
+
+@api.get("/moderation-log/", response={200: list[LogEntryOut], **ERRORS}, tags=["moderation log"])
+@paginate(CursorPagination, ordering=("-created_at", "-pk"), page_size=50, max_page_size=200)
+@decorate_view(with_etag)
+def moderation_log(request):
+    """The public moderation log: decisions on sources and on comments, with their reasons."""
+    return ModerationEvent.objects.filter(action__in=ModerationEvent.PUBLIC).select_related(
+        "source", "theme", "actor"
+    )

@@ -1,0 +1,116 @@
+"""The dated full download of the library, made by a command and served with its licence."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from sources import open_data
+from sources.models import Source
+
+from .factories import ProposalFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data_dir(tmp_path, settings):
+    settings.OPEN_DATA_DIR = tmp_path / "open-data"
+    return settings.OPEN_DATA_DIR
+
+
+@pytest.fixture
+def library(themes):
+    approved = [
+        SourceFactory(title="Teams that learn, together", themes=[themes[0]], tags=["teams"]),
+        SourceFactory(title="Networks, spread and \u201cscale\u201d", themes=themes[1:], year=None),
+    ]
+    ProposalFactory(title="Not yet decided", themes=[themes[0]])
+    return approved
+
+
+def test_the_command_writes_json_and_csv_of_the_approved_library(data_dir, library, themes):
+    out = io.StringIO()
+    call_command("export_open_data", stdout=out)
+
+    day = date.today().isoformat()
+    written = json.loads((data_dir / f"q-library-{day}.json").read_text())
+    assert written["licence"] == "CC BY 4.0"
+    assert written["licence_url"] == open_data.LICENCE_URL
+    assert [t["slug"] for t in written["themes"]] == [t.slug for t in themes]
+    assert {s["title"] for s in written["sources"]} == {s.title for s in library}
+    rows = list(csv.DictReader((data_dir / f"q-library-{day}.csv").open(encoding="utf-8")))
+    assert {row["title"] for row in rows} == {s.title for s in library}
+    networks = next(row for row in rows if row["title"].startswith("Networks"))
+    assert networks["themes"] == f"{themes[1].slug}; {themes[2].slug}"
+    assert networks["year"] == ""
+    assert "CC BY 4.0" in out.getvalue()
+
+
+def test_only_the_last_week_of_downloads_is_kept(data_dir, library):
+    for day in range(1, 10):
+        open_data.write(today=date(2026, 11, day))
+
+    days = sorted({download.day.day for download in open_data.downloads()})
+    assert days == [3, 4, 5, 6, 7, 8, 9]
+
+
+def test_the_page_lists_the_latest_downloads_with_the_licence(client, data_dir, library):
+    open_data.write(today=date(2026, 11, 1))
+    open_data.write(today=date(2026, 11, 2))
+
+    page = client.get(reverse("sources:open_data")).content.decode()
+
+    assert 'rel="license"' in page
+    assert "CC BY 4.0" in page
+    assert page.index("q-library-2026-11-02.json") < page.index("q-library-2026-11-01.json")
+    assert reverse("api:openapi-json") in page
+
+
+def test_the_page_without_downloads_says_so_until_the_first_is_made(client, data_dir, db):
+    page = client.get(reverse("sources:open_data")).content.decode()
+    assert "No download has been made yet" in page
+
+    open_data.write(today=date(2026, 11, 2))
+
+    page = client.get(reverse("sources:open_data")).content.decode()
+    assert "q-library-2026-11-02.csv" in page
+
+
+def test_a_download_is_an_attachment_with_its_type_and_licence(client, data_dir, library):
+    open_data.write(today=date(2026, 11, 2))
+
+    response = client.get(reverse("sources:download", args=["q-library-2026-11-02.csv"]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Disposition"] == 'attachment; filename="q-library-2026-11-02.csv"'
+    assert open_data.LICENCE_URL in response["Link"]
+    body = b"".join(response.streaming_content).decode()
+    assert "Teams that learn, together" in body
+    assert "Not yet decided" not in body
+
+
+@pytest.mark.parametrize(
+    "name", ["q-library-2026-11-03.csv", "..%2F..%2Fsettings.py", "secrets.txt", "q-library-x.json"]
+)
+def test_anything_else_is_not_found(client, data_dir, library, name):
+    open_data.write(today=date(2026, 11, 2))
+    (data_dir / "secrets.txt").write_text("not for download")
+
+    assert client.get(f"/data/{name}").status_code == 404
+
+
+def test_the_download_matches_the_api(client, data_dir, library):
+    open_data.write(today=date(2026, 11, 2))
+    written = json.loads((data_dir / "q-library-2026-11-02.json").read_text())
+
+    from_api = client.get("/api/sources/", {"page_size": 100}).json()["results"]
+    assert sorted(written["sources"], key=lambda s: s["slug"]) == sorted(
+        from_api, key=lambda s: s["slug"]
+    )
+    assert Source.objects.approved().count() == len(written["sources"])
