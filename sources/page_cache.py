@@ -114,6 +114,9 @@ def _cache():
 
 def _version_key(name):
     # After "page:" and "derived:" in key order: the database cache culls the lowest keys first.
+    # A name made from a long address (a made-up username) is hashed to keep keys short.
+    if len(name) > 200:
+        name = "hashed:" + hashlib.sha256(name.encode()).hexdigest()
     return f"v:{name}"
 
 
