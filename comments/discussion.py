@@ -4,6 +4,7 @@ Each change keeps the denormalized comment_count of the theme or source exact, i
 transaction; e-mails go out after the commit.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -46,15 +47,25 @@ def post(*, author, target, body, parent=None):
     if not can_discuss(target):
         raise DiscussionError("This source is not open for discussion.")
     if parent is not None:
+        parent.refresh_from_db(fields=["status"])  # a moderator may have just hidden it
+        if not parent.is_visible:
+            raise DiscussionError(
+                "This comment has been hidden or deleted, so it takes no more replies. Your "
+                "text is still in the form below."
+            )
         parent = parent.parent or parent
         if parent.target != target:
             raise DiscussionError("You can only reply within the same discussion.")
-    if limits.comments_left(author) == 0:
-        raise CommentLimitReached(
-            "You have posted a lot of comments in the last few minutes. Please wait a little "
-            "and post again: your text is still in the form below."
-        )
     with transaction.atomic():
+        # The member's row is locked while the limit is checked and the comment written, so
+        # parallel posts queue here instead of all passing the check. NO KEY: rows that merely
+        # refer to the member (an endorsement, another comment's author) are not held up.
+        get_user_model().objects.select_for_update(no_key=True).filter(pk=author.pk).first()
+        if limits.comments_left(author) == 0:
+            raise CommentLimitReached(
+                "You have posted a lot of comments in the last few minutes. Please wait a little "
+                "and post again: your text is still in the form below."
+            )
         # Count first: the UPDATE takes the target's row lock before the comment's foreign key
         # takes a weaker share lock on it, which it would later have to upgrade. Upgrading
         # deadlocks with an endorsement or a moderator's decision waiting in SELECT ... FOR
@@ -69,7 +80,6 @@ def post(*, author, target, body, parent=None):
             body_html=render(body),
         )
         transaction.on_commit(lambda: notifications.new_comment(comment), robust=True)
-    limits.count_comment(author)
     return comment
 
 
@@ -87,13 +97,29 @@ def edit(*, comment, author, body):
     return locked
 
 
+def delete_refusal(comment, member):
+    """Why `member` may not delete `comment`, or "" when they may."""
+    if comment.author_id != member.pk:
+        return "Only the author of a comment can change it."
+    if comment.status == Status.HIDDEN:
+        # Deleting would erase the text the moderator's decision is about, and replace the
+        # public "hidden by a moderator" with "deleted by its author".
+        return (
+            "A moderator has hidden this comment, so it stays as the moderator left it. "
+            "If you want it removed, ask the moderators."
+        )
+    return ""
+
+
 def delete(*, comment, author):
     """The author removes their text; the comment's place (and its replies) stay in the thread."""
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        _require_author(locked, author)
-        if locked.status == Status.DELETED:
+        if locked.status == Status.DELETED and locked.author_id == author.pk:
             return locked
+        refusal = delete_refusal(locked, author)
+        if refusal:
+            raise DiscussionError(refusal)
         if locked.status == Status.VISIBLE:
             adjust_count(locked.target, -1)
         locked.status = Status.DELETED

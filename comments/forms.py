@@ -1,5 +1,7 @@
 from django import forms
 
+from sources.text import CleanTextMixin
+
 from .models import MAX_BODY_LENGTH, Comment, Flag
 
 MARKDOWN_HINT = (
@@ -8,7 +10,7 @@ MARKDOWN_HINT = (
 )
 
 
-class CommentForm(forms.ModelForm):
+class CommentForm(CleanTextMixin, forms.ModelForm):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
@@ -32,7 +34,7 @@ class CommentForm(forms.ModelForm):
         return body
 
 
-class FlagForm(forms.ModelForm):
+class FlagForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Flag
         fields = ["reason", "note"]
@@ -53,7 +55,7 @@ class FlagForm(forms.ModelForm):
         return cleaned
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label="Reason (shown in the public log)",
         max_length=1000,

@@ -1,25 +1,20 @@
-"""How many comments a member may post in a window, counted in the shared cache (the database
-cache, or Redis when REDIS_URL is set), so every worker process sees the same count."""
+"""How many comments a member may post in ten minutes, counted from the comments themselves.
 
-import time
+`discussion.post` counts and writes in one transaction with the member's row locked, so posts
+sent in parallel cannot pass the limit together, and no cache eviction can reset the count.
+"""
+
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import timezone
 
-WINDOW_SECONDS = 600
+from .models import Comment
 
-
-def _key(member):
-    window = int(time.time()) // WINDOW_SECONDS
-    return f"comment-limit:{member.pk}:{window}"
+WINDOW = timedelta(minutes=10)
 
 
 def comments_left(member):
-    return max(settings.COMMENTS_PER_10_MINUTES - cache.get(_key(member), 0), 0)
-
-
-def count_comment(member):
-    """Count one more comment in the current window."""
-    key = _key(member)
-    if not cache.add(key, 1, WINDOW_SECONDS):
-        cache.incr(key)
+    """How many more comments the member may post now (their comments of any status count)."""
+    made = Comment.objects.filter(author=member, created_at__gte=timezone.now() - WINDOW).count()
+    return max(settings.COMMENTS_PER_10_MINUTES - made, 0)

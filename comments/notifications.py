@@ -1,9 +1,11 @@
-"""E-mails about discussions, sent after the comment is committed; each can be switched off
-in the member's profile."""
+"""E-mails about discussions, queued in the outbox after the comment is committed; each can be
+switched off in the member's profile."""
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
+
+from sources.outbox import mail
+from sources.text import one_line
 
 
 def new_comment(comment):
@@ -16,16 +18,15 @@ def new_comment(comment):
     proposer = source.proposer if source is not None else None
     if proposer is not None and proposer.notify_source_comments and proposer not in recipients:
         recipients[proposer] = "source"
-    messages = []
     for member, why in recipients.items():
         if member.pk == comment.author_id or not member.email:
             continue
         context = {"comment": comment, "member": member, "why": why, "url": url}
-        subject = (
+        # A header is one line: a name or title stored with a line break must not void the mail.
+        subject = one_line(
             f"[Q Library] {comment.author.public_name} replied to you"
             if why == "reply"
             else f"[Q Library] New comment on “{source.title}”"
         )
         body = render_to_string("comments/email/new_comment.txt", context)
-        messages.append((subject[:200], body, None, [member.email]))
-    send_mass_mail(messages)
+        mail.queue(kind=f"comment_{why}", subject=subject[:200], body=body, to=[member.email])

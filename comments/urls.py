@@ -11,6 +11,11 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/<int:pk>/flag/", views.flag, name="flag"),
     path("moderation/comments/", views.flagged, name="flagged"),
+    path(
+        "moderation/comments/flags-by/<int:member_id>/dismiss/",
+        views.dismiss_member_flags,
+        name="dismiss_member_flags",
+    ),
     path("moderation/comments/<int:pk>/hide/", views.moderate, {"action": "hide"}, name="hide"),
     path(
         "moderation/comments/<int:pk>/restore/",

@@ -1,6 +1,7 @@
 """Posting, editing, deleting and flagging comments; the moderators' flagged-comments tab."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -13,6 +14,7 @@ from .forms import CommentForm, FlagForm, ReasonForm
 from .models import Comment
 
 RECENTLY_HIDDEN = 20
+FLAGGERS_SHOWN = 20
 
 
 @require_POST
@@ -70,9 +72,17 @@ def delete(request, pk):
     comment = get_object_or_404(
         Comment.objects.exclude(status="deleted"), pk=pk, author=request.user
     )
+    refusal = discussion.delete_refusal(comment, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(comment.get_page_url())
     if request.method == "POST":
-        discussion.delete(comment=comment, author=request.user)
-        messages.success(request, "Your comment is deleted. Replies to it stay in the thread.")
+        try:
+            discussion.delete(comment=comment, author=request.user)
+        except discussion.DiscussionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your comment is deleted. Replies to it stay in the thread.")
         return redirect(comment.get_page_url())
     return render(request, "comments/delete.html", {"comment": comment})
 
@@ -96,6 +106,9 @@ def flag(request, pk):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
+        except flags.FlagLimitReached as error:
+            context = {"form": form, "comment": comment, "limit_message": str(error)}
+            return render(request, "comments/flag.html", context, status=429)
         except discussion.DiscussionError as error:
             messages.error(request, str(error))
         else:
@@ -120,8 +133,28 @@ def flagged(request):
         .select_related("author", "theme", "source")
         .order_by("-pk")[:RECENTLY_HIDDEN]
     )
-    context = {"comments": comments, "hidden": hidden, "reason_form": ReasonForm()}
+    context = {
+        "comments": comments,
+        "hidden": hidden,
+        "flaggers": flags.flaggers()[:FLAGGERS_SHOWN],
+        "reason_form": ReasonForm(),
+    }
     return render(request, "comments/flagged.html", context)
+
+
+@require_POST
+@moderator_required
+def dismiss_member_flags(request, member_id):
+    """Undo one member's flagging in one action: their open flags go, what they held comes back."""
+    member = get_object_or_404(get_user_model(), pk=member_id)
+    dismissed, restored = flags.dismiss_member_flags(member=member, moderator=request.user)
+    messages.success(
+        request,
+        f"Dismissed {dismissed} open flag{'s' if dismissed != 1 else ''} by "
+        f"{member.public_name}; {restored} comment{'s' if restored != 1 else ''} "
+        f"{'are' if restored != 1 else 'is'} back in the discussion.",
+    )
+    return redirect("comments:flagged")
 
 
 @require_POST

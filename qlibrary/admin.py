@@ -1,7 +1,31 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import User
+
+
+def admin_login(request, extra_context=None):
+    """The admin has no password form of its own: staff sign in through the site's log-in, so
+    its rate limits (allauth's) and its single, constant-cost password check apply here too."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if admin.site.has_permission(request):
+        return redirect(next_url)
+    # Signed in without admin rights: sending them to log in again would loop.
+    messages.error(request, "Your account does not have access to the administration pages.")
+    return redirect("home")
+
+
+admin.site.login = admin_login
 
 
 @admin.register(User)

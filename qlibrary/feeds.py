@@ -9,12 +9,32 @@ from django.utils.html import escape
 
 from comments.models import Comment
 from sources.models import Source, Theme
+from sources.text import safe_to_show
 
 FEED_LENGTH = 30
 
 
+def _showable(value):
+    if isinstance(value, str):
+        return safe_to_show(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_showable(part) for part in value)
+    return value
+
+
+class LibraryAtomFeed(Atom1Feed):
+    """Atom that drops what XML 1.0 cannot carry (control characters) from every text it is
+    given, so one stored title, name or comment never turns the whole feed into an error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_showable, args), **{k: _showable(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_showable, args), **{k: _showable(v) for k, v in kwargs.items()})
+
+
 class NewSourcesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = LibraryAtomFeed
     title = "Q Library: new sources"
     subtitle = "Sources newly approved into the Q Library."
 
@@ -44,7 +64,7 @@ class NewSourcesFeed(Feed):
 class ThemeFeed(Feed):
     """A theme's newly approved sources and new comments in its discussions, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = LibraryAtomFeed
 
     def get_object(self, request, slug):
         return get_object_or_404(Theme, slug=slug)

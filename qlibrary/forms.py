@@ -1,9 +1,11 @@
 from django import forms
 
+from sources.text import CleanTextMixin
+
 from .models import User
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = [
@@ -14,6 +16,7 @@ class ProfileForm(forms.ModelForm):
             "notify_replies",
             "notify_source_comments",
             "notify_new_proposals",
+            "weekly_digest",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
         help_texts = {

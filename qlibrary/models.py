@@ -21,6 +21,11 @@ class User(AbstractUser):
     notify_source_comments = models.BooleanField(
         "e-mail me when someone comments on a source I proposed", default=True
     )
+    weekly_digest = models.BooleanField(
+        "e-mail me a weekly digest of news about the themes and sources I follow", default=True
+    )
+    # When the last digest was sent: the next one covers what happened since (sources/following.py).
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return self.public_name

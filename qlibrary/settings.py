@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qlibrary",
     "sources",
     "comments",
+    "sources.outbox",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "taggit",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",
 ]
 
@@ -133,7 +136,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 #   `maxmemory-policy allkeys-lru` (Redis applies both to a whole instance, so pages and counters
 #   cannot share one), otherwise the database table PAGE_CACHE_TABLE, capped at
 #   PAGE_CACHE_MAX_ENTRIES rows. Losing a page or a version there only costs a render.
-# `manage.py createcachetable` creates both tables when they are database caches.
+# Every `migrate` creates both tables when they are database caches (qlibrary/apps.py), as
+# `manage.py createcachetable` does.
 REDIS_URL = env("REDIS_URL", "")
 PAGE_CACHE_REDIS_URL = env("PAGE_CACHE_REDIS_URL", "")
 CACHE_TABLE = env("CACHE_TABLE", "django_cache")
@@ -174,13 +178,14 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "qlibrary.User"
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, allauth's (a ModelBackend that also takes an e-mail address), so that every
+# log-in attempt hashes the password exactly once, whether it is right, wrong or the account
+# unknown: with a second backend, or a repeated check, the answer's time would tell them apart.
+AUTHENTICATION_BACKENDS = ["qlibrary.auth_backends.AuthenticationBackend"]
 
 # Accounts (django-allauth): log in by username or e-mail, verified e-mail before taking part,
 # no account enumeration, rate limits on log-in, sign-up and password reset.
+ACCOUNT_ADAPTER = "qlibrary.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -199,6 +204,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# Rate limits count per client address. Behind the HTTPS proxy the connection always comes from
+# the proxy, so the client is read from the X-Forwarded-For entry that the last of our own
+# proxies added (TRUSTED_PROXY_COUNT of them), or from a header the proxy sets and clients
+# cannot (TRUSTED_CLIENT_IP_HEADER, e.g. X-Real-IP). With neither, headers are ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", "") or None
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
@@ -243,6 +256,15 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Q Library <library@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Every message is stored and sent by the task worker (sources/outbox/mail.py); a failed send is
+# tried again after EMAIL_RETRY_DELAY seconds, three times longer after each failure, up to
+# EMAIL_MAX_ATTEMPTS attempts in all; then staff see it in the admin and can retry it.
+EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 6)
+EMAIL_RETRY_DELAY = envint("EMAIL_RETRY_DELAY", 300)
+
+# Background work: Django's tasks API (django-tasks) with its database backend; the worker is
+# `manage.py db_worker`, and periodic checks are management commands run by the scheduler.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Security: safe defaults whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -257,12 +279,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy: no inline script or style anywhere.
+# Content-Security-Policy: no inline script or style anywhere, except the style of the
+# self-contained 500 page, which carries the response's nonce (sent only when a page uses it).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        "style-src": [SELF, NONCE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -286,11 +309,48 @@ LIBRARY_PAGE_SIZE = envint("LIBRARY_PAGE_SIZE", 20)
 PROPOSALS_PER_DAY = envint("PROPOSALS_PER_DAY", 10)
 COMMENTS_PER_10_MINUTES = envint("COMMENTS_PER_10_MINUTES", 10)
 COMMENT_FLAG_THRESHOLD = envint("COMMENT_FLAG_THRESHOLD", 3)
+FLAGS_PER_HOUR = envint("FLAGS_PER_HOUR", 10)
+PATIENT_DATA_HOLDS_PER_DAY = envint("PATIENT_DATA_HOLDS_PER_DAY", 3)
 COMMENT_THREADS_PER_PAGE = envint("COMMENT_THREADS_PER_PAGE", 20)
+
+# Requests to outside services and to pages members link to (qlibrary/outbound.py): a cap on
+# the time (seconds, for the whole exchange) and on the size of each answer, and a User-Agent
+# that says who is asking.
+OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", 5)
+OUTBOUND_MAX_BYTES = envint("OUTBOUND_MAX_BYTES", 2_000_000)
+OUTBOUND_USER_AGENT = env("OUTBOUND_USER_AGENT", "") or f"QLibrary/1.0 (+{SITE_URL})"
+# Networks that outbound requests may reach although they are private or local. Empty in
+# production (never read from the environment); tests add the loopback address of their local
+# HTTP server.
+OUTBOUND_ALLOWED_NETWORKS = []
+# The services that fill in the proposal form from an identifier (sources/lookup.py).
+DOI_RESOLVER = env("DOI_RESOLVER", "https://doi.org")
+EUTILS_BASE = env("EUTILS_BASE", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+OPENLIBRARY_BASE = env("OPENLIBRARY_BASE", "https://openlibrary.org")
+# Identifier look-ups one member may make in a minute.
+LOOKUPS_PER_MINUTE = envint("LOOKUPS_PER_MINUTE", 20)
+
+# Link health (sources/link_health.py): each approved source's address is checked every
+# LINK_CHECK_INTERVAL_HOURS, waiting LINK_CHECK_HOST_DELAY seconds between two requests to one
+# host; it is called broken after LINK_BROKEN_AFTER_FAILURES failed checks in a row spanning at
+# least LINK_BROKEN_AFTER_DAYS days.
+LINK_CHECK_INTERVAL_HOURS = envint("LINK_CHECK_INTERVAL_HOURS", 24)
+LINK_CHECK_HOST_DELAY = envint("LINK_CHECK_HOST_DELAY", 5)
+LINK_BROKEN_AFTER_FAILURES = envint("LINK_BROKEN_AFTER_FAILURES", 3)
+LINK_BROKEN_AFTER_DAYS = envint("LINK_BROKEN_AFTER_DAYS", 7)
+# The Internet Archive: its availability API (an archived copy of a broken link) and Save Page
+# Now (asked to keep a copy when a source is approved). Empty turns either off.
+WAYBACK_AVAILABILITY_URL = env("WAYBACK_AVAILABILITY_URL", "https://archive.org/wayback/available")
+WAYBACK_SAVE_URL = env("WAYBACK_SAVE_URL", "https://web.archive.org/save/")
+# Retractions, expressions of concern and corrections (sources/retractions.py): each approved
+# source with a DOI is looked up in Crossref's REST API every RETRACTION_CHECK_INTERVAL_DAYS.
+CROSSREF_API = env("CROSSREF_API", "https://api.crossref.org")
+RETRACTION_CHECK_INTERVAL_DAYS = envint("RETRACTION_CHECK_INTERVAL_DAYS", 7)
 
 # Open data: the JSON API's rate per client address ("number/s", "/m", "/h" or "/d"), and the
 # folder where `manage.py export_open_data` writes the dated full downloads.
 API_RATE = env("API_RATE", "120/m")
 OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(BASE_DIR / "open-data")))
-# django-ninja would otherwise trust any X-Forwarded-For a client sends when rate-limiting.
+# The API's rate limit reads the client's address as the log-in's does (sources/api.py); were
+# django-ninja's own reading used, it would trust any X-Forwarded-For a client sends.
 NINJA_NUM_PROXIES = 0

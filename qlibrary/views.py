@@ -1,3 +1,4 @@
+from csp.exceptions import CSPNonceError
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
@@ -83,4 +84,10 @@ def page_not_found(request, exception):
 
 def server_error(request):
     # Rendered without a request context: the failure may lie in the database or a middleware.
-    return render(None, "500.html", status=500)
+    # The nonce lets the page's inline style through the CSP. There is none when the failure
+    # came outside the CSP middleware, which then sends no policy with this page at all.
+    try:
+        nonce = str(request.csp_nonce)
+    except (AttributeError, CSPNonceError):
+        nonce = ""
+    return render(None, "500.html", {"csp_nonce": nonce}, status=500)

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .models import Endorsement, ModerationEvent, Source, Theme
+from .models import Endorsement, LinkHealth, ModerationEvent, Notice, Source, Theme
 
 
 @admin.register(Theme)
@@ -14,13 +17,37 @@ class ThemeAdmin(admin.ModelAdmin):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status", "stance", "year", "endorsement_count", "created_at"]
-    list_filter = ["status", "kind", "stance", "themes"]
+    list_filter = ["status", "kind", "stance", "imported", "themes"]
     list_select_related = ["proposer"]
     search_fields = ["title", "authors", "organisation", "url", "doi"]
-    autocomplete_fields = ["themes", "proposer", "decided_by"]
+    autocomplete_fields = ["themes", "proposer"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the proposal form
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["url_key", "doi_key", "endorsement_count", "comment_count", "created_at"]
+    # Status and decisions change only through the lifecycle (sources/moderation.py), which
+    # records the event, dates the approval and tells the proposer: on the review page.
+    readonly_fields = [
+        "status",
+        "review_page",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "approved_at",
+        "url_key",
+        "doi_key",
+        "endorsement_count",
+        "comment_count",
+        "created_at",
+    ]
     date_hierarchy = "created_at"
+
+    @admin.display(description="decisions")
+    def review_page(self, source):
+        if source.pk is None:
+            return "Decisions are made on the source's review page once it is saved."
+        return format_html(
+            '<a href="{}">Approve, decline, ask for changes or retire on the review page</a>',
+            reverse("sources:review", args=[source.slug]),
+        )
 
     def save_model(self, request, obj, form, change):
         obj.assign_keys()
@@ -45,3 +72,35 @@ class ModerationEventAdmin(admin.ModelAdmin):
     list_select_related = ["source", "actor"]
     search_fields = ["source__title", "reason"]
     autocomplete_fields = ["source", "actor"]
+
+
+@admin.register(LinkHealth)
+class LinkHealthAdmin(admin.ModelAdmin):
+    """What the link checks found; written by `check_links` only (see /moderation/links/)."""
+
+    list_display = ["source", "outcome", "error", "failures", "broken", "checked_at"]
+    list_filter = ["outcome", "broken"]
+    list_select_related = ["source"]
+    search_fields = ["source__title", "checked_url"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """Retractions, concerns and corrections found by `check_retractions`."""
+
+    list_display = ["source", "kind", "notice_doi", "reported_by", "published", "found_at"]
+    list_filter = ["kind", "reported_by"]
+    list_select_related = ["source"]
+    search_fields = ["source__title", "notice_doi"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

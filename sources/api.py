@@ -8,8 +8,11 @@ Every answer carries an ETag, and each client is rate-limited.
 
 from datetime import datetime
 from functools import wraps
+from typing import Annotated
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, set_response_etag
@@ -17,9 +20,11 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from ninja.throttling import SimpleRateThrottle
+from pydantic import AfterValidator
 from taggit.models import Tag
 
 from .models import ModerationEvent, Source, Theme
+from .text import clean_text
 
 
 class PerClientThrottle(SimpleRateThrottle):
@@ -35,6 +40,15 @@ class PerClientThrottle(SimpleRateThrottle):
         self.rate = settings.API_RATE
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
+
+    def get_ident(self, request):
+        # The client's address as the log-in's rate limits read it: from the proxy's header only
+        # as far as TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER say, never as a client says.
+        # A request with no address to read (no configured header) shares one bucket.
+        try:
+            return get_adapter(request).get_client_ip(request)
+        except PermissionDenied:
+            return "unknown"
 
     def get_cache_key(self, request):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -69,6 +83,17 @@ api = NinjaAPI(
 
 Kind = Source.Kind
 Stance = Source.Stance
+
+
+def _as_forms_take_it(value):
+    # As on the site's forms: invisible characters go, NUL is refused (PostgreSQL cannot
+    # compare text with NUL in it, so it would otherwise be a server error).
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return clean_text(value)
+
+
+Text = Annotated[str, AfterValidator(_as_forms_take_it)]
 
 
 class ErrorOut(Schema):
@@ -177,12 +202,12 @@ class LogEntryOut(Schema):
 
 
 class SourceFilters(Schema):
-    theme: str | None = Field(None, description="A theme's slug.")
+    theme: Text | None = Field(None, description="A theme's slug.")
     stance: Stance | None = None
     kind: Kind | None = None
-    tag: str | None = Field(None, description="A tag's slug.")
+    tag: Text | None = Field(None, description="A tag's slug.")
     year: int | None = Field(None, ge=0, le=9999)
-    q: str | None = Field(None, max_length=200, description="Words to search for.")
+    q: Text | None = Field(None, max_length=200, description="Words to search for.")
 
 
 def _approved_sources():
@@ -209,7 +234,7 @@ def list_sources(request, filters: Query[SourceFilters]):
 
 @api.get("/sources/{slug}/", response={200: SourceDetailOut, **ITEM_ERRORS}, tags=["sources"])
 @decorate_view(with_etag)
-def get_source(request, slug: str):
+def get_source(request, slug: Text):
     """One approved source with its citation fields."""
     return get_object_or_404(_approved_sources(), slug=slug)
 
@@ -227,7 +252,7 @@ def list_themes(request):
 
 @api.get("/themes/{slug}/", response={200: ThemeOut, **ITEM_ERRORS}, tags=["themes"])
 @decorate_view(with_etag)
-def get_theme(request, slug: str):
+def get_theme(request, slug: Text):
     return get_object_or_404(_themes(), slug=slug)
 
 

@@ -11,6 +11,7 @@ from taggit.models import Tag
 
 from .models import Source, Theme
 from .page_cache import remember
+from .text import CleanTextMixin
 
 ANY = [("", "Any")]
 
@@ -33,7 +34,7 @@ def listing_options(scope):
     }
 
 
-class ListingFilters(forms.Form):
+class ListingFilters(CleanTextMixin, forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
     theme = forms.ChoiceField(label="Theme", required=False)
     stance = forms.ChoiceField(
@@ -90,7 +91,7 @@ class ListingFilters(forms.Form):
         return queryset.sorted_by(data.get("sort") or "newest")
 
 
-class ProposalFilters(forms.Form):
+class ProposalFilters(CleanTextMixin, forms.Form):
     """The filter bar of the open proposals: a theme and an order. Unknown values are ignored."""
 
     SORTS = {"newest": "Newest", "endorsed": "Most endorsed"}

@@ -3,10 +3,12 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.html import format_html
 from taggit.forms import TagField
+from taggit.models import Tag
 
 from .duplicates import live_duplicate, similar_titles
 from .keys import is_valid_doi, normalize_doi, normalize_url
 from .models import MIN_YEAR, Source, Theme
+from .text import CleanTextMixin
 
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 40
@@ -39,7 +41,7 @@ class WebAddressField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(CleanTextMixin, forms.ModelForm):
     """A proposal, or the edit of one: every field a member describes a source with."""
 
     url = WebAddressField(
@@ -147,6 +149,15 @@ class SourceForm(forms.ModelForm):
         too_long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
         if too_long:
             raise forms.ValidationError(f"Keep each tag under {MAX_TAG_LENGTH} characters.")
+        # A tag's page lives at its slug, made of the letters and digits of its name (in any
+        # script); a name of only symbols, emoji or punctuation would have no page.
+        wordless = [tag for tag in tags if not any(c.isalnum() for c in Tag().slugify(tag))]
+        if wordless:
+            listed = ", ".join(f"“{tag}”" for tag in wordless)
+            raise forms.ValidationError(
+                f"Each tag needs at least one letter or digit, in any alphabet: {listed} "
+                + ("has none." if len(wordless) == 1 else "have none.")
+            )
         return [tag.lower() for tag in tags]
 
     def clean(self):
@@ -182,7 +193,19 @@ class SourceForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name not in many}
 
 
-class DecisionForm(forms.Form):
+class LookupForm(CleanTextMixin, forms.Form):
+    """The identifier a member pastes to fill the proposal form from the published record."""
+
+    identifier = forms.CharField(
+        label="DOI, PubMed ID, ISBN or web address",
+        required=False,
+        max_length=1000,
+        help_text="Paste one and press “Fill in”: the form below fills from the published "
+        "record. Nothing is sent until you send the proposal, and you can change anything.",
+    )
+
+
+class DecisionForm(CleanTextMixin, forms.Form):
     """A moderator's decision on a proposal; every decision but approval needs a reason."""
 
     DECISIONS = [
@@ -208,9 +231,115 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         error_messages={"required": "Give a reason: it is shown in the public log."},
     )
+
+
+class ImportForm(CleanTextMixin, forms.Form):
+    """A reading list to bring in: a RIS or BibTeX file, or DOIs pasted one a line."""
+
+    file = forms.FileField(
+        label="RIS or BibTeX file",
+        required=False,
+        help_text="Exported from Zotero, EndNote, Mendeley or another reference manager.",
+    )
+    dois = forms.CharField(
+        label="Or paste DOIs, one a line",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "Each DOI becomes a proposal holding the DOI only: fill in its title, authors and "
+            "year when you review it."
+        ),
+    )
+    themes = ThemesField(
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every imported proposal is filed under these themes.",
+        error_messages={"required": "Choose at least one theme."},
+    )
+    stance = forms.ChoiceField(
+        choices=Source.Stance.choices,
+        widget=forms.RadioSelect,
+        help_text="Every imported proposal takes this stance; edit each one as you review it.",
+        error_messages={"required": "Say whether they reinforce, refine or challenge."},
+    )
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, dois = cleaned.get("file"), cleaned.get("dois", "").strip()
+        if bool(upload) == bool(dois):
+            raise forms.ValidationError("Upload a RIS or BibTeX file, or paste DOIs: one of them.")
+        if dois:
+            cleaned["text"], cleaned["label"], cleaned["name"] = dois, "pasted DOIs", ""
+            return cleaned
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                f"The file is larger than {self.max_bytes // (1024 * 1024)} MB: split it in parts."
+            )
+        try:
+            cleaned["text"] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text. Export it again from your reference manager with "
+                "UTF-8 as its character set."
+            ) from None
+        cleaned["label"] = cleaned["name"] = upload.name
+        return cleaned
+
+
+class SourceReviewForm(CleanTextMixin, forms.Form):
+    """A moderator's review of a source in the library: the note for the log, the next review
+    date and, optionally, the newer source that replaces it."""
+
+    note = forms.CharField(
+        label="What you checked",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Shown in the public moderation log.",
+        error_messages={"required": "Say what you checked: it is shown in the public log."},
+    )
+    next_review_by = forms.DateField(
+        label="Next review by",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date, such as 2027-03-31."},
+    )
+    superseded_by = forms.CharField(
+        label="Superseded by (optional)",
+        required=False,
+        max_length=1000,
+        help_text="The address of the newer source in this library that replaces it, "
+        "e.g. /sources/its-slug/. Leave empty if nothing replaces it.",
+    )
+
+    def __init__(self, *args, source, **kwargs):
+        self.source = source
+        super().__init__(*args, **kwargs)
+
+    def clean_next_review_by(self):
+        value = self.cleaned_data["next_review_by"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError("Choose a date in the future.")
+        return value
+
+    def clean_superseded_by(self):
+        text = self.cleaned_data["superseded_by"].strip()
+        if not text:
+            return None
+        slug = text.rstrip("/").rsplit("/", 1)[-1]
+        successor = Source.objects.approved().filter(slug=slug).first()
+        if successor is None:
+            raise forms.ValidationError(
+                "No source in the library has that address. Copy it from the newer source's page."
+            )
+        if successor.pk == self.source.pk:
+            raise forms.ValidationError("A source cannot be superseded by itself.")
+        return successor

@@ -17,8 +17,9 @@ MIN_YEAR = 1800
 MAX_YEAR = 2100
 SEARCH_CONFIG = "english"
 # Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/,
-# /moderation/comments/).
-RESERVED_SLUGS = {"propose", "log", "comments"}
+# /moderation/comments/, /moderation/import/, /moderation/links/, /moderation/due/,
+# /sources/export/...).
+RESERVED_SLUGS = {"propose", "log", "comments", "import", "export", "links", "due"}
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -180,6 +181,30 @@ class Source(models.Model):
         REFINES = "refines", "Refines"
         CHALLENGES = "challenges", "Challenges"
 
+    class Alert(models.TextChoices):
+        """The most serious notice found against the source (sources/retractions.py)."""
+
+        NONE = "", "None"
+        CONCERN = "expression_of_concern", "Expression of concern"
+        RETRACTED = "retraction", "Retracted"
+
+    # Months until a newly approved source is due for review: what goes stale fastest first.
+    REVIEW_MONTHS = {
+        Kind.WEBSITE: 12,
+        Kind.PROGRAMME: 12,
+        Kind.BLOG_POST: 12,
+        Kind.EVENT: 12,
+        Kind.VIDEO: 24,
+        Kind.REPORT: 36,
+        Kind.SYSTEMATIC_REVIEW: 36,
+        Kind.METHODOLOGY: 36,
+        Kind.OTHER: 36,
+        Kind.EVALUATION: 48,
+        Kind.CASE_STUDY: 48,
+        Kind.JOURNAL_ARTICLE: 60,
+        Kind.BOOK: 120,
+    }
+
     OPEN_STATUSES = (Status.PROPOSED, Status.CHANGES_REQUESTED)
     LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED)
     SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
@@ -228,12 +253,25 @@ class Source(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Moderators look at the source again by this date (sources/reviews.py).
+    review_by = models.DateField("review by", null=True, blank=True)
+    # A newer source in the library that replaces this one; this one stays readable.
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
 
     url_key = models.CharField(max_length=1000, blank=True, editable=False)
     doi_key = models.CharField(max_length=200, blank=True, editable=False)
     endorsement_count = models.PositiveIntegerField(default=0, editable=False)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Kept on the source so every card can show the banner without another query.
+    alert = models.CharField(max_length=24, choices=Alert.choices, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Entered from a reference-manager file by a moderator rather than proposed through the form.
+    imported = models.BooleanField(default=False, editable=False)
+    # The bibliographic values the starter library last wrote, field by field: seeding again
+    # updates a field only while it still holds that value, so a moderator's edit is kept.
+    seeded_values = models.JSONField(default=dict, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -255,6 +293,9 @@ class Source(models.Model):
             models.CheckConstraint(
                 condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
                 name="source_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=~Q(superseded_by=F("pk")), name="source_not_superseded_by_itself"
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -288,6 +329,7 @@ class Source(models.Model):
             models.Index(fields=["status", "title"], name="source_status_title"),
             models.Index(fields=["status", "kind"], name="source_status_kind"),
             models.Index(fields=["status", "year"], name="source_status_year"),
+            models.Index(fields=["status", "review_by"], name="source_status_review_by"),
             GinIndex(fields=["search_vector"], name="source_search_vector"),
         ]
 
@@ -390,11 +432,25 @@ class ModerationEvent(models.Model):
         RETIRE = "retire", "Retired"
         HIDE_COMMENT = "hide_comment", "Hid a comment"
         RESTORE_COMMENT = "restore_comment", "Restored a comment"
+        UPDATE_URL = "update_url", "Updated the address"
+        RETRACTION = "retraction", "Retraction found"
+        CONCERN = "concern", "Expression of concern found"
+        REVIEW = "review", "Reviewed"
+        SUPERSEDE = "supersede", "Marked as superseded"
 
     # Decisions on a source, which its proposer hears about.
     DECISIONS = (Action.APPROVE, Action.DECLINE, Action.REQUEST_CHANGES, Action.RETIRE)
     # What the public moderation log lists.
-    PUBLIC = (*DECISIONS, Action.HIDE_COMMENT, Action.RESTORE_COMMENT)
+    PUBLIC = (
+        *DECISIONS,
+        Action.HIDE_COMMENT,
+        Action.RESTORE_COMMENT,
+        Action.UPDATE_URL,
+        Action.RETRACTION,
+        Action.CONCERN,
+        Action.REVIEW,
+        Action.SUPERSEDE,
+    )
 
     # The event is about a source, or about a comment in a theme's discussion (theme set).
     source = models.ForeignKey(
@@ -422,3 +478,126 @@ class ModerationEvent(models.Model):
     @property
     def target(self):
         return self.source or self.theme
+
+
+class LinkHealth(models.Model):
+    """What the periodic checks of a source's address found (sources/link_health.py).
+
+    A link counts as broken only after LINK_BROKEN_AFTER_FAILURES failed checks in a row spanning
+    LINK_BROKEN_AFTER_DAYS: sites go down for an afternoon, and a 403 or 429 is a site refusing
+    robots, not a missing page.
+    """
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "Answered"
+        BLOCKED = "blocked", "Refused automated checks"
+        FAILED = "failed", "Failed"
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="link_health")
+    checked_url = models.CharField(max_length=1000)
+    checked_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How the last check failed, in words ("404 Not Found", "could not connect ...").
+    error = models.CharField(max_length=500, blank=True)
+    final_url = models.CharField(max_length=1000, blank=True)
+    # Each redirect followed: [address, status], in order.
+    redirects = models.JSONField(default=list, blank=True)
+    # Where a permanent redirect (301, 308) leads: offered to moderators as the new address.
+    moved_to = models.CharField(max_length=1000, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    broken = models.BooleanField(default=False)
+    archive_url = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name_plural = "link health"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(broken=False) | Q(failing_since__isnull=False),
+                name="link_health_broken_has_failures",
+            )
+        ]
+        indexes = [models.Index(fields=["checked_at"], name="link_health_checked")]
+
+    def __str__(self):
+        return f"{self.checked_url}: {self.get_outcome_display()}"
+
+
+class Notice(models.Model):
+    """A retraction, expression of concern or correction published about a source, as Crossref
+    lists it under the work's `updated-by` (sources/retractions.py). Recorded once each."""
+
+    class Kind(models.TextChoices):
+        RETRACTION = "retraction", "Retraction"
+        CONCERN = "expression_of_concern", "Expression of concern"
+        CORRECTION = "correction", "Correction"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    notice_doi = models.CharField("DOI of the notice", max_length=200, blank=True)
+    label = models.CharField(max_length=100, blank=True)
+    # Who reported it to Crossref: "publisher" or "retraction-watch".
+    reported_by = models.CharField(max_length=40, blank=True)
+    published = models.DateField(null=True, blank=True)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["published", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "notice_doi"], name="notice_once_per_source"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.source}"
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.notice_doi}" if self.notice_doi else ""
+
+
+class IdentifierCheck(models.Model):
+    """When a source's DOI was last looked up for notices, so each run does only what is due."""
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="identifier_check")
+    checked_at = models.DateTimeField()
+    # What the last look-up found, in words; "no record" means no signal, never "fine".
+    result = models.CharField(max_length=300, blank=True)
+    # The look-up itself failed (the service was down): tried again a day later.
+    failed = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"{self.source}: {self.result}"
+
+
+class Follow(models.Model):
+    """A member following a theme or a source: its news reaches them in the weekly digest and
+    on their "Following" page (sources/following.py)."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(theme__isnull=True, source__isnull=False)
+                | Q(theme__isnull=False, source__isnull=True),
+                name="follow_has_one_target",
+            ),
+            models.UniqueConstraint(fields=["member", "theme"], name="follow_theme_once"),
+            models.UniqueConstraint(fields=["member", "source"], name="follow_source_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} follows {self.theme or self.source}"

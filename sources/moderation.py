@@ -6,13 +6,14 @@ lifecycle does not allow raises TransitionError and changes nothing.
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import notifications
+from . import notifications, reviews, tasks
 from .access import is_moderator
 from .models import ModerationEvent, Source
 
@@ -146,10 +147,22 @@ def retire(*, source, moderator, reason):
         )
 
 
+def decision_refusal(source, user):
+    """Why `user` may not decide on `source`, or "" when they may: a moderator, on a proposal
+    somebody else made (a proposer never judges their own)."""
+    if not is_moderator(user):
+        return "Only moderators can decide on proposals."
+    if source.proposer_id is not None and source.proposer_id == user.pk:
+        return "You proposed this source, so another moderator must decide on it."
+    return ""
+
+
 def _decide(source, moderator, action, to, reason, verb):
     with transaction.atomic():
         locked = _lock(source)
-        _require_moderator(moderator)
+        refusal = decision_refusal(locked, moderator)
+        if refusal:
+            raise TransitionError(refusal)
         if action != Action.APPROVE:
             _require_reason(reason)
         _require(locked, [Status.PROPOSED], verb)
@@ -200,8 +213,14 @@ def _move(source, *, actor, action, to, reason=""):
     if to == Status.APPROVED:
         source.approved_at = event.created_at
         update_fields.append("approved_at")
+        if source.review_by is None:
+            source.review_by = reviews.default_review_by(source.kind)
+            update_fields.append("review_by")
     source.save(update_fields=update_fields)
     transaction.on_commit(lambda: notifications.decision(event), robust=True)
+    if to == Status.APPROVED and source.url and settings.WAYBACK_SAVE_URL:
+        # So that an archived copy exists before the link can die; best effort.
+        transaction.on_commit(partial(tasks.request_archive.enqueue, source.url), robust=True)
     return source
 
 

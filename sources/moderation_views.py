@@ -1,17 +1,21 @@
-"""Moderators' pages: the queue and the review of one proposal; and the public log."""
+"""Moderators' pages: the queue, the review of one proposal, importing a reading list; and the
+public log."""
+
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
-from . import moderation
+from . import imports, link_health, moderation, reviews
 from .access import moderator_required
 from .duplicates import attach_similar_titles, similar_titles
-from .forms import DecisionForm, ReasonForm, SourceForm
-from .models import ModerationEvent, Source
+from .forms import DecisionForm, ImportForm, ReasonForm, SourceForm, SourceReviewForm
+from .models import ModerationEvent, Source, Theme
 
 QUEUE_ORDERS = {"oldest": "Oldest first", "endorsed": "Most endorsed first"}
 DECIDE = {
@@ -82,6 +86,7 @@ def review(request, slug):
         "edit_form": edit_form,
         "decision_form": decision_form,
         "retire_form": ReasonForm(prefix="retire"),
+        "decision_refusal": moderation.decision_refusal(source, request.user),
         "similar": similar_titles(source.title, exclude=source),
         "events": source.events.select_related("actor"),
     }
@@ -105,6 +110,58 @@ def retire(request, slug):
     return redirect("sources:review", slug=source.slug)
 
 
+@moderator_required
+def links(request):
+    """Links that failed, are broken, or moved for good: what failed, when and how."""
+    page = Paginator(link_health.for_moderators(), settings.LIBRARY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "sources/link_health.html", {"page": page})
+
+
+@require_POST
+@moderator_required
+def accept_new_address(request, slug):
+    source = get_object_or_404(Source.objects.approved(), slug=slug)
+    try:
+        link_health.accept_new_address(source=source, moderator=request.user)
+    except link_health.AddressNotUpdated as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{source.title}” now links to its new address.")
+    return redirect("sources:link_health")
+
+
+@moderator_required
+def due_for_review(request):
+    """Sources in the library whose review date has come, the most overdue first."""
+    page = Paginator(reviews.due(), settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sources/due_for_review.html", {"page": page})
+
+
+@moderator_required
+def record_review(request, slug):
+    """Review one source in the library: the note for the log, the next date, any successor."""
+    source = get_object_or_404(Source.objects.approved().select_related("superseded_by"), slug=slug)
+    initial = {
+        "next_review_by": reviews.default_review_by(source.kind),
+        "superseded_by": source.superseded_by.get_absolute_url() if source.superseded_by else "",
+    }
+    form = SourceReviewForm(request.POST or None, source=source, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviews.record_review(source=source, moderator=request.user, **form.cleaned_data)
+        except reviews.ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Review of “{source.title}” recorded in the public log.")
+            return redirect("sources:due_for_review")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "sources/record_review.html", {"source": source, "form": form}, status=status
+    )
+
+
 def log(request):
     """The public log of moderators' decisions, with their reasons."""
     events = (
@@ -114,3 +171,75 @@ def log(request):
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "sources/moderation_log.html", {"page": page})
+
+
+IMPORT_SESSION_KEY = "reading_list_import"
+
+
+@moderator_required
+def import_list(request):
+    """Bring a reading list in: preview what would be proposed, then one confirmed import."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm_import(request)
+    form = ImportForm(prefix="import", max_bytes=imports.MAX_BYTES)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, prefix="import", max_bytes=imports.MAX_BYTES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                format, entries = imports.read_entries(data["text"], data["name"])
+            except imports.ImportRefused as error:
+                form.add_error(None, str(error))
+            else:
+                preview = imports.preview(entries, format)
+                token = uuid.uuid4().hex
+                request.session[IMPORT_SESSION_KEY] = {
+                    "token": token,
+                    "text": data["text"],
+                    "label": data["label"],
+                    "name": data["name"],
+                    "themes": [theme.pk for theme in data["themes"]],
+                    "stance": data["stance"],
+                }
+                context = {
+                    "preview": preview,
+                    "token": token,
+                    "label": data["label"],
+                    "themes": data["themes"],
+                    "stance": Source.Stance(data["stance"]).label,
+                }
+                return render(request, "sources/import_preview.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "sources/import.html", {"form": form}, status=status)
+
+
+def _confirm_import(request):
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending or pending["token"] != request.POST.get("token"):
+        messages.error(
+            request, "That preview is no longer current: upload the list again to import it."
+        )
+        return redirect("sources:import")
+    themes = list(Theme.objects.filter(pk__in=pending["themes"]))
+    try:
+        result = imports.import_entries(
+            text=pending["text"],
+            moderator=request.user,
+            themes=themes,
+            stance=pending["stance"],
+            label=pending["label"],
+            name=pending["name"],
+        )
+    except imports.ImportRefused as error:
+        messages.error(request, str(error))
+        return redirect("sources:import")
+    del request.session[IMPORT_SESSION_KEY]
+    checked = result.preview
+    messages.success(
+        request,
+        f"Imported {len(result.created)} of {checked.total} entries from {pending['label']} as "
+        f"proposals; {len(checked.duplicates)} duplicate{pluralize(len(checked.duplicates))} "
+        f"and {len(checked.malformed)} malformed entr{pluralize(len(checked.malformed), 'y,ies')} "
+        "skipped.",
+    )
+    return redirect("sources:moderation")

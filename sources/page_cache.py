@@ -405,8 +405,8 @@ def _on_member_saving(sender, instance, update_fields=None, **kwargs):
 
 
 def _on_member_saved(sender, instance, created, update_fields=None, **kwargs):
-    # Signing in stamps last_login, which no page shows.
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+    # Signing in stamps last_login, and a digest digest_sent_at, which no page shows.
+    if update_fields is not None and set(update_fields) <= {"last_login", "digest_sent_at"}:
         return
     if created:
         _move([member_page(instance.username)])

@@ -5,19 +5,36 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from . import moderation
+from . import lookup, moderation
 from .access import member_required
 from .endorsements import EndorsementError, set_endorsement
 from .filters import ProposalFilters
-from .forms import SourceForm
+from .forms import LookupForm, SourceForm
 from .models import Source, Theme
 from .page_cache import private_page
 
 
+def wants_fill_in(data):
+    """Whether a POST of the proposal form asks to fill it in from an identifier: the "Fill in"
+    button, or Enter pressed in the identifier box (which submits the form's default button,
+    "Send") before anything is filled."""
+    if "fill" in data:
+        return True
+    return bool(data.get("identifier", "").strip()) and not data.get("title", "").strip()
+
+
+def kept_fields(data):
+    """The member's own words that a look-up must not replace."""
+    return {"summary"} if data.get("summary", "").strip() else set()
+
+
 @member_required
 def propose(request):
+    if request.method == "POST" and wants_fill_in(request.POST):
+        return fill_in(request)
     form = SourceForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -44,8 +61,50 @@ def propose(request):
             return redirect(source)
     elif request.method == "POST":
         status = 400
-    context = {"form": form, "left_today": moderation.proposals_left_today(request.user)}
+    context = {
+        "form": form,
+        "lookup_form": LookupForm(),
+        "left_today": moderation.proposals_left_today(request.user),
+    }
     return render(request, "sources/propose.html", context, status=status)
+
+
+def fill_in(request):
+    """The proposal form again, with what the identifier's record says filled in (nothing is
+    saved); on failure, the form exactly as it was, with the reason."""
+    outcome = lookup.fill_in(
+        member=request.user,
+        text=request.POST.get("identifier", ""),
+        keep=kept_fields(request.POST),
+    )
+    values = {
+        name: request.POST.getlist(name) if name == "themes" else request.POST.get(name)
+        for name in SourceForm.base_fields
+        if name in request.POST
+    }
+    values.update(outcome.fields)
+    identifier = "" if outcome.ok else request.POST.get("identifier", "")
+    context = {
+        "form": SourceForm(initial=values),
+        "lookup_form": LookupForm(initial={"identifier": identifier}),
+        "lookup": outcome,
+        "left_today": moderation.proposals_left_today(request.user),
+    }
+    status = 429 if outcome.rate_limited else 200
+    return render(request, "sources/propose.html", context, status=status)
+
+
+@never_cache
+@require_GET
+@member_required
+def propose_lookup(request):
+    """The same look-up as "Fill in", as JSON for the form's script to fill in place."""
+    outcome = lookup.fill_in(
+        member=request.user,
+        text=request.GET.get("identifier", ""),
+        keep=kept_fields(request.GET),
+    )
+    return JsonResponse(outcome.as_json(), status=429 if outcome.rate_limited else 200)
 
 
 @member_required

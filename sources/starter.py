@@ -1,14 +1,20 @@
 """The starter library: the sources behind the three priorities, loaded by `seed_library`.
 
-Only the facts the launch blog post gives are recorded here: no year, DOI or URL is known for
-any of them except the one event link, so those fields stay empty rather than guessed.
-Summaries and rationales are the project's own words, not quotations from the post.
+The bibliographic facts (title as published, year, authors or organisation, address and DOI) are
+the ones checked against published records: a publisher's page, a PubMed record or the report's
+own front matter. Where no record confirmed a fact, the field stays empty rather than guessed, and
+sources with no published record keep what the launch blog post says. Summaries and rationales
+are the project's own words, not quotations from the post.
 """
 
 from .models import Source
 
 Kind = Source.Kind
 Stance = Source.Stance
+
+HF = "The Health Foundation"
+# The bibliographic fields `seed_library` keeps up to date in sources already here.
+SEEDED_FIELDS = ("title", "authors", "organisation", "year", "url", "doi")
 
 SKILLS = "skills-and-perspectives"
 ALIGNING = "aligning-action"
@@ -18,11 +24,11 @@ STARTER_SOURCES = [
     # Theme 1: bringing together all the skills and perspectives needed.
     {
         "slug": "safer-clinical-systems-evaluation",
-        "title": "Safer clinical systems evaluation",
-        "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "title": "Safer Clinical Systems: evaluation findings",
+        "authors": "Dixon-Woods M, Martin G, Tarrant C, Bion J, et al.",
+        "organisation": HF,
+        "year": 2014,
+        "url": "https://www.health.org.uk/publications/safer-clinical-systems-evaluation-findings/",
         "doi": "",
         "kind": Kind.EVALUATION,
         "themes": [SKILLS],
@@ -38,11 +44,14 @@ STARTER_SOURCES = [
     },
     {
         "slug": "overcoming-challenges-to-improving-quality",
-        "title": "Overcoming challenges to improving quality",
-        "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "title": (
+            "Overcoming challenges to improving quality: lessons from the Health Foundation's "
+            "improvement programme evaluations and relevant literature"
+        ),
+        "authors": "Dixon-Woods M, McNicol S, Martin G",
+        "organisation": HF,
+        "year": 2012,
+        "url": "https://www.health.org.uk/publications/overcoming-challenges-to-improving-quality",
         "doi": "",
         "kind": Kind.REPORT,
         "themes": [SKILLS],
@@ -58,10 +67,13 @@ STARTER_SOURCES = [
     },
     {
         "slug": "skilled-for-improvement",
-        "title": "Skilled for improvement",
-        "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
+        "title": (
+            "Skilled for improvement? Learning communities and the skills needed to improve care: "
+            "an evaluative service development"
+        ),
+        "authors": "Gabbay J, le May A, Connell C, Klein JH",
+        "organisation": HF,
+        "year": 2014,
         "url": "",
         "doi": "",
         "kind": Kind.REPORT,
@@ -78,14 +90,14 @@ STARTER_SOURCES = [
     {
         "slug": "getting-more-health-from-healthcare",
         "title": (
-            "Getting more health from healthcare: quality improvement must acknowledge "
-            "patient co-production"
+            "Getting more health from healthcare: quality improvement must acknowledge patient "
+            "coproduction"
         ),
-        "authors": "",
+        "authors": "Batalden P",
         "organisation": "",
-        "year": None,
-        "url": "",
-        "doi": "",
+        "year": 2018,
+        "url": "https://www.bmj.com/content/362/bmj.k3617",
+        "doi": "10.1136/bmj.k3617",
         "kind": Kind.JOURNAL_ARTICLE,
         "themes": [SKILLS],
         "tags": ["co-production", "patient engagement", "perspectives"],
@@ -101,11 +113,14 @@ STARTER_SOURCES = [
     {
         "slug": "engaging-patients-to-improve-quality-of-care",
         "title": "Engaging patients to improve quality of care: a systematic review",
-        "authors": "",
+        "authors": (
+            "Bombard Y, Baker GR, Orlando E, Fancott C, Bhatia P, Casalino S, Onate K, Denis J-L, "
+            "Pomey M-P"
+        ),
         "organisation": "",
-        "year": None,
-        "url": "",
-        "doi": "",
+        "year": 2018,
+        "url": "https://implementationscience.biomedcentral.com/articles/10.1186/s13012-018-0784-z",
+        "doi": "10.1186/s13012-018-0784-z",
         "kind": Kind.SYSTEMATIC_REVIEW,
         "themes": [SKILLS],
         "tags": ["patient engagement", "co-production", "context"],
@@ -124,10 +139,12 @@ STARTER_SOURCES = [
     {
         "slug": "whole-system-flow",
         "title": "The challenge and potential of whole system flow",
-        "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "authors": "Fillingham D, Jones B, Pereira P",
+        "organisation": HF,
+        "year": 2016,
+        "url": (
+            "https://www.health.org.uk/publications/the-challenge-and-potential-of-whole-system-flow"
+        ),
         "doi": "",
         "kind": Kind.REPORT,
         "themes": [SKILLS],
@@ -143,11 +160,11 @@ STARTER_SOURCES = [
     },
     {
         "slug": "the-big-room",
-        "title": "The Big Room methodology",
+        "title": "Flow Coaching Academy (Big Room methodology)",
         "authors": "",
-        "organisation": "Flow Coaching Academy",
-        "year": None,
-        "url": "",
+        "organisation": "Sheffield Teaching Hospitals NHS Foundation Trust",
+        "year": 2015,
+        "url": "https://flowcoaching.academy/history/",
         "doi": "",
         "kind": Kind.METHODOLOGY,
         "themes": [SKILLS],
@@ -164,12 +181,12 @@ STARTER_SOURCES = [
     # Theme 2: aligning action at all levels in the system.
     {
         "slug": "does-quality-improvement-improve-quality",
-        "title": "Does Quality Improvement Improve Quality?",
-        "authors": "",
+        "title": "Does quality improvement improve quality?",
+        "authors": "Dixon-Woods M, Martin G",
         "organisation": "",
-        "year": None,
-        "url": "",
-        "doi": "",
+        "year": 2016,
+        "url": "https://doi.org/10.7861/futurehosp.3-3-191",
+        "doi": "10.7861/futurehosp.3-3-191",
         "kind": Kind.JOURNAL_ARTICLE,
         "themes": [ALIGNING],
         "tags": ["quality improvement", "system levels", "alignment"],
@@ -205,10 +222,10 @@ STARTER_SOURCES = [
     {
         "slug": "constructive-comfort",
         "title": "Constructive comfort: accelerating change in the NHS",
-        "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "authors": "Allcock C, Dormon F, Taunt R, Dixon J",
+        "organisation": HF,
+        "year": 2015,
+        "url": "http://www.health.org.uk/publication/constructive-comfort-accelerating-change-nhs",
         "doi": "",
         "kind": Kind.REPORT,
         "themes": [ALIGNING],
@@ -228,11 +245,14 @@ STARTER_SOURCES = [
             "Culture and behaviour in the English National Health Service: overview of lessons "
             "from a large multimethod study"
         ),
-        "authors": "Mary Dixon-Woods, Michael West and colleagues",
+        "authors": (
+            "Dixon-Woods M, Baker R, Charles K, Dawson J, Jerzembek G, Martin G, McCarthy I, "
+            "McKee L, Minion J, Ozieranski P, Willars J, Wilkie P, West M"
+        ),
         "organisation": "",
-        "year": None,
-        "url": "",
-        "doi": "",
+        "year": 2014,
+        "url": "https://doi.org/10.1136/bmjqs-2013-001947",
+        "doi": "10.1136/bmjqs-2013-001947",
         "kind": Kind.JOURNAL_ARTICLE,
         "themes": [ALIGNING],
         "tags": ["culture", "priorities", "alignment"],
@@ -247,11 +267,14 @@ STARTER_SOURCES = [
     },
     {
         "slug": "the-improvement-journey",
-        "title": "The improvement journey",
-        "authors": "",
-        "organisation": "",
-        "year": None,
-        "url": "",
+        "title": (
+            "The improvement journey: why organisation-wide improvement in health care matters, "
+            "and how to get started"
+        ),
+        "authors": "Jones B, Horton T, Warburton W",
+        "organisation": HF,
+        "year": 2019,
+        "url": "http://reader.health.org.uk/the-improvement-journey/introduction-and-summary",
         "doi": "",
         "kind": Kind.REPORT,
         "themes": [ALIGNING],
@@ -267,11 +290,13 @@ STARTER_SOURCES = [
     },
     {
         "slug": "quality-management-systems-scotland",
-        "title": "Quality Management Systems: Scotland's work",
+        "title": "Quality Management System framework",
         "authors": "",
         "organisation": "Healthcare Improvement Scotland",
         "year": None,
-        "url": "",
+        "url": (
+            "https://ihub.scot/improvement-programmes/quality-management-system/about-quality-management-system/"
+        ),
         "doi": "",
         "kind": Kind.PROGRAMME,
         "themes": [ALIGNING],
@@ -286,11 +311,11 @@ STARTER_SOURCES = [
     },
     {
         "slug": "new-power",
-        "title": "#NewPower",
-        "authors": "Jeremy Heimans and Henry Timms",
-        "organisation": "",
-        "year": None,
-        "url": "",
+        "title": "New Power",
+        "authors": "Heimans J, Timms H",
+        "organisation": "Doubleday",
+        "year": 2018,
+        "url": "https://thisisnewpower.com",
         "doi": "",
         "kind": Kind.BOOK,
         "themes": [ALIGNING],
@@ -307,11 +332,13 @@ STARTER_SOURCES = [
     # Theme 3: nurturing peer networks to enable iterative learning and spread.
     {
         "slug": "against-the-odds",
-        "title": "Against the Odds",
-        "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "title": "Against the odds: successfully scaling innovation in the NHS",
+        "authors": "Albury D, Beresford T, Dew S, Langford K, Horton T, Illingworth J",
+        "organisation": "Innovation Unit; The Health Foundation",
+        "year": 2018,
+        "url": (
+            "https://www.innovationunit.org/thoughts/against-the-odds-successfully-scaling-innovation-across-the-nhs/"
+        ),
         "doi": "",
         "kind": Kind.REPORT,
         "themes": [NETWORKS],
@@ -327,11 +354,14 @@ STARTER_SOURCES = [
     },
     {
         "slug": "the-spread-challenge",
-        "title": "The spread challenge",
-        "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "title": (
+            "The spread challenge: how to support the successful uptake of innovations and "
+            "improvements in health care"
+        ),
+        "authors": "Horton T, Illingworth J, Warburton W",
+        "organisation": HF,
+        "year": 2018,
+        "url": "https://www.health.org.uk/publications/the-spread-challenge",
         "doi": "",
         "kind": Kind.REPORT,
         "themes": [NETWORKS],
@@ -347,10 +377,10 @@ STARTER_SOURCES = [
     },
     {
         "slug": "scaling-up-improvement",
-        "title": "Scaling Up Improvement programme",
+        "title": "Scaling Up Improvement",
         "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
+        "organisation": HF,
+        "year": 2014,
         "url": "",
         "doi": "",
         "kind": Kind.PROGRAMME,
@@ -366,11 +396,13 @@ STARTER_SOURCES = [
     },
     {
         "slug": "social-franchising-and-licensing",
-        "title": "Exploring social franchising and licensing programme",
+        "title": "Exploring Social Franchising",
         "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "organisation": "The Health Foundation; Spring Impact",
+        "year": 2017,
+        "url": (
+            "https://health.org.uk/funding-and-partnerships/programmes/exploring-social-franchising"
+        ),
         "doi": "",
         "kind": Kind.PROGRAMME,
         "themes": [NETWORKS],
@@ -405,11 +437,14 @@ STARTER_SOURCES = [
     },
     {
         "slug": "effective-networks-for-improvement",
-        "title": "Effective Networks for Improvement",
+        "title": (
+            "Effective networks for improvement: developing and managing effective networks to "
+            "support quality improvement in healthcare"
+        ),
         "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "organisation": HF,
+        "year": 2014,
+        "url": "https://www.health.org.uk/publications/effective-networks-for-improvement",
         "doi": "",
         "kind": Kind.REPORT,
         "themes": [NETWORKS],
@@ -425,11 +460,13 @@ STARTER_SOURCES = [
     },
     {
         "slug": "closing-the-gap-through-clinical-communities",
-        "title": "Closing the gap through Clinical Communities: programme evaluation",
+        "title": "Using clinical communities to improve quality",
         "authors": "",
-        "organisation": "The Health Foundation",
-        "year": None,
-        "url": "",
+        "organisation": HF,
+        "year": 2013,
+        "url": (
+            "https://www.health.org.uk/publications/using-clinical-communities-to-improve-quality"
+        ),
         "doi": "",
         "kind": Kind.EVALUATION,
         "themes": [NETWORKS],
@@ -446,9 +483,9 @@ STARTER_SOURCES = [
         "slug": "source4networks",
         "title": "Source4Networks",
         "authors": "",
-        "organisation": "NHS Improvement",
+        "organisation": "Sustainable Improvement Team, NHS England",
         "year": None,
-        "url": "",
+        "url": "https://www.source4networks.org.uk",
         "doi": "",
         "kind": Kind.WEBSITE,
         "themes": [NETWORKS],

@@ -5,8 +5,11 @@ from taggit.models import Tag
 
 from . import page_cache as pages
 from .access import is_member
+from .citations import citations, csl_item, meta_tags
 from .endorsements import endorsement_refusal, has_endorsed
 from .filters import ListingFilters
+from .following import is_following
+from .link_health import broken_link
 from .models import Source, Theme
 from .moderation import edit_refusal
 
@@ -35,6 +38,7 @@ def theme_detail(request, slug):
             "filters": filters,
             "page": page,
             "total": pages.remember(f"theme-total:{theme.pk}", in_theme.count, depends_on=shown),
+            "following": is_member(request.user) and is_following(request.user, theme=theme),
         },
     )
 
@@ -57,13 +61,26 @@ def source_list(request):
     depends_on=lambda slug: [pages.source_page(slug)], parameters=pages.DISCUSSION_PARAMETERS
 )
 def source_detail(request, slug):
-    source = get_object_or_404(Source.objects.visible_to(request.user).for_listing(), slug=slug)
+    source = get_object_or_404(
+        Source.objects.visible_to(request.user)
+        .for_listing()
+        .select_related("link_health", "superseded_by"),
+        slug=slug,
+    )
     context = {
         "source": source,
+        "link_health": broken_link(source),
+        # Only a source with a DOI can have notices: the others cost no query.
+        "notices": list(source.notices.all()) if source.doi else [],
         "endorsed": has_endorsed(source, request.user),
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
         "can_endorse": is_member(request.user) and not endorsement_refusal(source, request.user),
         "can_edit": not edit_refusal(source, request.user),
+        "citations": citations(source),
+        "citation_meta": meta_tags(csl_item(source)),
+        "following": source.is_approved
+        and is_member(request.user)
+        and is_following(request.user, source=source),
     }
     return render(request, "sources/source_detail.html", context)
 

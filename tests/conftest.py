@@ -11,6 +11,7 @@ from .factories import (
     SourceFactory,
     UserFactory,
 )
+from .outside_services import httpserver_listen_address, outside  # noqa: F401  (fixtures)
 from .permission_matrix import client_as  # noqa: F401  (a fixture for the permission matrices)
 
 
@@ -105,6 +106,20 @@ def make_source(theme):
 def fast_password_hashing(settings):
     """Hash test passwords with a fast hasher: the real one costs ~0.5 s per user created."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Run background tasks as they are queued, so a test sees their effect at once; the tests
+    of the worker itself switch back to the database backend (tests/test_outbox.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def no_archive_requests(settings):
+    """Approving a source asks the Internet Archive to save it; tests that want it say where."""
+    settings.WAYBACK_SAVE_URL = ""
+    settings.WAYBACK_AVAILABILITY_URL = ""
 
 
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}

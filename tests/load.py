@@ -72,8 +72,8 @@ def server_environment(*, settings_dict, secret_key, workdir, extra=None):
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
-        **(extra or {}),
     )
+    env.update(extra or {})
     return env
 
 

@@ -6,15 +6,17 @@ ships (no network). Each page is checked at desktop width; the reading pages als
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from comments import flags
 from comments.models import Flag
-from sources import moderation
+from sources import following, moderation
 from sources.endorsements import set_endorsement
-from sources.models import Source
+from sources.models import LinkHealth, Notice, Source
 
 from .browser import PASSWORD, PHONE, log_in
 from .factories import (
@@ -42,6 +44,7 @@ class Library:
     proposal: object
     member: object
     moderator: object
+    retracted: object
 
 
 @pytest.fixture
@@ -104,8 +107,60 @@ def library(live_themes, settings):
     declined = ProposalFactory(title="A proposal out of scope", proposer=proposer, themes=[theme])
     moderation.decline(source=declined, moderator=moderator, reason="Not about health care.")
 
+    # What the periodic checks find: a retraction, a correction, a broken and a moved link.
+    retracted = SourceFactory(
+        title="A retracted study",
+        doi="10.1021/am300292v",
+        alert="retraction",
+        themes=[theme],
+        review_by=date(2020, 1, 1),
+        superseded_by=source,
+    )
+    Notice.objects.create(
+        source=retracted,
+        kind="retraction",
+        notice_doi="10.1021/acsami.9b11759",
+        published=date(2019, 7, 26),
+    )
+    Notice.objects.create(
+        source=retracted,
+        kind="correction",
+        notice_doi="10.1021/am300292v.correction",
+        published=date(2018, 1, 5),
+    )
+    now = timezone.now()
+    LinkHealth.objects.create(
+        source=retracted,
+        checked_url=retracted.url,
+        checked_at=now,
+        outcome="failed",
+        error="404 Not Found",
+        failures=8,
+        failing_since=now - timedelta(days=8),
+        broken=True,
+        archive_url="http://web.archive.org/web/20260311082645/https://example.org/reports/1",
+    )
+    moved = SourceFactory(title="A report that moved", themes=[theme])
+    LinkHealth.objects.create(
+        source=moved,
+        checked_url=moved.url,
+        checked_at=now,
+        outcome="ok",
+        redirects=[[moved.url, 301]],
+        final_url=moved.url + "/new",
+        moved_to=moved.url + "/new",
+    )
+
+    following.set_follow(member=member, theme=theme, follow=True)
+    following.set_follow(member=member, source=retracted, follow=True)
+
     return Library(
-        theme=theme, source=source, proposal=proposal, member=member, moderator=moderator
+        theme=theme,
+        source=source,
+        proposal=proposal,
+        member=member,
+        moderator=moderator,
+        retracted=retracted,
     )
 
 
@@ -128,6 +183,13 @@ PAGES = {
     "flagged-comments": ("/moderation/comments/", "mo"),
     "review": (lambda lib: f"/moderation/{lib.proposal.slug}/", "mo"),
     "moderation-log": ("/moderation/log/", None),
+    "import-list": ("/moderation/import/", "mo"),
+    "import-preview": ("import-preview", "mo"),
+    "link-health": ("/moderation/links/", "mo"),
+    "due-for-review": ("/moderation/due/", "mo"),
+    "following": ("/me/following/", "mia"),
+    "record-review": (lambda lib: f"/moderation/{lib.retracted.slug}/reviewed/", "mo"),
+    "retracted-source": (lambda lib: lib.retracted.get_absolute_url(), None),
     "sign-up": ("/accounts/signup/", None),
     "log-in": ("/accounts/login/", None),
     "profile": ("/members/mia/", None),
@@ -137,7 +199,14 @@ PAGES = {
     "evidence-map-by-kind": ("/map/?by=kind", None),
     "open-data": ("/data/", None),
 }
-PHONE_PAGES = ["home", "theme", "source", "evidence-map", "evidence-map-by-kind"]
+PHONE_PAGES = [
+    "home",
+    "theme",
+    "source",
+    "retracted-source",
+    "evidence-map",
+    "evidence-map-by-kind",
+]
 
 
 def open_page(page, base_url, library, name):
@@ -158,6 +227,27 @@ def open_page(page, base_url, library, name):
         assert page.locator(".notice--error").is_visible(), "the form was not refused"
         assert page.locator(".notice--warning").is_visible(), "no similar titles shown"
         expected = 400
+    elif where == "import-preview":
+        # A list with one new entry, one duplicate of the library and one malformed entry.
+        page.goto(base_url + "/moderation/import/")
+        ris = (
+            "TY  - RPRT\nTI  - A new report\nER  - \n"
+            f"TY  - RPRT\nTI  - {library.source.title}\nER  - \n"
+            "TY  - RPRT\nPY  - 2019\nER  - \n"
+        )
+        page.locator("input[name=import-file]").set_input_files(
+            {
+                "name": "list.ris",
+                "mimeType": "application/x-research-info-systems",
+                "buffer": ris.encode(),
+            }
+        )
+        page.get_by_label(library.theme.title).check()
+        page.get_by_label("Refines").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Preview the import").click()
+        assert page.get_by_role("button", name="Import 1 proposal").is_visible()
+        expected = 200
     else:
         path = where(library) if callable(where) else where
         response = page.goto(base_url + path)

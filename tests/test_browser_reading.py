@@ -38,9 +38,14 @@ def test_reader_goes_from_home_to_theme_to_source(live_server, browser_page, liv
     page.get_by_role("link", name="Building the foundations for improvement").click()
     page.wait_for_url("**/sources/*/")
     assert page.locator("h1").inner_text() == "Building the foundations for improvement"
-    assert page.locator("#citation").inner_text() == (
-        "Alderwick H, Jones B (2015). Building the foundations for improvement. "
+    assert page.locator("#citation-apa").inner_text() == (
+        "Alderwick, H., & Jones, B. (2015). Building the foundations for improvement. "
         "The Health Foundation. https://example.org/foundations"
+    )
+    for style in ("APA", "Vancouver", "Harvard"):
+        assert page.get_by_role("button", name=f"Copy citation ({style})").is_visible()
+    assert page.get_by_role("link", name="Read the source").get_attribute("href") == (
+        "https://example.org/foundations"
     )
     details = page.locator(".details")
     assert details.get_by_role("link", name=first.title).is_visible()

@@ -84,7 +84,8 @@ def test_theme_page_with_a_discussion_for_a_member(
     make_discussion(theme, count)
     client.force_login(member)
 
-    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 37)
+    # 38: with whether the member follows the theme.
+    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 38)
 
     assert shown_comments(response) == count
     assert "Post reply" in response.content.decode()
@@ -108,7 +109,8 @@ def test_source_page_with_a_discussion_for_a_member(
     make_discussion(source, count)
     client.force_login(member)
 
-    response = get_with_queries(client, django_assert_num_queries, source.get_absolute_url(), 12)
+    # 13: with whether the member follows the source.
+    response = get_with_queries(client, django_assert_num_queries, source.get_absolute_url(), 13)
 
     assert shown_comments(response) == count
     assert "Post reply" in response.content.decode()
@@ -124,7 +126,10 @@ def test_flagged_tab(client, django_assert_num_queries, moderator, theme, source
         flags.hide(comment=hidden, moderator=moderator, reason="Spam.")
     client.force_login(moderator)
 
-    response = get_with_queries(client, django_assert_num_queries, "/moderation/comments/", 9)
+    response = get_with_queries(client, django_assert_num_queries, "/moderation/comments/", 10)
 
     assert len(response.context["comments"]) == count
     assert len(response.context["hidden"]) == count
+    assert len(response.context["flaggers"]) == min(
+        Flag.objects.order_by().values("member").distinct().count(), 20
+    )

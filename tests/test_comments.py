@@ -5,10 +5,14 @@ Every test that changes a discussion checks the denormalized comment_count again
 themselves.
 """
 
+import threading
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -145,6 +149,37 @@ def test_replying_across_discussions_is_refused_by_the_service(member, theme, so
     assert not Comment.objects.filter(body="Wrong thread.").exists()
 
 
+@pytest.mark.parametrize("status", [Status.HIDDEN, Status.HELD, Status.DELETED])
+def test_a_reply_to_a_removed_comment_is_refused_and_keeps_the_text(
+    client, member, other_member, theme, status
+):
+    removed = CommentFactory(theme=theme, author=other_member, status=status)
+
+    response = as_member(client, member).post(
+        post_url(theme), {"body": "My answer <to it>.", "parent": removed.pk}
+    )
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This comment has been hidden or deleted, so it takes no more replies." in page
+    assert textareas(response)["body"].strip() == "My answer <to it>."
+    assert not Comment.objects.filter(author=member).exists()
+    assert_counts_exact(theme)
+
+
+def test_a_reply_to_a_visible_reply_under_a_deleted_comment_still_joins_the_thread(
+    member, other_member, theme
+):
+    top = discussion.post(author=other_member, target=theme, body="Later deleted.")
+    reply = discussion.post(author=member, target=theme, body="A reply.", parent=top)
+    discussion.delete(comment=top, author=other_member)
+
+    answer = discussion.post(author=other_member, target=theme, body="An answer.", parent=reply)
+
+    assert answer.parent == top
+    assert_counts_exact(theme)
+
+
 @pytest.mark.parametrize("status", [Source.Status.DECLINED, Source.Status.WITHDRAWN])
 def test_member_cannot_comment_on_a_closed_proposal(client, member, proposal, status):
     Source.objects.filter(pk=proposal.pk).update(status=status, approved_at=timezone.now())
@@ -222,6 +257,39 @@ def test_author_deletes_their_comment_softly(client, member, other_member, theme
 
     assert again.status_code == 404
     assert Comment.objects.get(pk=comment.pk).status == Status.DELETED
+    assert_counts_exact(theme)
+
+
+def test_author_cannot_delete_a_comment_a_moderator_hid(client, member, moderator, theme):
+    comment = discussion.post(author=member, target=theme, body="Something hidden")
+    flags.hide(comment=comment, moderator=moderator, reason="Abusive")
+    url = reverse("comments:delete", args=[comment.pk])
+
+    page = as_member(client, member).get(url, follow=True)
+    response = client.post(url, follow=True)
+
+    for answer in (page, response):
+        assert "A moderator has hidden this comment, so it stays as the moderator left it." in (
+            answer.content.decode()
+        )
+    comment.refresh_from_db()
+    assert (comment.status, comment.body) == (Status.HIDDEN, "Something hidden")
+    assert "This comment was hidden by a moderator." in response.content.decode()
+    with pytest.raises(discussion.DiscussionError):
+        discussion.delete(comment=comment, author=member)
+    assert Comment.objects.get(pk=comment.pk).status == Status.HIDDEN
+    assert_counts_exact(theme)
+
+
+def test_author_can_still_delete_a_comment_held_by_flags(member, other_member, theme):
+    """A patient-data flag holds the comment at once; its author may still take the text away."""
+    comment = discussion.post(author=member, target=theme, body="Mr X on ward 3")
+    flags.flag(comment=comment, member=other_member, reason=Flag.Reason.PATIENT_DATA)
+
+    discussion.delete(comment=comment, author=member)
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.body) == (Status.DELETED, "")
     assert_counts_exact(theme)
 
 
@@ -304,8 +372,10 @@ def test_counts_stay_exact_through_every_move(
     check()
 
     as_member(client, member).post(reverse("comments:delete", args=[on_theme.pk]))
-    assert Comment.objects.get(pk=on_theme.pk).status == Status.DELETED
+    assert Comment.objects.get(pk=on_theme.pk).status == Status.HIDDEN  # the moderator's call
+    check()
     client.post(reverse("comments:delete", args=[on_source.pk]))
+    assert Comment.objects.get(pk=on_source.pk).status == Status.DELETED
     check()
 
     theme.refresh_from_db()
@@ -467,6 +537,89 @@ def test_the_limit_is_per_member(client, member, other_member, theme, settings):
 
     assert response.status_code == 302
     assert Comment.objects.count() == 2
+
+
+def test_the_limit_holds_when_the_cache_is_emptied(client, member, theme, settings):
+    """The count comes from the comments themselves: no cache eviction or restart resets it."""
+    settings.COMMENTS_PER_10_MINUTES = 2
+    as_member(client, member)
+    for number in range(2):
+        client.post(post_url(theme), {"body": f"Comment {number}"})
+        cache.clear()
+
+    response = client.post(post_url(theme), {"body": "A third"})
+
+    assert response.status_code == 429
+    assert Comment.objects.count() == 2
+
+
+def test_deleting_a_comment_does_not_give_its_place_back(client, member, theme, settings):
+    settings.COMMENTS_PER_10_MINUTES = 1
+    comment = discussion.post(author=member, target=theme, body="Posted and taken back.")
+    discussion.delete(comment=comment, author=member)
+
+    with pytest.raises(discussion.CommentLimitReached):
+        discussion.post(author=member, target=theme, body="Again at once.")
+
+
+def test_comments_older_than_ten_minutes_leave_the_count(member, theme, settings):
+    settings.COMMENTS_PER_10_MINUTES = 1
+    with time_machine.travel(timezone.now() - timedelta(minutes=11)):
+        discussion.post(author=member, target=theme, body="A while ago.")
+
+    discussion.post(author=member, target=theme, body="Now.")
+
+    assert Comment.objects.filter(author=member).count() == 2
+
+
+def test_a_refused_reply_does_not_use_up_the_limit(
+    member, other_member, moderator, theme, settings
+):
+    settings.COMMENTS_PER_10_MINUTES = 1
+    hidden = discussion.post(author=other_member, target=theme, body="Soon hidden.")
+    flags.hide(comment=hidden, moderator=moderator, reason="Abusive")
+
+    with pytest.raises(discussion.DiscussionError):
+        discussion.post(author=member, target=theme, body="A reply.", parent=hidden)
+    discussion.post(author=member, target=theme, body="A comment of my own.")
+
+    assert Comment.objects.filter(author=member).count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lets one writer in at a time (a file lock, not row locks), so parallel posts "
+    "from threads test the database lock, not the limit; the row lock needs PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_parallel_posts_cannot_pass_the_limit_together(settings, themes):
+    settings.COMMENTS_PER_10_MINUTES = 10
+    member = MemberFactory(username="racer")
+    theme = themes[0]
+    barrier = threading.Barrier(20)
+    refused, errors = [], []
+
+    def post(number):
+        try:
+            barrier.wait(timeout=10)
+            discussion.post(author=member, target=theme, body=f"Comment {number}")
+        except discussion.CommentLimitReached:
+            refused.append(number)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(number,)) for number in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert Comment.objects.filter(author=member).count() == 10
+    assert len(refused) == 10
+    assert_counts_exact(theme)
 
 
 def test_an_over_long_comment_is_refused(client, member, theme):

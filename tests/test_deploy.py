@@ -20,6 +20,9 @@ SETTINGS_FILE = ROOT / "qlibrary" / "settings.py"
 # Read by docker-compose's PostgreSQL container, not by the app.
 COMPOSE_ONLY = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
 
+# The management commands the scheduler service runs on its loop.
+PERIODIC_COMMANDS = ["send_queued_email", "check_links", "check_retractions", "send_digests"]
+
 
 def read_env_example():
     """The NAME=value lines of .env.example, values unquoted as a POSIX shell would."""
@@ -114,6 +117,29 @@ def test_web_migrates_seeds_and_serves_with_gunicorn(compose):
     assert migrate < seed < gunicorn
     assert "0.0.0.0:8000" in command
     assert "8000:8000" in compose["services"]["web"]["ports"]
+
+
+@pytest.mark.parametrize("name", ["worker", "scheduler"])
+def test_worker_and_scheduler_share_the_web_environment_and_wait_for_it(compose, name):
+    service = compose["services"][name]
+    assert service["environment"] == compose["services"]["web"]["environment"]
+    assert service["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_worker_runs_the_database_task_queue(compose):
+    assert "manage.py db_worker" in command_text(compose["services"]["worker"])
+
+
+def test_scheduler_runs_every_periodic_command(compose):
+    command = command_text(compose["services"]["scheduler"])
+    for name in PERIODIC_COMMANDS:
+        assert f"manage.py {name}" in command
+
+
+def test_make_run_starts_the_worker_beside_the_server():
+    recipe = (ROOT / "Makefile").read_text().split("\nrun: ", 1)[1].split("\n\n", 1)[0]
+    assert "manage.py db_worker" in recipe
+    assert recipe.index("db_worker") < recipe.index("runserver")
 
 
 def compose_tool():
@@ -218,3 +244,9 @@ def test_pages_and_rate_limit_counters_get_two_bounded_redis_instances(compose, 
     assert "--maxmemory " in pages
     assert "redis://redis:" in web_environment["REDIS_URL"]
     assert "redis://redis-pages:" in web_environment["PAGE_CACHE_REDIS_URL"]
+
+
+def test_readme_configuration_table_names_every_variable_the_settings_read():
+    readme = (ROOT / "README.md").read_text()
+    missing = {name for name in settings_variables() if f"`{name}`" not in readme}
+    assert not missing, f"README's configuration table lacks {sorted(missing)}"

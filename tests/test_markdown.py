@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from comments.markdown import LINK_REL, render
+from comments.models import MAX_BODY_LENGTH
 
 # Each entry is what a member might type; the checker decides, from the parsed HTML, that
 # nothing of it can run.
@@ -209,3 +210,43 @@ def test_the_checker_catches_what_it_is_meant_to_catch():
     assert unsafe_parts("<script></script>")
     assert unsafe_parts('<a href=" data:text/html,x" rel="nofollow ugc noopener">x</a>')
     assert unsafe_parts('<p style="color: red">x</p>')
+
+
+# Hostile Markdown at the longest body a comment may have. That each renders quickly is measured
+# by bench/markdown_worst_case.py (docs/performance.md), not by a timed test; here each must
+# render without an error into safe HTML that keeps the text.
+HOSTILE_MARKDOWN = {
+    "open brackets": "[" * MAX_BODY_LENGTH,
+    "brackets, closed": "[" * (MAX_BODY_LENGTH // 2) + "]" * (MAX_BODY_LENGTH // 2),
+    "link openers": "[a](" * (MAX_BODY_LENGTH // 4),
+    "image openers": "![" * (MAX_BODY_LENGTH // 2),
+    "link and image openers": "![a](" * (MAX_BODY_LENGTH // 5),
+    "nested ordered lists": "1. " * (MAX_BODY_LENGTH // 3),
+    "nested bullet lists": "- " * (MAX_BODY_LENGTH // 2),
+    "deep quotes": ">" * MAX_BODY_LENGTH,
+    "quotes and lists": "> 1. " * (MAX_BODY_LENGTH // 5),
+    "backticks": "`" * MAX_BODY_LENGTH,
+    "backtick runs": "`a``" * (MAX_BODY_LENGTH // 4),
+    "emphasis": "*a" * (MAX_BODY_LENGTH // 2),
+    "strong and emphasis": "**_" * (MAX_BODY_LENGTH // 3),
+    "underscores": "_" * MAX_BODY_LENGTH,
+    "angle brackets": "<" * MAX_BODY_LENGTH,
+    "autolinks": "<https://a.example/" * (MAX_BODY_LENGTH // 19),
+    "entities": "&#" * (MAX_BODY_LENGTH // 2),
+    "reference definitions": "[a]: https://a.example\n" * (MAX_BODY_LENGTH // 23),
+    "reference uses": "[a][b]" * (MAX_BODY_LENGTH // 6),
+    "line breaks": "a  \n" * (MAX_BODY_LENGTH // 4),
+    "fences": "```\n" * (MAX_BODY_LENGTH // 4),
+    "headings": "#" * MAX_BODY_LENGTH,
+    "tabs and spaces": "\t " * (MAX_BODY_LENGTH // 2),
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE_MARKDOWN.values(), ids=HOSTILE_MARKDOWN.keys())
+def test_hostile_markdown_at_the_body_limit_renders_safely(text):
+    assert len(text) <= MAX_BODY_LENGTH
+
+    html = render(text)
+
+    assert unsafe_parts(html) == []
+    assert len(html) < 20 * MAX_BODY_LENGTH  # output grows with the input, not beyond

@@ -520,6 +520,55 @@ def test_refused_decision_keeps_the_corrections_sent_with_it_unsaved(login, mode
     )
 
 
+@pytest.mark.parametrize(
+    ("decide", "reason"),
+    [
+        (moderation.approve, ""),
+        (moderation.decline, "Out of scope."),
+        (moderation.request_changes, "Add the DOI."),
+    ],
+)
+def test_a_moderator_cannot_decide_on_their_own_proposal(theme, decide, reason, mailoutbox):
+    author = ModeratorFactory()
+    own = ProposalFactory(proposer=author, themes=[theme])
+    before = state(own)
+
+    with pytest.raises(moderation.TransitionError, match="another moderator must decide"):
+        decide(source=own, moderator=author, reason=reason)
+
+    assert state(own) == before
+    assert mailoutbox == []
+    moderation.approve(source=own, moderator=ModeratorFactory())
+    assert Source.objects.get(pk=own.pk).status == Status.APPROVED
+
+
+def test_review_page_hides_the_decision_from_the_proposing_moderator(login, theme):
+    author = ModeratorFactory(username="modauthor")
+    own = ProposalFactory(proposer=author, themes=[theme])
+    client = login(author)
+
+    page = client.get(f"/moderation/{own.slug}/").content.decode()
+
+    assert "You proposed this source, so another moderator must decide on it." in page
+    assert 'name="decision-decision"' not in page
+    assert f'href="/sources/{own.slug}/edit/"' in page
+
+    response = client.post(
+        f"/moderation/{own.slug}/", review_form_data(own, "approve"), follow=True
+    )
+
+    assert "another moderator must decide on it" in response.content.decode()
+    assert state(own)[0] == Status.PROPOSED
+    assert not own.events.exists()
+
+
+def test_review_page_offers_the_decision_to_other_moderators(login, moderator, proposal):
+    page = login(moderator).get(f"/moderation/{proposal.slug}/").content.decode()
+
+    assert 'name="decision-decision"' in page
+    assert "another moderator must decide" not in page
+
+
 def test_retire_view_needs_a_reason_then_retires(login, moderator, theme):
     source = SourceFactory(themes=[theme])
     client = login(moderator)

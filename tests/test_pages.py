@@ -289,7 +289,7 @@ def test_source_page_shows_everything_about_the_source(client, themes, member):
     )
     assert "How five organisations built improvement capability." in content
     assert (
-        "Alderwick H, Jones B (2015). Building the foundations for improvement. "
+        "Alderwick, H., &amp; Jones, B. (2015). <i>Building the foundations for improvement</i>. "
         "The Health Foundation. https://example.org/foundations"
     ) in content
     assert "No conflict of interest declared" in content

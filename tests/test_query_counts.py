@@ -93,13 +93,14 @@ def test_source_page_query_count_for_a_member(
     source = make_library(count)[0]
     client.force_login(member)
 
-    # Beyond a reader's four: session, member, verified e-mail, two permission lookups and
-    # whether the member has endorsed the source; then the (empty) discussion.
+    # Beyond a reader's four: session, member, verified e-mail, two permission lookups,
+    # whether the member has endorsed the source and whether they follow it; then the (empty)
+    # discussion.
     assert_same_cost(
         client,
         django_assert_num_queries,
         source.get_absolute_url(),
-        10 + EMPTY_DISCUSSION,
+        11 + EMPTY_DISCUSSION,
     )
 
 

@@ -21,6 +21,7 @@ from comments import discussion, flags
 from comments.models import Comment, Flag
 from qlibrary.models import User
 from sources.models import Endorsement, ModerationEvent, Source
+from sources.outbox.models import OutgoingEmail
 
 from .factories import (
     MemberFactory,
@@ -184,6 +185,7 @@ def snapshot():
         "addresses": EmailAddress.objects.count(),
         "sessions": sorted(Session.objects.values_list("session_key", flat=True)),
         "mail": len(mail.outbox),
+        "queued mail": OutgoingEmail.objects.count(),
     }
 
 

@@ -1,13 +1,17 @@
 import io
 import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from sources.models import Source, Theme
 from sources.starter import STARTER_SOURCES
+
+from .factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +99,7 @@ def test_a_deleted_starter_source_is_added_back_alone():
 
     assert "Starter library: 1 source added (22 already here)." in output
     assert Source.objects.count() == 23
-    assert Source.objects.get(slug="source4networks").organisation == "NHS Improvement"
+    assert Source.objects.get(slug="source4networks").url == "https://www.source4networks.org.uk"
 
 
 def test_missing_theme_stops_the_command_before_adding_anything():
@@ -107,28 +111,203 @@ def test_missing_theme_stops_the_command_before_adding_anything():
     assert not Source.objects.exists()
 
 
-def test_starter_sources_carry_no_invented_url_year_or_doi():
+# The addresses and DOIs the checked record gives, by starter source; "not confirmed" is absent.
+VERIFIED_ADDRESSES = {
+    "safer-clinical-systems-evaluation": (
+        "https://www.health.org.uk/publications/safer-clinical-systems-evaluation-findings/"
+    ),
+    "overcoming-challenges-to-improving-quality": (
+        "https://www.health.org.uk/publications/overcoming-challenges-to-improving-quality"
+    ),
+    "getting-more-health-from-healthcare": "https://www.bmj.com/content/362/bmj.k3617",
+    "engaging-patients-to-improve-quality-of-care": (
+        "https://implementationscience.biomedcentral.com/articles/10.1186/s13012-018-0784-z"
+    ),
+    "whole-system-flow": (
+        "https://www.health.org.uk/publications/the-challenge-and-potential-of-whole-system-flow"
+    ),
+    "the-big-room": "https://flowcoaching.academy/history/",
+    "does-quality-improvement-improve-quality": "https://doi.org/10.7861/futurehosp.3-3-191",
+    "constructive-comfort": (
+        "http://www.health.org.uk/publication/constructive-comfort-accelerating-change-nhs"
+    ),
+    "culture-and-behaviour-in-the-english-nhs": "https://doi.org/10.1136/bmjqs-2013-001947",
+    "the-improvement-journey": (
+        "http://reader.health.org.uk/the-improvement-journey/introduction-and-summary"
+    ),
+    "quality-management-systems-scotland": (
+        "https://ihub.scot/improvement-programmes/quality-management-system/"
+        "about-quality-management-system/"
+    ),
+    "new-power": "https://thisisnewpower.com",
+    "against-the-odds": (
+        "https://www.innovationunit.org/thoughts/"
+        "against-the-odds-successfully-scaling-innovation-across-the-nhs/"
+    ),
+    "the-spread-challenge": "https://www.health.org.uk/publications/the-spread-challenge",
+    "social-franchising-and-licensing": (
+        "https://health.org.uk/funding-and-partnerships/programmes/exploring-social-franchising"
+    ),
+    "effective-networks-for-improvement": (
+        "https://www.health.org.uk/publications/effective-networks-for-improvement"
+    ),
+    "closing-the-gap-through-clinical-communities": (
+        "https://www.health.org.uk/publications/using-clinical-communities-to-improve-quality"
+    ),
+    "source4networks": "https://www.source4networks.org.uk",
+    "visit-to-healthcare-improvement-scotland": (
+        "https://q.health.org.uk/event/visit-to-healthcare-improvement-scotland-sustaining-"
+        "improvement-through-quality-management-systems/"
+    ),
+}
+VERIFIED_DOIS = {
+    "getting-more-health-from-healthcare": "10.1136/bmj.k3617",
+    "engaging-patients-to-improve-quality-of-care": "10.1186/s13012-018-0784-z",
+    "does-quality-improvement-improve-quality": "10.7861/futurehosp.3-3-191",
+    "culture-and-behaviour-in-the-english-nhs": "10.1136/bmjqs-2013-001947",
+}
+# Facts the record left unconfirmed stay empty.
+UNCONFIRMED_YEAR = {
+    "quality-management-systems-scotland",
+    "implementing-evidence-based-medicine",
+    "source4networks",
+    "visit-to-healthcare-improvement-scotland",
+    "health-foundation-thinking-on-context",
+}
+
+
+def test_every_starter_source_with_a_verified_address_carries_it_and_no_other_has_one():
     seed()
 
-    assert not Source.objects.exclude(year=None).exists()
-    assert not Source.objects.exclude(doi="").exists()
-    with_url = Source.objects.exclude(url="")
-    assert [(s.kind, s.stance) for s in with_url] == [("event", "refines")]
-    event = with_url.get()
-    assert event.url.startswith("https://q.health.org.uk/event/visit-to-healthcare-improvement")
-    assert event.url_key
-    assert [theme.slug for theme in event.themes.all()] == ["aligning-action"]
+    with_url = dict(Source.objects.exclude(url="").values_list("slug", "url"))
+    assert with_url == VERIFIED_ADDRESSES
+    assert len(with_url) == 19
+    assert all(source.url_key for source in Source.objects.exclude(url=""))
 
 
-def test_starter_sources_name_only_the_people_the_post_names():
+def test_the_verified_dois_sit_on_their_sources_and_no_other_has_one():
     seed()
 
-    authors = set(Source.objects.exclude(authors="").values_list("authors", flat=True))
-    assert authors == {
-        "Mary Dixon-Woods, Michael West and colleagues",
-        "Jeremy Heimans and Henry Timms",
+    assert dict(Source.objects.exclude(doi="").values_list("slug", "doi")) == VERIFIED_DOIS
+    assert Source.objects.get(doi="10.1136/bmj.k3617").title.startswith(
+        "Getting more health from healthcare"
+    )
+    assert set(Source.objects.exclude(doi_key="").values_list("doi_key", flat=True)) == set(
+        VERIFIED_DOIS.values()
+    )
+
+
+def test_starter_sources_carry_the_published_title_year_and_authors():
+    seed()
+
+    review = Source.objects.get(slug="engaging-patients-to-improve-quality-of-care")
+    assert review.year == 2018
+    assert review.authors.startswith("Bombard Y, Baker GR, Orlando E")
+    assert review.authors.endswith("Denis J-L, Pomey M-P")
+    skilled = Source.objects.get(slug="skilled-for-improvement")
+    assert skilled.title.startswith("Skilled for improvement? Learning communities")
+    assert (skilled.year, skilled.url) == (2014, "")
+    assert skilled.authors == "Gabbay J, le May A, Connell C, Klein JH"
+    assert set(Source.objects.filter(year=None).values_list("slug", flat=True)) == UNCONFIRMED_YEAR
+
+
+def test_the_source_with_no_published_record_keeps_the_posts_facts_only():
+    seed()
+
+    book = Source.objects.get(slug="implementing-evidence-based-medicine")
+    assert (book.title, book.authors, book.year, book.url) == (
+        "Implementing Evidence Based Medicine",
         "Trish Greenhalgh",
-    }
+        None,
+        "",
+    )
+
+
+def test_every_source_page_shows_its_address_as_read_the_source(client):
+    seed()
+
+    for slug, url in VERIFIED_ADDRESSES.items():
+        page = client.get(f"/sources/{slug}/").content.decode()
+        header = page[page.index("<h1") : page.index("source__layout")]
+        assert f'href="{url}"' in header, slug
+        assert "Read the source" in header, slug
+
+
+def test_seeding_again_keeps_a_field_a_moderator_edited_and_fills_the_others():
+    seed()
+    Source.objects.filter(slug="new-power").update(
+        title="#NewPower (moderator's title)",
+        seeded_values={
+            "title": "New Power",
+            "authors": "",
+            "organisation": "",
+            "year": None,
+            "url": "",
+            "doi": "",
+        },
+        authors="",
+        organisation="",
+        year=None,
+        url="",
+        url_key="",
+    )
+
+    output = seed()
+
+    book = Source.objects.get(slug="new-power")
+    assert book.title == "#NewPower (moderator's title)"
+    assert (book.authors, book.organisation, book.year) == ("Heimans J, Timms H", "Doubleday", 2018)
+    assert (book.url, book.url_key) == ("https://thisisnewpower.com", "thisisnewpower.com")
+    assert book.seeded_values["url"] == "https://thisisnewpower.com"
+    assert "1 source brought up to date." in output
+    assert "nothing to add" in seed()
+
+
+def test_a_database_seeded_by_the_first_starter_library_is_brought_up_to_date():
+    record_first_seeding = import_module(
+        "sources.migrations.0011_record_first_starter_seeding"
+    ).record_first_seeding
+    first = import_module("sources.migrations.0011_record_first_starter_seeding").FIRST_SEEDING
+    seed()
+    # Put every row back as the first starter library left it, with no record of seeding.
+    for slug, values in first.items():
+        Source.objects.filter(slug=slug).update(**values, seeded_values={})
+    Source.objects.filter(slug="new-power").update(title="#NewPower, edited by a moderator")
+
+    record_first_seeding(django_apps, None)
+    output = seed()
+
+    assert "20 sources brought up to date." in output
+    assert dict(Source.objects.exclude(url="").values_list("slug", "url")) == VERIFIED_ADDRESSES
+    assert dict(Source.objects.exclude(doi="").values_list("slug", "doi")) == VERIFIED_DOIS
+    book = Source.objects.get(slug="new-power")
+    assert book.title == "#NewPower, edited by a moderator"
+    assert book.authors == "Heimans J, Timms H"
+    assert "nothing to add" in seed()
+
+
+def test_an_address_another_source_holds_is_not_copied_onto_a_starter_source(member):
+    seed()
+    Source.objects.filter(slug="new-power").update(url="", url_key="", seeded_values={"url": ""})
+    SourceFactory(
+        slug="member-copy", url="https://thisisnewpower.com/", proposer=member, title="Copy"
+    )
+    err = io.StringIO()
+
+    call_command("seed_library", stdout=io.StringIO(), stderr=err)
+
+    assert Source.objects.get(slug="new-power").url == ""
+    assert "new-power: its address or DOI is already held by “Copy”" in err.getvalue()
+
+
+def test_starter_sources_name_people_only_from_the_records_or_the_post():
+    seed()
+
+    authors = dict(Source.objects.exclude(authors="").values_list("slug", "authors"))
+    assert authors["new-power"] == "Heimans J, Timms H"
+    assert authors["implementing-evidence-based-medicine"] == "Trish Greenhalgh"
+    assert "health-foundation-thinking-on-context" not in authors
+    assert len(authors) == 14
 
 
 def test_every_starter_source_has_a_summary_rationale_and_a_few_tags():

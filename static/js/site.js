@@ -12,6 +12,9 @@
       button.type = "button";
       button.className = "button button--secondary button--small";
       button.textContent = "Copy citation";
+      if (slot.hasAttribute("data-copy-label")) {
+        button.setAttribute("aria-label", slot.getAttribute("data-copy-label"));
+      }
       var status = document.createElement("span");
       status.className = "copy-status";
       status.setAttribute("role", "status");
@@ -79,9 +82,120 @@
     });
   }
 
+  // "Fill in" from a DOI, PubMed ID, ISBN or web address without leaving the page. Without this
+  // script, or when it fails, the button posts the form and the server fills it in instead.
+  function enhanceLookup() {
+    if (!window.fetch || !window.URLSearchParams) return;
+    document.querySelectorAll("[data-lookup]").forEach(function (section) {
+      var form = section.closest("form");
+      var input = section.querySelector('input[name="identifier"]');
+      var button = section.querySelector("[data-lookup-button]");
+      var status = section.querySelector("[data-lookup-status]");
+      if (!form || !input || !button || !status) return;
+
+      function notice(kind, text, link) {
+        var paragraph = document.createElement("p");
+        paragraph.className = "notice notice--" + kind;
+        paragraph.textContent = text;
+        if (link) {
+          var anchor = document.createElement("a");
+          anchor.href = link.url;
+          anchor.textContent = link.title;
+          paragraph.appendChild(document.createTextNode(" "));
+          paragraph.appendChild(anchor);
+          paragraph.appendChild(document.createTextNode("."));
+        }
+        return paragraph;
+      }
+
+      function show(data) {
+        status.textContent = "";
+        if (data.ok) {
+          status.appendChild(notice("success", data.message));
+          if (data.duplicate) {
+            status.appendChild(notice(
+              "warning",
+              "A source with this DOI or URL is already in the library or the queue:",
+              data.duplicate
+            ));
+          }
+        } else {
+          status.appendChild(notice("error", data.message, data.duplicate));
+        }
+        (data.warnings || []).forEach(function (warning) {
+          status.appendChild(notice("warning", warning));
+        });
+      }
+
+      function fill(fields) {
+        Object.keys(fields).forEach(function (name) {
+          var field = form.elements.namedItem(name);
+          if (!field || field instanceof RadioNodeList) return;
+          field.value = fields[name];
+          field.dispatchEvent(new Event("input", { bubbles: true }));
+          field.dispatchEvent(new Event("change", { bubbles: true }));
+        });
+      }
+
+      function postTheForm() {
+        if (form.requestSubmit) {
+          form.requestSubmit(button);
+        } else {
+          var marker = document.createElement("input");
+          marker.type = "hidden";
+          marker.name = "fill";
+          marker.value = "1";
+          form.appendChild(marker);
+          form.submit();
+        }
+      }
+
+      function lookUp() {
+        var params = new URLSearchParams({ identifier: input.value });
+        var summary = form.elements.namedItem("summary");
+        if (summary && summary.value.trim()) params.set("summary", "kept");
+        button.disabled = true;
+        status.textContent = "Looking it up…";
+        fetch(section.getAttribute("data-lookup-url") + "?" + params.toString(), {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        })
+          .then(function (response) {
+            var type = response.headers.get("Content-Type") || "";
+            if (type.indexOf("application/json") !== 0) throw new Error("HTTP " + response.status);
+            return response.json();
+          })
+          .then(function (data) {
+            button.disabled = false;
+            if (data.ok) {
+              fill(data.fields || {});
+              input.value = "";
+            }
+            show(data);
+          })
+          .catch(function () {
+            button.disabled = false;
+            postTheForm();
+          });
+      }
+
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        lookUp();
+      });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          lookUp();
+        }
+      });
+    });
+  }
+
   function start() {
     addCopyButtons();
     enhanceEndorseForms();
+    enhanceLookup();
   }
 
   if (document.readyState === "loading") {

@@ -1,15 +1,32 @@
-"""Load the starter library (sources/starter.py) as approved sources, skipping any already here."""
+"""Load the starter library (sources/starter.py) as approved sources and keep its facts current.
+
+A starter source that is missing is added. One that is already here gets the bibliographic facts
+the starter library now knows, field by field, but only where the field still holds the value the
+starter library last wrote into it (`Source.seeded_values`): a field a moderator has edited since
+is never overwritten. Running the command again changes nothing.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from sources.duplicates import live_duplicate
 from sources.models import Source, Theme
-from sources.starter import STARTER_SOURCES
+from sources.reviews import default_review_by
+from sources.starter import SEEDED_FIELDS, STARTER_SOURCES
+
+KEY_FIELDS = {"url", "doi"}
+
+
+def _plural(count):
+    return "source" if count == 1 else "sources"
 
 
 class Command(BaseCommand):
-    help = "Add the starter sources as approved; any already here (same slug) are left untouched."
+    help = (
+        "Add the missing starter sources as approved, and bring the facts of those already here "
+        "up to date wherever a moderator has not edited them."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -21,27 +38,79 @@ class Command(BaseCommand):
                 "sources 0002_create_themes creates them) before seeding the library."
             )
 
-        existing = set(Source.objects.values_list("slug", flat=True))
+        existing = Source.objects.in_bulk([e["slug"] for e in STARTER_SOURCES], field_name="slug")
         now = timezone.now()
-        added = []
+        added, updated = [], []
         for entry in STARTER_SOURCES:
-            if entry["slug"] in existing:
-                continue
-            data = {k: v for k, v in entry.items() if k not in ("themes", "tags")}
-            source = Source(**data, status=Source.Status.APPROVED, approved_at=now)
-            source.assign_keys()
-            source.full_clean()
-            source.save()
-            source.themes.set([themes[slug] for slug in entry["themes"]])
-            source.tags.set(entry["tags"])
-            added.append(source.pk)
-        Source.objects.filter(pk__in=added).refresh_search_vectors()
+            source = existing.get(entry["slug"])
+            if source is None:
+                added.append(self._add(entry, themes, now))
+            elif self._update(source, entry):
+                updated.append(source.pk)
+        Source.objects.filter(pk__in=added + updated).refresh_search_vectors()
+        self.stdout.write(self.style.SUCCESS(f"Starter library: {self._summary(added, updated)}"))
 
-        total, count = len(STARTER_SOURCES), len(added)
-        if not count:
-            message = f"nothing to add (all {total} starter sources are already here)."
-        else:
-            noun = "source" if count == 1 else "sources"
-            already = f" ({total - count} already here)" if count < total else ""
-            message = f"{count} {noun} added{already}."
-        self.stdout.write(self.style.SUCCESS(f"Starter library: {message}"))
+    def _add(self, entry, themes, now):
+        data = {k: v for k, v in entry.items() if k not in ("themes", "tags")}
+        source = Source(
+            **data,
+            status=Source.Status.APPROVED,
+            approved_at=now,
+            review_by=default_review_by(data["kind"]),
+            seeded_values={field: entry[field] for field in SEEDED_FIELDS},
+        )
+        source.assign_keys()
+        source.full_clean()
+        source.save()
+        source.themes.set([themes[slug] for slug in entry["themes"]])
+        source.tags.set(entry["tags"])
+        return source.pk
+
+    def _update(self, source, entry):
+        """Write the starter facts into the fields that still hold their seeded value."""
+        seeded = dict(source.seeded_values)
+        changed = [
+            field
+            for field in SEEDED_FIELDS
+            if field in seeded
+            and getattr(source, field) == seeded[field]
+            and getattr(source, field) != entry[field]
+        ]
+        for field in changed:
+            setattr(source, field, entry[field])
+        if KEY_FIELDS & set(changed):
+            source.assign_keys()
+            clash = live_duplicate(
+                url_key=source.url_key if "url" in changed else "",
+                doi_key=source.doi_key if "doi" in changed else "",
+                exclude=source,
+            )
+            if clash is not None:
+                # Another live source holds the address: keep this one's as it was.
+                for field in KEY_FIELDS & set(changed):
+                    setattr(source, field, seeded[field])
+                    changed.remove(field)
+                source.assign_keys()
+                self.stderr.write(
+                    f"{source.slug}: its address or DOI is already held by “{clash.title}” "
+                    f"({clash.slug}); left as it was."
+                )
+        if not changed:
+            return False
+        source.seeded_values = {**seeded, **{field: entry[field] for field in changed}}
+        source.full_clean()
+        source.save(update_fields=[*changed, "url_key", "doi_key", "seeded_values", "updated_at"])
+        return True
+
+    def _summary(self, added, updated):
+        total = len(STARTER_SOURCES)
+        if not added and not updated:
+            return f"nothing to add (all {total} starter sources are already here)."
+        parts = []
+        if added:
+            parts.append(f"{len(added)} {_plural(len(added))} added")
+        if updated:
+            parts.append(f"{len(updated)} {_plural(len(updated))} brought up to date")
+        untouched = total - len(added)
+        already = f" ({untouched} already here)" if added and untouched else ""
+        return f"{', '.join(parts)}{already}."

@@ -1,0 +1,84 @@
+"""Reference-manager files: one source, or every result of a listing (browse, theme, tag).
+
+A listing's file keeps the listing's filters and search (its query string) and is written in
+chunks as it streams, so the whole library costs a few queries per chunk and bounded memory.
+"""
+
+from itertools import islice
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from taggit.models import Tag
+
+from .citations import FORMATS, bibtex_text, csl_json_items, ris_text
+from .filters import ListingFilters
+from .models import Source, Theme
+
+CHUNK = 500
+
+
+def _text(format, sources):
+    if format == "ris":
+        return ris_text(sources)
+    if format == "bibtex":
+        return bibtex_text(sources)
+    return "[\n" + ",\n".join(csl_json_items(sources)) + "\n]\n"
+
+
+def _headers(format, name):
+    content_type, extension = FORMATS[format]
+    return {
+        "Content-Type": f"{content_type}; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{name}.{extension}"',
+    }
+
+
+def source_export(request, slug, format):
+    source = get_object_or_404(
+        Source.objects.visible_to(request.user).prefetch_related("tags"), slug=slug
+    )
+    return HttpResponse(_text(format, [source]), headers=_headers(format, source.slug))
+
+
+def _chunks(queryset):
+    sources = queryset.defer("search_vector").prefetch_related("tags").iterator(CHUNK)
+    while chunk := list(islice(sources, CHUNK)):
+        yield chunk
+
+
+def _stream(format, queryset):
+    if format != "csl-json":
+        for chunk in _chunks(queryset):
+            yield _text(format, chunk)
+        return
+    yield "["
+    separator = "\n"
+    for chunk in _chunks(queryset):
+        for item in csl_json_items(chunk):
+            yield separator + item
+            separator = ",\n"
+    yield "\n]\n"
+
+
+def _listing_export(format, queryset, name):
+    return StreamingHttpResponse(_stream(format, queryset), headers=_headers(format, name))
+
+
+def library_export(request, format):
+    library = Source.objects.approved()
+    filters = ListingFilters(request.GET, scope=library, scope_name="library", with_search=True)
+    return _listing_export(format, filters.apply(library), "q-library")
+
+
+def theme_export(request, slug, format):
+    theme = get_object_or_404(Theme, slug=slug)
+    in_theme = Source.objects.approved().in_theme(theme)
+    filters = ListingFilters(request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}")
+    return _listing_export(format, filters.apply(in_theme), f"q-library-{theme.slug}")
+
+
+def tag_export(request, slug, format):
+    tag = get_object_or_404(Tag, slug=slug)
+    tagged = Source.objects.approved().filter(tags=tag)
+    filters = ListingFilters(request.GET, scope=tagged, scope_name=f"tag:{tag.pk}")
+    return _listing_export(format, filters.apply(tagged), f"q-library-tag-{tag.slug}")

@@ -1,0 +1,437 @@
+"""Bringing a reading list in: a RIS or BibTeX file, or a list of DOIs, becomes proposals.
+
+`read_entries()` turns the text into numbered entries, each either a set of Source fields or the
+reason it cannot be read; `preview()` sorts them into what would be proposed, what the library or
+the queue already holds (by the same URL and DOI keys the proposal form checks, or the same
+title) and what is malformed. `import_entries()` then proposes every new entry in one
+transaction, in bulk, on behalf of the moderator: all of them or, on any error, none.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import rispy
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from .citations import join_authors, name_from_text, parse_bibtex
+from .forms import MAX_TAG_LENGTH, MAX_TAGS
+from .keys import DOI_PATTERN, normalize_doi, normalize_url
+from .models import RESERVED_SLUGS, ModerationEvent, Source, TaggedSource
+from .page_cache import library_changed
+from .text import safe_to_show
+
+Kind = Source.Kind
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ENTRIES = 5000
+BATCH = 500
+KIND_BY_LABEL = {label.lower(): value for value, label in Kind.choices}
+RIS_KINDS = {
+    "JOUR": Kind.JOURNAL_ARTICLE,
+    "JFULL": Kind.JOURNAL_ARTICLE,
+    "MGZN": Kind.JOURNAL_ARTICLE,
+    "RPRT": Kind.REPORT,
+    "GOVDOC": Kind.REPORT,
+    "BOOK": Kind.BOOK,
+    "CHAP": Kind.BOOK,
+    "EBOOK": Kind.BOOK,
+    "ELEC": Kind.WEBSITE,
+    "WEB": Kind.WEBSITE,
+    "BLOG": Kind.BLOG_POST,
+    "VIDEO": Kind.VIDEO,
+    "MPCT": Kind.VIDEO,
+    "CONF": Kind.EVENT,
+    "CPAPER": Kind.EVENT,
+}
+BIBTEX_KINDS = {
+    "article": Kind.JOURNAL_ARTICLE,
+    "techreport": Kind.REPORT,
+    "report": Kind.REPORT,
+    "book": Kind.BOOK,
+    "inbook": Kind.BOOK,
+    "incollection": Kind.BOOK,
+    "online": Kind.WEBSITE,
+    "inproceedings": Kind.EVENT,
+}
+NO_SUMMARY = "Imported from a reference list: no summary yet. Say why it matters before approving."
+DOI_ONLY = (
+    "Imported as a DOI only: fill in its title, authors and year from the DOI before approving."
+)
+YEAR = re.compile(r"\b(\d{4})\b")
+
+
+class ImportRefused(Exception):
+    """The text cannot be read at all; the message says why, for the moderator."""
+
+
+@dataclass
+class Entry:
+    number: int
+    fields: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)
+    problem: str = ""
+    duplicate_of: str = ""
+
+    @property
+    def title(self):
+        return self.fields.get("title") or self.fields.get("doi") or f"Entry {self.number}"
+
+
+@dataclass
+class Preview:
+    new: list
+    duplicates: list
+    malformed: list
+    format: str
+
+    @property
+    def total(self):
+        return len(self.new) + len(self.duplicates) + len(self.malformed)
+
+
+# -- Reading ----------------------------------------------------------------------------------
+
+
+def detect_format(text):
+    if re.search(r"^TY  -", text, re.MULTILINE):
+        return "ris"
+    if re.search(r"^\s*@\w+\s*[{(]", text, re.MULTILINE):
+        return "bibtex"
+    return "doi"
+
+
+def read_entries(text, name=""):
+    """(format, entries) from the text of a RIS or BibTeX file or a list of DOIs; `name`, the
+    file's name, says which format a .ris or .bib file must hold."""
+    if len(text.encode()) > MAX_BYTES:
+        raise ImportRefused(f"The list is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    format = detect_format(text)
+    expected = {".ris": "ris", ".bib": "bibtex"}.get(name[-4:].lower())
+    if expected and format != expected:
+        start = "a line starting “TY  -”" if expected == "ris" else "a line starting “@”"
+        raise ImportRefused(
+            f"{name} holds no {'RIS' if expected == 'ris' else 'BibTeX'} records: each record "
+            f"begins with {start}. Export the list again from your reference manager."
+        )
+    entries = {"ris": _ris_entries, "bibtex": _bibtex_entries, "doi": _doi_entries}[format](text)
+    if not entries:
+        raise ImportRefused(
+            "No entries were found. Upload a RIS (.ris) or BibTeX (.bib) file, or paste DOIs, "
+            "one a line."
+        )
+    if len(entries) > MAX_ENTRIES:
+        raise ImportRefused(
+            f"The list holds {len(entries)} entries; import at most {MAX_ENTRIES} at a time."
+        )
+    return format, entries
+
+
+def _ris_entries(text):
+    # Each record is read on its own, so one broken record is listed, not the whole file lost.
+    records = re.split(r"^ER  -.*$", text, flags=re.MULTILINE)
+    entries = []
+    for record in records:
+        if not record.strip():
+            continue
+        entry = Entry(number=len(entries) + 1)
+        entries.append(entry)
+        try:
+            [data] = rispy.loads(record + "\nER  - \n")
+        except Exception as error:  # rispy raises several kinds on a broken record
+            entry.problem = f"it is not a readable RIS record ({error})."
+            continue
+        authors = [
+            name_from_text(name) for name in data.get("authors") or data.get("first_authors") or []
+        ]
+        entry.fields = {
+            "title": data.get("title") or data.get("primary_title") or "",
+            "authors": join_authors(authors),
+            "organisation": data.get("publisher", ""),
+            "year": _year(data.get("year") or data.get("publication_year") or ""),
+            "doi": data.get("doi", ""),
+            "url": (data.get("urls") or [""])[0],
+            "kind": _kind(
+                data.get("type_of_work", ""), RIS_KINDS.get(data.get("type_of_reference"))
+            ),
+            "summary": data.get("abstract", ""),
+        }
+        entry.tags = data.get("keywords") or []
+    return entries
+
+
+def _bibtex_entries(text):
+    library = parse_bibtex(text)
+    entries = []
+    for block in sorted([*library.entries, *library.failed_blocks], key=lambda b: b.start_line):
+        entry = Entry(number=len(entries) + 1)
+        entries.append(entry)
+        if block in library.failed_blocks:
+            error = getattr(block, "error", None)
+            entry.problem = f"it is not a readable BibTeX entry ({error or 'unreadable'})."
+            continue
+        value = {key.lower(): field_.value for key, field_ in block.fields_dict.items()}
+        authors = value.get("author") or []
+        if isinstance(authors, str):
+            authors = [authors]
+        body = value.get("institution") or value.get("publisher") or value.get("organization")
+        entry.fields = {
+            "title": value.get("title", ""),
+            "authors": join_authors([name_from_text(name) for name in authors if name != "others"]),
+            "organisation": body or "",
+            "year": _year(value.get("year") or value.get("date") or ""),
+            "doi": value.get("doi", ""),
+            "url": value.get("url", ""),
+            "kind": _kind(value.get("type", ""), BIBTEX_KINDS.get(block.entry_type.lower())),
+            "summary": value.get("abstract", ""),
+        }
+        entry.tags = re.split(r"[,;]", value.get("keywords", ""))
+    return entries
+
+
+def _doi_entries(text):
+    entries = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        entry = Entry(number=len(entries) + 1)
+        entries.append(entry)
+        doi = normalize_doi(line)
+        if not DOI_PATTERN.match(doi):
+            entry.problem = (
+                f"“{line.strip()[:80]}” is not a DOI (a DOI starts with 10., e.g. "
+                "10.1136/bmjqs-2015-004315)."
+            )
+            continue
+        entry.fields = {"title": doi, "doi": doi, "kind": Kind.OTHER, "summary": DOI_ONLY}
+    return entries
+
+
+def _year(text):
+    """The year as the file gives it ("2018", "2018/05/01/"), checked later."""
+    return " ".join(str(text or "").split())
+
+
+def _kind(label, fallback):
+    return KIND_BY_LABEL.get((label or "").strip().lower()) or fallback or Kind.OTHER
+
+
+# -- Checking ---------------------------------------------------------------------------------
+
+
+def _clean(entry):
+    """Turn the read fields into valid Source values, or set the entry's problem."""
+    data = {
+        key: " ".join(safe_to_show(str(value), multiline=False).split())
+        for key, value in entry.fields.items()
+        if key != "year"
+    }
+    summary = safe_to_show(entry.fields.get("summary") or "")
+    data["summary"] = summary.strip()[:2000] or NO_SUMMARY
+    year = entry.fields.get("year") or ""
+    if year and not YEAR.search(year):
+        entry.problem = f"its year “{year[:80]}” is not a year."
+        return
+    year = int(YEAR.search(year).group(1)) if year else None
+    if not data.get("title"):
+        entry.problem = "it has no title."
+        return
+    if data.get("doi"):
+        data["doi"] = normalize_doi(data["doi"])
+        if not DOI_PATTERN.match(data["doi"]):
+            entry.problem = f"its DOI “{data['doi'][:80]}” is not a DOI."
+            return
+    source = Source(**data, year=year, stance=Source.Stance.REINFORCES)
+    try:
+        source.clean_fields(exclude=["slug", "stance"])
+    except ValidationError as error:
+        reasons = "; ".join(
+            f"{Source._meta.get_field(name).verbose_name}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        )
+        entry.problem = f"{reasons.rstrip('.')}."
+        return
+    entry.fields = {**data, "year": source.year}
+    entry.tags = _tags(entry.tags)
+
+
+def _tags(names):
+    tags = []
+    for name in names:
+        name = " ".join(safe_to_show(str(name), multiline=False).split()).lower()[:MAX_TAG_LENGTH]
+        if name and name not in tags:
+            tags.append(name)
+    return tags[:MAX_TAGS]
+
+
+def preview(entries, format="ris"):
+    """Sort entries into new ones, duplicates (of the library, the queue or an earlier entry)
+    and malformed ones, with one query for the keys and titles the library already holds."""
+    for entry in entries:
+        if not entry.problem:
+            _clean(entry)
+    readable = [entry for entry in entries if not entry.problem]
+    for entry in readable:
+        entry.fields["url_key"] = normalize_url(entry.fields.get("url", ""))
+        entry.fields["doi_key"] = normalize_doi(entry.fields.get("doi", ""))
+    holders = _live_holders(readable)
+    seen = {}
+    for entry in readable:
+        keys = _keys(entry)
+        held = next((holders[key] for key in keys if key in holders), None)
+        earlier = next((seen[key] for key in keys if key in seen), None)
+        if held:
+            entry.duplicate_of = f"“{held}”, already in the library or the queue"
+        elif earlier:
+            entry.duplicate_of = f"entry {earlier.number} of this list, “{earlier.title}”"
+        else:
+            seen.update(dict.fromkeys(keys, entry))
+    return Preview(
+        new=[entry for entry in readable if not entry.duplicate_of],
+        duplicates=[entry for entry in readable if entry.duplicate_of],
+        malformed=[entry for entry in entries if entry.problem],
+        format=format,
+    )
+
+
+def _keys(entry):
+    """The keys that make two sources the same: URL, DOI and, lacking both, the title."""
+    keys = []
+    if entry.fields["url_key"]:
+        keys.append(("url", entry.fields["url_key"]))
+    if entry.fields["doi_key"]:
+        keys.append(("doi", entry.fields["doi_key"]))
+    if not keys:
+        keys.append(("title", entry.fields["title"].lower()))
+    return keys
+
+
+def _live_holders(entries):
+    """{key: title} for the live sources holding any key of these entries."""
+    url_keys = {e.fields["url_key"] for e in entries} - {""}
+    doi_keys = {e.fields["doi_key"] for e in entries} - {""}
+    titles = {
+        e.fields["title"].lower()
+        for e in entries
+        if not (e.fields["url_key"] or e.fields["doi_key"])
+    }
+    holders = {}
+    for start in range(0, max(len(url_keys), len(doi_keys), len(titles)), BATCH):
+        batch = slice(start, start + BATCH)
+        found = (
+            Source.objects.live()
+            .annotate(lower_title=Lower("title"))
+            .filter(
+                Q(url_key__in=sorted(url_keys)[batch])
+                | Q(doi_key__in=sorted(doi_keys)[batch])
+                | Q(lower_title__in=sorted(titles)[batch])
+            )
+            .values_list("title", "url_key", "doi_key", "lower_title")
+        )
+        for title, url_key, doi_key, lower_title in found:
+            holders[("url", url_key)] = title
+            holders[("doi", doi_key)] = title
+            holders[("title", lower_title)] = title
+    holders.pop(("url", ""), None)
+    holders.pop(("doi", ""), None)
+    return holders
+
+
+# -- Importing --------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    created: list
+    preview: Preview
+
+
+def import_entries(*, text, moderator, themes, stance, label="a reference list", name=""):
+    """Propose every new entry of the text on the moderator's behalf, in one transaction.
+
+    Duplicates are checked again inside the transaction (the queue may have moved since the
+    preview); if another proposal takes one of the addresses meanwhile, nothing is imported.
+    """
+    format, entries = read_entries(text, name)
+    with transaction.atomic():
+        checked = preview(entries, format)
+        try:
+            created = _create(
+                checked.new, moderator=moderator, themes=themes, stance=stance, label=label
+            )
+        except IntegrityError as error:
+            raise ImportRefused(
+                "Nothing was imported: another source with one of these addresses or DOIs was "
+                "added while you were importing. Preview the list again."
+            ) from error
+        library_changed()
+    return Result(created=created, preview=checked)
+
+
+def _create(entries, *, moderator, themes, stance, label):
+    taken = set(Source.objects.values_list("slug", flat=True)) | RESERVED_SLUGS
+    sources = []
+    for entry in entries:
+        source = Source(
+            **entry.fields,
+            stance=stance,
+            status=Source.Status.PROPOSED,
+            proposer=moderator,
+            imported=True,
+        )
+        source.slug = _free_slug(source.title, taken)
+        sources.append(source)
+    created = Source.objects.bulk_create(sources, batch_size=BATCH)
+    Through = Source.themes.through
+    Through.objects.bulk_create(
+        [Through(source_id=source.pk, theme_id=theme.pk) for source in created for theme in themes],
+        batch_size=BATCH,
+    )
+    _tag(created, [entry.tags for entry in entries])
+    ModerationEvent.objects.bulk_create(
+        [
+            ModerationEvent(
+                source=source,
+                actor=moderator,
+                action=ModerationEvent.Action.SUBMIT,
+                to_status=Source.Status.PROPOSED,
+                reason=f"Imported from {label}.",
+            )
+            for source in created
+        ],
+        batch_size=BATCH,
+    )
+    Source.objects.filter(pk__in=[source.pk for source in created]).refresh_search_vectors()
+    return created
+
+
+def _free_slug(title, taken):
+    base = slugify(title)[:100].strip("-") or "source"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    taken.add(slug)
+    return slug
+
+
+def _tag(sources, tag_lists):
+    names = {name for names in tag_lists for name in names}
+    if not names:
+        return
+    existing = Tag.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=names)
+    tags = {tag.lower_name: tag for tag in existing}
+    for name in sorted(names - tags.keys()):
+        tags[name] = Tag.objects.create(name=name)
+    TaggedSource.objects.bulk_create(
+        [
+            TaggedSource(content_object=source, tag=tags[name])
+            for source, names in zip(sources, tag_lists, strict=True)
+            for name in names
+        ],
+        batch_size=BATCH,
+    )

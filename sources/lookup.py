@@ -1,0 +1,697 @@
+"""Filling the proposal form from an identifier: a DOI, a PubMed ID, an ISBN or a web address.
+
+`identify()` says what the member pasted; `look_up()` asks the matching service and returns the
+proposal form's fields (`Found`); `fill_in()` is what the proposal form calls: it also applies the
+per-member rate limit and checks the library and the queue for the same DOI or URL, and always
+answers with an `Outcome` carrying one clear sentence.
+
+- DOI: content negotiation on the DOI resolver (CSL-JSON), which answers for Crossref and
+  DataCite DOIs alike after a redirect.
+- PubMed ID: NCBI E-utilities esummary, which also says whether the paper is retracted.
+- ISBN (check digit validated): the Open Library Books API.
+- Web address: the page's Highwire `citation_*`, Dublin Core and Open Graph `<meta>` tags, as
+  reference managers read them.
+
+Every request goes through qlibrary.outbound (public addresses only, time and size capped).
+"""
+
+import html
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import quote, unquote, urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.defaultfilters import filesizeformat, pluralize
+from django.utils import timezone
+
+from qlibrary import outbound
+
+from .duplicates import live_duplicate
+from .keys import is_valid_doi, normalize_doi, normalize_url
+from .models import MIN_YEAR, Source
+
+CSL_JSON = "application/vnd.citationstyles.csl+json"
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+SUMMARY_LENGTH = 2000
+
+# The form's labels, in the form's order, for the message saying what was filled.
+FIELD_LABELS = {
+    "title": "title",
+    "kind": "kind",
+    "url": "URL",
+    "doi": "DOI",
+    "authors": "authors",
+    "organisation": "organisation or publisher",
+    "year": "year",
+    "summary": "summary",
+}
+FIELD_LENGTHS = {"title": 300, "url": 1000, "doi": 200, "authors": 500, "organisation": 300}
+
+CSL_KINDS = {
+    "journal-article": Source.Kind.JOURNAL_ARTICLE,
+    "article-journal": Source.Kind.JOURNAL_ARTICLE,
+    "article": Source.Kind.JOURNAL_ARTICLE,
+    "review": Source.Kind.JOURNAL_ARTICLE,
+    "book": Source.Kind.BOOK,
+    "monograph": Source.Kind.BOOK,
+    "edited-book": Source.Kind.BOOK,
+    "reference-book": Source.Kind.BOOK,
+    "chapter": Source.Kind.BOOK,
+    "book-chapter": Source.Kind.BOOK,
+    "report": Source.Kind.REPORT,
+    "report-component": Source.Kind.REPORT,
+    "webpage": Source.Kind.WEBSITE,
+    "post-weblog": Source.Kind.BLOG_POST,
+    "motion_picture": Source.Kind.VIDEO,
+    "broadcast": Source.Kind.VIDEO,
+    "paper-conference": Source.Kind.EVENT,
+    "proceedings-article": Source.Kind.EVENT,
+}
+PUBMED_KINDS = [  # the first publication type found decides
+    ("Systematic Review", Source.Kind.SYSTEMATIC_REVIEW),
+    ("Meta-Analysis", Source.Kind.SYSTEMATIC_REVIEW),
+    ("Evaluation Study", Source.Kind.EVALUATION),
+    ("Case Reports", Source.Kind.CASE_STUDY),
+]
+
+PMID_PATTERN = re.compile(
+    r"^(?:pmid:?\s*|pubmed:?\s*)?(\d{1,8})$"
+    r"|^(?:https?://)?(?:pubmed\.ncbi\.nlm\.nih\.gov|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed)/(\d{1,8})/?$",
+    re.IGNORECASE,
+)
+ISBN_PATTERN = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?([0-9][0-9\s-]{8,16}[0-9Xx])$", re.IGNORECASE)
+DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
+YEAR_PATTERN = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+
+
+class LookupFailed(Exception):
+    """The identifier could not be looked up; the message is one sentence for the member."""
+
+
+@dataclass(frozen=True)
+class Identifier:
+    kind: str  # "doi", "pmid", "isbn" or "url"
+    value: str
+
+    NAMES = {"doi": "DOI", "pmid": "PubMed ID", "isbn": "ISBN", "url": "web address"}
+
+    @property
+    def name(self):
+        return self.NAMES[self.kind]
+
+    @property
+    def described(self):
+        return f"{self.name} {self.value}"
+
+
+@dataclass
+class Found:
+    """What a service said about an identifier, as the proposal form's fields."""
+
+    title: str = ""
+    kind: str = ""
+    url: str = ""
+    doi: str = ""
+    authors: str = ""
+    organisation: str = ""
+    year: int | None = None
+    summary: str = ""
+    retracted: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def form_fields(self):
+        """The fields that have a value, cleaned to fit the form."""
+        values = {}
+        for name in FIELD_LABELS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = clean_text(value)
+                if name == "summary":
+                    value = shorten(value, SUMMARY_LENGTH)
+                elif name in FIELD_LENGTHS and len(value) > FIELD_LENGTHS[name]:
+                    value = (
+                        fit_names(value, FIELD_LENGTHS[name])
+                        if name == "authors"
+                        else shorten(value, FIELD_LENGTHS[name])
+                    )
+                if name == "url" and not re.match(r"https?://", value, re.IGNORECASE):
+                    value = ""  # the form takes web addresses only
+            elif value is not None and not MIN_YEAR <= value <= timezone.now().year + 1:
+                value = None
+            if value:
+                values[name] = value
+        return values
+
+
+@dataclass
+class Outcome:
+    """The answer to "Fill in": the fields to fill, or why nothing was filled."""
+
+    ok: bool
+    message: str
+    fields: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    duplicate: Source | None = None
+    rate_limited: bool = False
+
+    def as_json(self):
+        return {
+            "ok": self.ok,
+            "message": self.message,
+            "fields": self.fields,
+            "warnings": self.warnings,
+            "duplicate": (
+                {"title": self.duplicate.title, "url": self.duplicate.get_absolute_url()}
+                if self.duplicate
+                else None
+            ),
+        }
+
+
+# Saying what the member pasted
+
+
+def identify(text):
+    """What `text` is: a DOI, PubMed ID, ISBN or web address; LookupFailed if none of them."""
+    text = " ".join((text or "").split()).strip("<>\"' ")
+    if not text:
+        raise LookupFailed("Paste a DOI, a PubMed ID, an ISBN or a web address first.")
+    if DOI_URL.match(text) or text.lower().startswith("doi:") or text.startswith("10."):
+        doi = normalize_doi(unquote(text))
+        if is_valid_doi(doi):
+            return Identifier("doi", doi)
+        raise LookupFailed(
+            "That does not look like a DOI: a DOI has the form 10.1136/bmjqs-2015-004315 "
+            "(a prefix starting with 10, a slash and a suffix)."
+        )
+    if match := PMID_PATTERN.match(text):
+        return Identifier("pmid", match.group(1) or match.group(2))
+    if match := ISBN_PATTERN.match(text):
+        return Identifier("isbn", checked_isbn(match.group(1)))
+    scheme = urlsplit(text).scheme.lower() if ":" in text else ""
+    if scheme in ("http", "https"):
+        return Identifier("url", text)
+    if text.lower().startswith("www."):
+        return Identifier("url", "https://" + text)
+    if scheme and not scheme.isdigit():
+        raise LookupFailed("Only web addresses starting with http:// or https:// can be looked up.")
+    raise LookupFailed(
+        "That is not a DOI, a PubMed ID, an ISBN or a web address; check what you pasted."
+    )
+
+
+def checked_isbn(text):
+    """The ISBN without spaces or hyphens, if its check digit is right."""
+    isbn = re.sub(r"[\s-]", "", text).upper()
+    if len(isbn) == 10 and isbn[:9].isdigit():
+        total = sum((10 - i) * int(d) for i, d in enumerate(isbn[:9]))
+        check = (11 - total % 11) % 11
+        if isbn[9] == ("X" if check == 10 else str(check)):
+            return isbn
+    elif len(isbn) == 13 and isbn.isdigit() and isbn[:3] in ("978", "979"):
+        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(isbn[:12]))
+        if int(isbn[12]) == (10 - total % 10) % 10:
+            return isbn
+    else:
+        raise LookupFailed(
+            "That is not a valid ISBN: an ISBN has 10 digits (the last may be X) or 13 "
+            "digits starting with 978 or 979."
+        )
+    raise LookupFailed(
+        f"The ISBN {isbn} is not valid (its check digit is wrong); check it against the book."
+    )
+
+
+# Asking the services
+
+
+def look_up(identifier):
+    """Ask the service for `identifier` (an Identifier) and return what it says as a Found."""
+    return {
+        "doi": look_up_doi,
+        "pmid": look_up_pmid,
+        "isbn": look_up_isbn,
+        "url": look_up_url,
+    }[identifier.kind](identifier.value)
+
+
+def fetch(url, *, service, headers=None, page=False):
+    """outbound.fetch(), with its failures said in one sentence naming the service (or, for a
+    member's own web address, `page`, the address)."""
+    try:
+        return outbound.fetch(url, headers=headers)
+    except outbound.FetchTimeout:
+        seconds = settings.OUTBOUND_TIMEOUT
+        raise LookupFailed(
+            f"{service} did not answer within {seconds} second{pluralize(seconds)}; try again "
+            "in a moment, or fill in the form by hand."
+        ) from None
+    except outbound.BlockedAddress as error:
+        raise LookupFailed(
+            str(error)
+            if page
+            else f"{service} sent the library on to an address it does not fetch from (not a "
+            "public http:// or https:// address)."
+        ) from None
+    except outbound.TooLarge:
+        raise LookupFailed(
+            f"{service} sent more than the library reads "
+            f"({filesizeformat(settings.OUTBOUND_MAX_BYTES)} at most); fill in the form by hand."
+        ) from None
+    except outbound.OutboundError:
+        raise LookupFailed(
+            f"{service} could not be reached; try again later, or fill in the form by hand."
+        ) from None
+
+
+def read_json(result, *, service):
+    try:
+        data = json.loads(result.content)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise LookupFailed(
+            f"{service} sent an answer the library could not read; fill in the form by hand."
+        )
+    return data
+
+
+def refuse_error_status(result, *, service, not_found):
+    if result.status == 404:
+        raise LookupFailed(not_found)
+    if not result.ok:
+        raise LookupFailed(
+            f"{service} answered with an error (HTTP {result.status}); try again later, or "
+            "fill in the form by hand."
+        )
+
+
+def look_up_doi(doi):
+    service = "The DOI resolver"
+    result = fetch(
+        f"{settings.DOI_RESOLVER}/{quote(doi, safe='/()[]:;')}",
+        service=service,
+        headers={"Accept": CSL_JSON},
+    )
+    refuse_error_status(
+        result, service=service, not_found=f"No record was found for the DOI {doi}."
+    )
+    return from_csl(read_json(result, service=service), doi)
+
+
+def from_csl(csl, doi):
+    """A Found from CSL-JSON as Crossref and DataCite send it."""
+    title = csl.get("title") or ""
+    if isinstance(title, list):
+        title = title[0] if title else ""
+    doi = normalize_doi(str(csl.get("DOI") or doi))
+    url = (csl.get("resource") or {}).get("primary", {}).get("URL") or csl.get("URL") or ""
+    if not url or DOI_URL.match(url):
+        url = f"https://doi.org/{doi}"
+    kind = CSL_KINDS.get(str(csl.get("type", "")), Source.Kind.OTHER)
+    return Found(
+        title=str(title),
+        kind=kind_from_title(str(title), kind),
+        url=url,
+        doi=doi,
+        authors=", ".join(csl_name(person) for person in csl.get("author") or []),
+        organisation=str(csl.get("publisher") or ""),
+        year=csl_year(csl),
+        summary=str(csl.get("abstract") or ""),
+    )
+
+
+def csl_name(person):
+    if not isinstance(person, dict):
+        return ""
+    if person.get("literal"):
+        return str(person["literal"])
+    return " ".join(str(person[part]) for part in ("given", "family") if person.get(part))
+
+
+def csl_year(csl):
+    for key in ("issued", "published", "published-print", "published-online", "created"):
+        try:
+            return int(csl[key]["date-parts"][0][0])
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+    return None
+
+
+def look_up_pmid(pmid):
+    service = "PubMed"
+    result = fetch(
+        f"{settings.EUTILS_BASE}/esummary.fcgi?db=pubmed&id={pmid}&retmode=json&tool=qlibrary",
+        service=service,
+    )
+    not_found = f"PubMed has no record with the ID {pmid}."
+    refuse_error_status(result, service=service, not_found=not_found)
+    data = read_json(result, service=service)
+    if data.get("error"):
+        raise LookupFailed(
+            f"PubMed could not answer ({clean_text(str(data['error']))[:200]}); fill in the "
+            "form by hand."
+        )
+    record = (data.get("result") or {}).get(pmid)
+    if not isinstance(record, dict) or record.get("error") or not record.get("title"):
+        raise LookupFailed(not_found)
+    pubtypes = [str(kind) for kind in record.get("pubtype") or []]
+    references = [ref for ref in record.get("references") or [] if isinstance(ref, dict)]
+    doi = next(
+        (
+            str(article["value"])
+            for article in record.get("articleids") or []
+            if isinstance(article, dict) and article.get("idtype") == "doi"
+        ),
+        "",
+    )
+    found = Found(
+        # PubMed ends every title with a full stop, which the published title does not have.
+        title=re.sub(r"(?<!\.)\.$", "", str(record["title"]).strip()),
+        kind=next(
+            (kind for name, kind in PUBMED_KINDS if name in pubtypes),
+            Source.Kind.JOURNAL_ARTICLE,
+        ),
+        url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
+        doi=normalize_doi(doi) if is_valid_doi(doi) else "",
+        authors=", ".join(
+            str(author.get("name"))
+            for author in record.get("authors") or []
+            if isinstance(author, dict) and author.get("name")
+        ),
+        organisation=str(record.get("fulljournalname") or record.get("source") or ""),
+        year=first_year(record.get("pubdate"), record.get("epubdate"), record.get("sortpubdate")),
+    )
+    found.retracted = "Retracted Publication" in pubtypes or any(
+        ref.get("reftype") == "Retraction in" for ref in references
+    )
+    if found.retracted:
+        found.notes.append(
+            "PubMed marks this paper as retracted: read the retraction notice before you "
+            "propose it."
+        )
+    if "Retraction Notice" in pubtypes:
+        found.notes.append("This PubMed record is a retraction notice, not the paper itself.")
+    return found
+
+
+def look_up_isbn(isbn):
+    service = "Open Library"
+    result = fetch(
+        f"{settings.OPENLIBRARY_BASE}/api/books?bibkeys=ISBN:{isbn}&format=json&jscmd=data",
+        service=service,
+    )
+    not_found = (
+        f"Open Library has no record of the ISBN {isbn}; fill in the book's details by hand."
+    )
+    refuse_error_status(result, service=service, not_found=not_found)
+    record = read_json(result, service=service).get(f"ISBN:{isbn}")
+    if not isinstance(record, dict) or not record.get("title"):
+        raise LookupFailed(not_found)
+    title = str(record["title"])
+    if record.get("subtitle"):
+        title = f"{title}: {record['subtitle']}"
+    names = [
+        str(entry.get("name"))
+        for entry in record.get("authors") or []
+        if isinstance(entry, dict) and entry.get("name")
+    ]
+    publishers = [
+        str(entry.get("name") if isinstance(entry, dict) else entry)
+        for entry in record.get("publishers") or []
+    ]
+    return Found(
+        title=title,
+        kind=Source.Kind.BOOK,
+        authors=", ".join(names),
+        organisation=publishers[0] if publishers else "",
+        year=first_year(record.get("publish_date")),
+    )
+
+
+def look_up_url(url):
+    service = "That page"
+    host = urlsplit(url).hostname or url
+    result = fetch(
+        url,
+        service=f"The site {host}",
+        headers={"Accept": "text/html,application/xhtml+xml"},
+        page=True,
+    )
+    refuse_error_status(
+        result,
+        service=service,
+        not_found="That page was not found (HTTP 404); check the address.",
+    )
+    if result.content_type not in HTML_TYPES:
+        raise LookupFailed(
+            f"That address serves {result.content_type or 'a file'}, not a web page the "
+            "library can read citation details from; fill in the form by hand."
+        )
+    page = PageMetadata.read(result.text)
+    found = page.found(result.url)
+    if not found.title:
+        raise LookupFailed(
+            "That page has no title or citation details the library can read; fill in the "
+            "form by hand."
+        )
+    return found
+
+
+class PageMetadata(HTMLParser):
+    """The `<meta>` tags and `<title>` of a web page, by lower-case name."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.meta = {}
+        self.title = ""
+        self._in_title = False
+
+    @classmethod
+    def read(cls, text):
+        parser = cls()
+        parser.feed(text)
+        parser.close()
+        return parser
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta":
+            name = attrs.get("name") or attrs.get("property") or ""
+            content = attrs.get("content")
+            if name and content and content.strip():
+                self.meta.setdefault(name.strip().lower(), []).append(content.strip())
+        elif tag == "title" and not self.title:
+            self._in_title = True
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+    def first(self, *names):
+        for name in names:
+            if self.meta.get(name):
+                return self.meta[name][0]
+        return ""
+
+    def every(self, *names):
+        for name in names:
+            if self.meta.get(name):
+                return self.meta[name]
+        return []
+
+    def found(self, url):
+        described = any(
+            name.startswith(("citation_", "dc.", "dcterms.", "og:", "prism.")) for name in self.meta
+        )
+        doi = self.first("citation_doi", "prism.doi")
+        if not doi:
+            doi = next(
+                (
+                    value
+                    for value in self.every("dc.identifier", "dcterms.identifier")
+                    if is_valid_doi(value)
+                ),
+                "",
+            )
+        found = Found(
+            title=self.first("citation_title", "dc.title", "dcterms.title", "og:title")
+            or self.title,
+            kind=self.kind(),
+            url=url,
+            doi=normalize_doi(doi) if is_valid_doi(doi) else "",
+            authors=", ".join(
+                person_name(name)
+                for name in self.every("citation_author", "dc.creator", "dcterms.creator")
+            ),
+            organisation=self.first(
+                "citation_publisher",
+                "dc.publisher",
+                "dcterms.publisher",
+                "citation_technical_report_institution",
+                "citation_dissertation_institution",
+                "og:site_name",
+            ),
+            year=first_year(
+                self.first(
+                    "citation_publication_date",
+                    "citation_date",
+                    "citation_online_date",
+                    "citation_year",
+                    "dc.date",
+                    "dcterms.issued",
+                    "dcterms.date",
+                    "dcterms.created",
+                    "article:published_time",
+                )
+            ),
+            summary=self.first(
+                "citation_abstract",
+                "dcterms.abstract",
+                "dc.description",
+                "dcterms.description",
+                "og:description",
+                "description",
+            ),
+        )
+        found.kind = kind_from_title(found.title, found.kind)
+        if found.title and not described:
+            found.notes.append("The page gives only its title: fill in the rest yourself.")
+        return found
+
+    def kind(self):
+        if self.first("citation_journal_title"):
+            return Source.Kind.JOURNAL_ARTICLE
+        if self.first("citation_technical_report_institution", "citation_technical_report_number"):
+            return Source.Kind.REPORT
+        if self.first("citation_book_title", "citation_isbn"):
+            return Source.Kind.BOOK
+        if self.first("citation_conference_title"):
+            return Source.Kind.EVENT
+        og_type = self.first("og:type").lower()
+        if og_type.startswith("video"):
+            return Source.Kind.VIDEO
+        if og_type == "book":
+            return Source.Kind.BOOK
+        return Source.Kind.WEBSITE
+
+
+# Cleaning what the services send
+
+
+def clean_text(value):
+    """Plain text on one line: markup (JATS, HTML) and entities gone, spaces collapsed."""
+    value = re.sub(r"<[^>]*>", " ", str(value))
+    return " ".join(html.unescape(value).split())
+
+
+def shorten(text, length):
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def fit_names(names, length):
+    """As many of the comma-separated names as fit, then "et al."."""
+    kept = []
+    for name in names.split(", "):
+        if len(", ".join([*kept, name, "et al."])) > length:
+            break
+        kept.append(name)
+    return ", ".join([*kept, "et al."])
+
+
+def person_name(name):
+    """ "Family, Given" as "Given Family", since the form separates people with commas."""
+    family, comma, given = name.partition(",")
+    if comma and given.strip() and "," not in given:
+        return f"{given.strip()} {family.strip()}"
+    return name.replace(",", " ")
+
+
+def first_year(*values):
+    for value in values:
+        if value and (match := YEAR_PATTERN.search(str(value))):
+            return int(match.group(1))
+    return None
+
+
+def kind_from_title(title, kind):
+    if kind in (Source.Kind.JOURNAL_ARTICLE, Source.Kind.OTHER) and re.search(
+        r"systematic review|meta-analysis", title, re.IGNORECASE
+    ):
+        return Source.Kind.SYSTEMATIC_REVIEW
+    return kind
+
+
+# What the proposal form calls
+
+
+def consume_lookup(member):
+    """Count one look-up for `member`; False once they have made LOOKUPS_PER_MINUTE this
+    minute. The counter lives in the shared cache, so every worker sees it."""
+    key = f"lookups:{member.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count <= settings.LOOKUPS_PER_MINUTE
+
+
+def fill_in(*, member, text, keep=()):
+    """Look `text` up for `member`'s proposal form; never raises, always one clear message.
+
+    Fields named in `keep` (the summary the member already wrote in their own words) are left
+    as they are."""
+    if not consume_lookup(member):
+        return Outcome(
+            ok=False,
+            rate_limited=True,
+            message=(
+                f"You have looked up {settings.LOOKUPS_PER_MINUTE} identifiers in the last "
+                "minute; wait a minute, then try again."
+            ),
+        )
+    try:
+        identifier = identify(text)
+        duplicate = live_duplicate(
+            doi_key=identifier.value if identifier.kind == "doi" else "",
+            url_key=normalize_url(identifier.value) if identifier.kind == "url" else "",
+        )
+        if duplicate:
+            return Outcome(
+                ok=False,
+                duplicate=duplicate,
+                message=f"That {identifier.name} is already in the library or the queue:",
+            )
+        found = look_up(identifier)
+    except LookupFailed as failure:
+        return Outcome(ok=False, message=str(failure))
+    fields = {name: value for name, value in found.form_fields().items() if name not in keep}
+    duplicate = live_duplicate(
+        doi_key=fields.get("doi", ""), url_key=normalize_url(fields.get("url", ""))
+    )
+    filled = [FIELD_LABELS[name] for name in fields]
+    return Outcome(
+        ok=True,
+        message=f"Filled in from the {identifier.described}: {join_words(filled)}. Check "
+        "them, then complete the rest.",
+        fields=fields,
+        warnings=found.notes,
+        duplicate=duplicate,
+    )
+
+
+def join_words(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

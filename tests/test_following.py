@@ -1,0 +1,155 @@
+"""Following themes and sources: the buttons, the "Following" page, and the weekly digest that
+goes through the outbox once a week, only with news, and never to a member who opted out."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from sources import following, moderation, retractions
+from sources.models import Follow
+from sources.outbox.models import OutgoingEmail
+
+from .factories import ProposalFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_a_member_follows_and_unfollows_a_theme(client, member, theme):
+    client.force_login(member)
+    url = reverse("sources:follow_theme", args=[theme.slug])
+
+    response = client.post(url, follow=True)
+    client.post(url)  # a double click changes nothing
+
+    assert Follow.objects.filter(member=member, theme=theme).count() == 1
+    assert "sources added to it will reach you in your weekly digest" in response.content.decode()
+    assert 'aria-pressed="true"' in client.get(theme.get_absolute_url()).content.decode()
+
+    client.post(url, {"follow": "0"})
+    assert not Follow.objects.filter(member=member).exists()
+
+
+def test_following_needs_a_verified_member(client, unverified, source):
+    url = reverse("sources:follow_source", args=[source.slug])
+    assert "/accounts/login/" in client.post(url)["Location"]
+    client.force_login(unverified)
+    assert client.post(url).status_code == 403
+    assert not Follow.objects.exists()
+
+
+def test_open_proposals_cannot_be_followed(client, member, proposal):
+    client.force_login(member)
+    response = client.post(reverse("sources:follow_source", args=[proposal.slug]))
+    assert response.status_code == 404
+    assert not Follow.objects.exists()
+
+
+def test_following_page_lists_follows_and_their_news(
+    client, member, moderator, theme, themes, proposer
+):
+    followed_source = SourceFactory(title="Followed report", themes=[themes[1]])
+    following.set_follow(member=member, theme=theme, follow=True)
+    following.set_follow(member=member, source=followed_source, follow=True)
+    in_theme = ProposalFactory(title="New in the theme", proposer=proposer, themes=[theme])
+    elsewhere = ProposalFactory(title="New elsewhere", proposer=proposer, themes=[themes[2]])
+    moderation.approve(source=in_theme, moderator=moderator)
+    moderation.approve(source=elsewhere, moderator=moderator)
+    retractions.record_updates(
+        source=followed_source, entries=[{"type": "retraction", "DOI": "10.1/notice"}]
+    )
+    client.force_login(member)
+
+    page = client.get(reverse("sources:following")).content.decode()
+
+    assert "Theme: <a" in page and "Source: <a" in page
+    assert "Approved: <a" in page and "New in the theme" in page
+    assert "Retraction found: <a" in page
+    assert "New elsewhere" not in page
+
+
+def test_following_page_empty_state(client, member):
+    client.force_login(member)
+    assert "You follow nothing yet." in client.get(reverse("sources:following")).content.decode()
+
+
+def test_weekly_digest_once_a_week_only_with_news(
+    member, moderator, theme, proposer, mailoutbox, django_capture_on_commit_callbacks
+):
+    following.set_follow(member=member, theme=theme, follow=True)
+    with time_machine.travel(MONDAY, tick=False):
+        moderation.approve(
+            source=ProposalFactory(title="Week one", proposer=proposer, themes=[theme]),
+            moderator=moderator,
+        )
+    with (
+        time_machine.travel(MONDAY + timedelta(days=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("send_digests", stdout=None)
+        call_command("send_digests", stdout=None)  # the scheduler runs it often
+
+    (digest,) = [m for m in mailoutbox if m.to == [member.email]]
+    assert "Week one" in digest.body
+    assert "untick the digest in your profile" in digest.body
+    assert OutgoingEmail.objects.filter(kind="digest").count() == 1
+
+    with (
+        time_machine.travel(MONDAY + timedelta(days=8, hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert following.send_digests() == 0  # a week without news: no e-mail
+    with time_machine.travel(MONDAY + timedelta(days=9), tick=False):
+        moderation.approve(
+            source=ProposalFactory(title="Week two", proposer=proposer, themes=[theme]),
+            moderator=moderator,
+        )
+    with (
+        time_machine.travel(MONDAY + timedelta(days=15, hours=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert following.send_digests() == 1
+
+    bodies = [m.body for m in mailoutbox if m.subject.startswith("[Q Library] This week")]
+    assert len(bodies) == 2
+    assert "Week two" in bodies[1] and "Week one" not in bodies[1]
+
+
+def test_no_digest_for_a_member_who_opted_out(client, member, moderator, theme, proposer):
+    following.set_follow(member=member, theme=theme, follow=True)
+    client.force_login(member)
+    client.post(
+        reverse("edit_profile"),
+        {"display_name": "Mia Member", "notify_replies": "on", "weekly_digest": ""},
+    )
+    member.refresh_from_db()
+    assert member.weekly_digest is False
+    moderation.approve(
+        source=ProposalFactory(proposer=proposer, themes=[theme]), moderator=moderator
+    )
+
+    assert following.send_digests() == 0
+    assert not OutgoingEmail.objects.filter(kind="digest").exists()
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_following_page_query_count(
+    client, member, moderator, proposer, theme, django_assert_num_queries, count
+):
+    following.set_follow(member=member, theme=theme, follow=True)
+    for number in range(count):
+        source = SourceFactory(title=f"Followed {number}")
+        following.set_follow(member=member, source=source, follow=True)
+        moderation.approve(
+            source=ProposalFactory(proposer=proposer, themes=[theme]), moderator=moderator
+        )
+    client.force_login(member)
+
+    with django_assert_num_queries(7):
+        response = client.get(reverse("sources:following"))
+
+    assert response.content.decode().count("Approved: <a") == count
