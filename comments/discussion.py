@@ -1,22 +1,70 @@
-"""Writing in a discussion: post, reply, edit and delete comments.
+"""A discussion: reading a page of its threads, and posting, replying, editing and deleting.
 
 Each change keeps the denormalized comment_count of the theme or source exact, in the same
 transaction; e-mails go out after the commit.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from sources import page_cache
+from sources.access import is_member
 from sources.models import Source, Theme
+from sources.pagination import paginate
+from sources.permissions import MEMBERS_ONLY, comment_refusal
 
 from . import limits, notifications
+from .forms import CommentForm
 from .markdown import render
 from .models import Comment
 
 Status = Comment.Status
+PAGE_PARAMETER = "comments"
+
+
+@dataclass
+class Discussion:
+    """What templates/comments/discussion.html shows: a page of threads, each top-level comment
+    with its replies in `thread_replies`, and the form to join in."""
+
+    target: Theme | Source
+    threads: list
+    page: Page
+    form: CommentForm
+    post_url_name: str
+    page_parameter: str = PAGE_PARAMETER
+
+
+def threads(request, target):
+    """The page of threads the request asks for, in two queries (and the page count): the
+    top-level comments, then all their replies at once."""
+    page = paginate(
+        request,
+        Comment.objects.on(target).top_level().for_thread(),
+        per_page=settings.COMMENT_THREADS_PER_PAGE,
+        parameter=PAGE_PARAMETER,
+    )
+    top_level = list(page.object_list)
+    replies = defaultdict(list)
+    for reply in Comment.objects.filter(parent__in=top_level).for_thread():
+        replies[reply.parent_id].append(reply)
+    for comment in top_level:
+        comment.thread_replies = replies[comment.pk]
+    is_theme = isinstance(target, Theme)
+    return Discussion(
+        target=target,
+        threads=top_level,
+        page=page,
+        form=CommentForm(),
+        post_url_name="comments:post_on_theme" if is_theme else "comments:post_on_source",
+    )
 
 
 class DiscussionError(Exception):
@@ -27,9 +75,12 @@ class CommentLimitReached(DiscussionError):
     pass
 
 
-def can_discuss(target):
-    """Themes and the sources members can see (approved ones and open proposals) take comments."""
-    return isinstance(target, Theme) or target.status in Source.LIVE_STATUSES
+def discussion_refusal(target, member):
+    """Why `member` may not comment on `target`, or "": members may discuss any theme, and the
+    sources that members can see (sources/permissions.py says which)."""
+    if isinstance(target, Theme):
+        return "" if is_member(member) else MEMBERS_ONLY
+    return comment_refusal(target, member)
 
 
 def adjust_count(target, change):
@@ -44,8 +95,9 @@ def adjust_count(target, change):
 
 def post(*, author, target, body, parent=None):
     """Add a comment to a theme or source; a reply to a reply joins the same thread."""
-    if not can_discuss(target):
-        raise DiscussionError("This source is not open for discussion.")
+    refusal = discussion_refusal(target, author)
+    if refusal:
+        raise DiscussionError(refusal)
     if parent is not None:
         parent.refresh_from_db(fields=["status"])  # a moderator may have just hidden it
         if not parent.is_visible:

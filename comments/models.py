@@ -27,12 +27,15 @@ class CommentQuerySet(models.QuerySet):
         return self.select_related("author")
 
 
+class CommentStatus(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    HELD = "held", "Held for review after flags"
+    HIDDEN = "hidden", "Hidden by a moderator"
+    DELETED = "deleted", "Deleted by its author"
+
+
 class Comment(models.Model):
-    class Status(models.TextChoices):
-        VISIBLE = "visible", "Visible"
-        HELD = "held", "Held for review after flags"
-        HIDDEN = "hidden", "Hidden by a moderator"
-        DELETED = "deleted", "Deleted by its author"
+    Status = CommentStatus
 
     theme = models.ForeignKey(
         Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
@@ -64,7 +67,7 @@ class Comment(models.Model):
                 name="comment_has_exactly_one_target",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["visible", "held", "hidden", "deleted"]),
+                condition=Q(status__in=CommentStatus.values),
                 name="comment_status_known",
             ),
         ]
@@ -95,6 +98,20 @@ class Comment(models.Model):
     @property
     def is_visible(self):
         return self.status == self.Status.VISIBLE
+
+    @property
+    def is_held(self):
+        """Held back from readers by members' flags until a moderator looks."""
+        return self.status == self.Status.HELD
+
+    @property
+    def is_hidden(self):
+        """Hidden by a moderator."""
+        return self.status == self.Status.HIDDEN
+
+    @property
+    def is_deleted(self):
+        return self.status == self.Status.DELETED
 
 
 class Flag(models.Model):

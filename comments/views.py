@@ -57,7 +57,7 @@ def _post(request, target):
 
 @member_required
 def edit(request, pk):
-    comment = get_object_or_404(Comment, pk=pk, author=request.user, status="visible")
+    comment = get_object_or_404(Comment, pk=pk, author=request.user, status=Comment.Status.VISIBLE)
     form = CommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid():
         discussion.edit(comment=comment, author=request.user, body=form.cleaned_data["body"])
@@ -70,7 +70,7 @@ def edit(request, pk):
 @member_required
 def delete(request, pk):
     comment = get_object_or_404(
-        Comment.objects.exclude(status="deleted"), pk=pk, author=request.user
+        Comment.objects.exclude(status=Comment.Status.DELETED), pk=pk, author=request.user
     )
     refusal = discussion.delete_refusal(comment, request.user)
     if refusal:
@@ -90,7 +90,8 @@ def delete(request, pk):
 @member_required
 def flag(request, pk):
     comment = get_object_or_404(
-        Comment.objects.select_related("theme", "source").exclude(status="deleted"), pk=pk
+        Comment.objects.select_related("theme", "source").exclude(status=Comment.Status.DELETED),
+        pk=pk,
     )
     if (
         comment.source is not None
@@ -122,14 +123,14 @@ def flag(request, pk):
 def flagged(request):
     """Comments with open flags or held back by them, oldest first."""
     comments = (
-        Comment.objects.filter(status__in=["visible", "held"])
+        Comment.objects.filter(status__in=[Comment.Status.VISIBLE, Comment.Status.HELD])
         .with_open_flags()
         .select_related("author", "theme", "source")
         .prefetch_related("flags__member")
         .order_by("created_at", "pk")
     )
     hidden = (
-        Comment.objects.filter(status="hidden")
+        Comment.objects.filter(status=Comment.Status.HIDDEN)
         .select_related("author", "theme", "source")
         .order_by("-pk")[:RECENTLY_HIDDEN]
     )

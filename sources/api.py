@@ -20,7 +20,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from ninja.throttling import SimpleRateThrottle
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 from taggit.models import Tag
 
 from .models import ModerationEvent, Source, Theme
@@ -94,6 +94,8 @@ def _as_forms_take_it(value):
 
 
 Text = Annotated[str, AfterValidator(_as_forms_take_it)]
+# The length is checked on what the client sent, before invisible characters are taken out.
+SearchWords = Annotated[str, StringConstraints(max_length=200), AfterValidator(_as_forms_take_it)]
 
 
 class ErrorOut(Schema):
@@ -207,7 +209,7 @@ class SourceFilters(Schema):
     kind: Kind | None = None
     tag: Text | None = Field(None, description="A tag's slug.")
     year: int | None = Field(None, ge=0, le=9999)
-    q: Text | None = Field(None, max_length=200, description="Words to search for.")
+    q: SearchWords | None = Field(None, description="Words to search for.")
 
 
 def _approved_sources():

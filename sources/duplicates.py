@@ -90,3 +90,25 @@ def attach_similar_titles(sources, limit=3):
             if other.pk != source.pk and _similar(source.title, other.title)
         ][:limit]
     return sources
+
+
+def domain(url_key):
+    """The site part of a normalised URL key ("example.org" for "example.org/reports/a")."""
+    return url_key.split("/", 1)[0].split("?", 1)[0]
+
+
+def same_domain(source, *, limit=5):
+    """Live sources at the same web site as `source` (by its normalised URL), newest first."""
+    site = domain(source.url_key)
+    if not site:
+        return []
+    at_site = (
+        Q(url_key=site) | Q(url_key__startswith=f"{site}/") | Q(url_key__startswith=f"{site}?")
+    )
+    return list(
+        Source.objects.live()
+        .filter(at_site)
+        .exclude(pk=source.pk)
+        .only("pk", "title", "slug", "status")
+        .order_by("-pk")[:limit]
+    )

@@ -5,22 +5,11 @@ from django.db.models import F
 
 from . import page_cache
 from .models import Endorsement, Source
+from .permissions import NOT_LIVE, endorse_refusal
 
 
 class EndorsementError(Exception):
     """Why this endorsement cannot be given; the message is meant for the member."""
-
-
-NOT_LIVE = "Only sources in the library or in the queue can be endorsed."
-
-
-def endorsement_refusal(source, member):
-    """Why `member` may not endorse `source`, or "" when they may."""
-    if source.status not in Source.LIVE_STATUSES:
-        return NOT_LIVE
-    if source.proposer_id == member.pk:
-        return "You cannot endorse your own proposal."
-    return ""
 
 
 def set_endorsement(*, source, member, endorse):
@@ -31,7 +20,8 @@ def set_endorsement(*, source, member, endorse):
     """
     with transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
-        refusal = endorsement_refusal(locked, member)
+        refusal = endorse_refusal(locked, member)
+        # Taking an endorsement back is refused only once the source has left the library.
         if refusal and (endorse or refusal == NOT_LIVE):
             raise EndorsementError(refusal)
         existing = Endorsement.objects.filter(source=locked, member=member)

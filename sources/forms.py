@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from .duplicates import live_duplicate, similar_titles
 from .keys import is_valid_doi, normalize_doi, normalize_url
-from .models import MIN_YEAR, Source, Theme
+from .models import MIN_YEAR, ModerationEvent, Source, Theme
 from .text import CleanTextMixin
 
 MAX_TAGS = 8
@@ -209,9 +209,9 @@ class DecisionForm(CleanTextMixin, forms.Form):
     """A moderator's decision on a proposal; every decision but approval needs a reason."""
 
     DECISIONS = [
-        ("approve", "Approve: add it to the library"),
-        ("request_changes", "Ask the proposer for changes"),
-        ("decline", "Decline"),
+        (ModerationEvent.Action.APPROVE, "Approve: add it to the library"),
+        (ModerationEvent.Action.REQUEST_CHANGES, "Ask the proposer for changes"),
+        (ModerationEvent.Action.DECLINE, "Decline"),
     ]
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
     reason = forms.CharField(
@@ -224,7 +224,7 @@ class DecisionForm(CleanTextMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (
-            cleaned.get("decision") not in (None, "approve")
+            cleaned.get("decision") not in (None, ModerationEvent.Action.APPROVE)
             and not cleaned.get("reason", "").strip()
         ):
             self.add_error("reason", "Give a reason: the proposer and the public log will see it.")

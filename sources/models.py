@@ -1,9 +1,10 @@
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import connections, models
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -139,27 +140,44 @@ class SourceQuerySet(models.QuerySet):
         return queryset
 
     def refresh_search_vectors(self):
-        """Recompute the stored full-text vector (PostgreSQL only) after text or tags change."""
+        """Recompute the stored full-text vector (PostgreSQL only) after text or tags change,
+        in one UPDATE for the whole set: title A, tags B, authors and organisation B, summary C.
+        """
         if connections[self.db].vendor != "postgresql":
             return
-        for source in self.prefetch_related("tags"):
-            tag_names = " ".join(tag.name for tag in source.tags.all())
-            Source.objects.filter(pk=source.pk).update(
-                search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-                + SearchVector(Value(tag_names), weight="B", config=SEARCH_CONFIG)
-                + SearchVector("authors", "organisation", weight="B", config=SEARCH_CONFIG)
-                + SearchVector("summary", weight="C", config=SEARCH_CONFIG)
-            )
+        tag_names = (
+            TaggedSource.objects.filter(content_object=OuterRef("pk"))
+            .order_by()
+            .values("content_object")
+            .annotate(names=StringAgg("tag__name", delimiter=" ", order_by="pk"))
+            .values("names")
+        )
+        self.order_by().update(
+            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector(Subquery(tag_names[:1]), weight="B", config=SEARCH_CONFIG)
+            + SearchVector("authors", "organisation", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="C", config=SEARCH_CONFIG)
+        )
+
+
+class SourceStatus(models.TextChoices):
+    """Where a source stands in its lifecycle (Source.Status; sources/moderation.py moves it)."""
+
+    PROPOSED = "proposed", "Proposed"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    RETIRED = "retired", "Retired"
+
+
+# Proposals waiting for a decision, and the sources that hold their URL and DOI.
+OPEN_STATUSES = (SourceStatus.PROPOSED, SourceStatus.CHANGES_REQUESTED)
+LIVE_STATUSES = (*OPEN_STATUSES, SourceStatus.APPROVED)
 
 
 class Source(models.Model):
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        RETIRED = "retired", "Retired"
+    Status = SourceStatus
 
     class Kind(models.TextChoices):
         REPORT = "report", "Report"
@@ -205,8 +223,8 @@ class Source(models.Model):
         Kind.BOOK: 120,
     }
 
-    OPEN_STATUSES = (Status.PROPOSED, Status.CHANGES_REQUESTED)
-    LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED)
+    OPEN_STATUSES = OPEN_STATUSES
+    LIVE_STATUSES = LIVE_STATUSES
     SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
 
     title = models.CharField(max_length=300)
@@ -287,7 +305,7 @@ class Source(models.Model):
                 name="source_year_in_range",
             ),
             models.CheckConstraint(
-                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                condition=~Q(status=SourceStatus.APPROVED) | Q(approved_at__isnull=False),
                 name="source_approved_has_date",
             ),
             models.CheckConstraint(
@@ -298,28 +316,17 @@ class Source(models.Model):
                 condition=~Q(superseded_by=F("pk")), name="source_not_superseded_by_itself"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "proposed",
-                        "changes_requested",
-                        "approved",
-                        "declined",
-                        "withdrawn",
-                        "retired",
-                    ]
-                ),
+                condition=Q(status__in=SourceStatus.values),
                 name="source_status_known",
             ),
             models.UniqueConstraint(
                 fields=["url_key"],
-                condition=Q(status__in=["proposed", "changes_requested", "approved"])
-                & ~Q(url_key=""),
+                condition=Q(status__in=LIVE_STATUSES) & ~Q(url_key=""),
                 name="source_unique_live_url",
             ),
             models.UniqueConstraint(
                 fields=["doi_key"],
-                condition=Q(status__in=["proposed", "changes_requested", "approved"])
-                & ~Q(doi_key=""),
+                condition=Q(status__in=LIVE_STATUSES) & ~Q(doi_key=""),
                 name="source_unique_live_doi",
             ),
         ]
@@ -342,6 +349,16 @@ class Source(models.Model):
     @property
     def is_approved(self):
         return self.status == self.Status.APPROVED
+
+    @property
+    def is_proposed(self):
+        """Waiting in the queue for a moderator's decision."""
+        return self.status == self.Status.PROPOSED
+
+    @property
+    def is_sent_back(self):
+        """A moderator asked the proposer for changes."""
+        return self.status == self.Status.CHANGES_REQUESTED
 
     @property
     def is_open(self):
@@ -466,6 +483,9 @@ class ModerationEvent(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     reason = models.TextField(blank=True)
+    # When a moderator asks for changes: the proposal's fields as they stood, so that on
+    # resubmission the review shows what changed (sources/changes.py).
+    snapshot = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -478,6 +498,15 @@ class ModerationEvent(models.Model):
     @property
     def target(self):
         return self.source or self.theme
+
+    @property
+    def is_decision(self):
+        """A moderator's decision on a source (rather than the proposer's own step)."""
+        return self.action in self.DECISIONS
+
+    @property
+    def is_about_comment(self):
+        return self.action in (self.Action.HIDE_COMMENT, self.Action.RESTORE_COMMENT)
 
 
 class LinkHealth(models.Model):

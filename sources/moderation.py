@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import notifications, reviews, tasks
+from . import changes, notifications, reviews, tasks
 from .access import is_moderator
 from .models import ModerationEvent, Source
+from .permissions import decide_refusal, edit_refusal, withdraw_refusal
 
 Status = Source.Status
 Action = ModerationEvent.Action
@@ -73,21 +74,6 @@ def submit(*, source, proposer, themes, tags):
     return source
 
 
-def edit_refusal(source, user):
-    """Why `user` may not edit `source`, or "" when they may: a moderator always may, the
-    proposer while the proposal is open."""
-    if is_moderator(user):
-        return ""
-    if not user.is_authenticated or source.proposer_id != user.pk:
-        return "Only the member who proposed this source can edit it."
-    if source.status not in Source.OPEN_STATUSES:
-        return (
-            f"This source is {source.get_status_display().lower()}, so it can no longer "
-            "be edited by its proposer."
-        )
-    return ""
-
-
 def edit(*, source, editor, fields, themes, tags, resubmit=False):
     """Change a source's details: the proposer while it is open, a moderator at any time.
 
@@ -105,7 +91,7 @@ def edit(*, source, editor, fields, themes, tags, resubmit=False):
         locked.themes.set(themes)
         locked.tags.set(tags)
         Source.objects.filter(pk=locked.pk).refresh_search_vectors()
-        if resubmit and locked.status == Status.CHANGES_REQUESTED:
+        if resubmit and locked.is_sent_back:
             _move(locked, actor=editor, action=Action.RESUBMIT, to=Status.PROPOSED)
     return locked
 
@@ -114,9 +100,9 @@ def withdraw(*, source, member):
     """The proposer takes back an open proposal."""
     with transaction.atomic():
         locked = _lock(source)
-        if locked.proposer_id != member.pk:
-            raise TransitionError("Only the member who proposed this source can withdraw it.")
-        _require(locked, Source.OPEN_STATUSES, "withdrawn")
+        refusal = withdraw_refusal(locked, member)
+        if refusal:
+            raise TransitionError(refusal)
         return _move(locked, actor=member, action=Action.WITHDRAW, to=Status.WITHDRAWN)
 
 
@@ -130,9 +116,32 @@ def decline(*, source, moderator, reason):
 
 
 def request_changes(*, source, moderator, reason):
+    """Send a proposal back to its proposer, keeping its fields to show what they change."""
     return _decide(
         source, moderator, Action.REQUEST_CHANGES, Status.CHANGES_REQUESTED, reason, "sent back"
     )
+
+
+DECISIONS = {
+    Action.APPROVE: approve,
+    Action.REQUEST_CHANGES: request_changes,
+    Action.DECLINE: decline,
+}
+
+
+def review(*, source, moderator, decision, reason="", corrections=None):
+    """A moderator's review: their corrections to the proposal (if any) and their decision,
+    together or not at all.
+
+    `decision` is one of DECISIONS; `corrections`, when given, holds the keyword arguments of
+    edit() (fields, themes, tags). A refused decision keeps none of the corrections.
+    """
+    if decision not in DECISIONS:
+        raise TransitionError("Choose approve, ask for changes or decline.")
+    with transaction.atomic():
+        if corrections:
+            source = edit(source=source, editor=moderator, **corrections)
+        return DECISIONS[decision](source=source, moderator=moderator, reason=reason)
 
 
 def retire(*, source, moderator, reason):
@@ -166,7 +175,10 @@ def _decide(source, moderator, action, to, reason, verb):
         if action != Action.APPROVE:
             _require_reason(reason)
         _require(locked, [Status.PROPOSED], verb)
-        return _move(locked, actor=moderator, action=action, to=to, reason=reason)
+        snapshot = changes.snapshot(locked) if action == Action.REQUEST_CHANGES else {}
+        return _move(
+            locked, actor=moderator, action=action, to=to, reason=reason, snapshot=snapshot
+        )
 
 
 def _lock(source):
@@ -174,8 +186,9 @@ def _lock(source):
 
 
 def _require_moderator(user):
-    if not is_moderator(user):
-        raise TransitionError("Only moderators can decide on proposals.")
+    refusal = decide_refusal(user)
+    if refusal:
+        raise TransitionError(refusal)
 
 
 def _require_reason(reason):
@@ -193,7 +206,7 @@ def _require(source, allowed, verb):
         )
 
 
-def _move(source, *, actor, action, to, reason=""):
+def _move(source, *, actor, action, to, reason="", snapshot=None):
     """Record the new status, the decision and its event; e-mail the proposer after commit."""
     event = ModerationEvent.objects.create(
         source=source,
@@ -202,6 +215,7 @@ def _move(source, *, actor, action, to, reason=""):
         from_status=source.status,
         to_status=to,
         reason=reason.strip(),
+        snapshot=snapshot or {},
     )
     source.status = to
     update_fields = ["status", "updated_at"]
@@ -209,6 +223,12 @@ def _move(source, *, actor, action, to, reason=""):
         source.decided_by = actor
         source.decided_at = event.created_at
         source.decision_reason = event.reason
+        update_fields += ["decided_by", "decided_at", "decision_reason"]
+    elif action == Action.RESUBMIT:
+        # The request for changes is answered: it stays in the history, not as the decision.
+        source.decided_by = None
+        source.decided_at = None
+        source.decision_reason = ""
         update_fields += ["decided_by", "decided_at", "decision_reason"]
     if to == Status.APPROVED:
         source.approved_at = event.created_at

@@ -3,25 +3,29 @@ public log."""
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
-from . import imports, link_health, moderation, reviews
+from comments.discussion import threads
+
+from . import changes, imports, link_health, moderation, reviews
 from .access import moderator_required
-from .duplicates import attach_similar_titles, similar_titles
+from .duplicates import attach_similar_titles, same_domain, similar_titles
 from .forms import DecisionForm, ImportForm, ReasonForm, SourceForm, SourceReviewForm
 from .models import ModerationEvent, Source, Theme
+from .pagination import paginate
+from .permissions import SourcePermissions
 
 QUEUE_ORDERS = {"oldest": "Oldest first", "endorsed": "Most endorsed first"}
-DECIDE = {
-    "approve": moderation.approve,
-    "request_changes": moderation.request_changes,
-    "decline": moderation.decline,
+# What the moderator sees once the decision is recorded, by decision.
+DONE = {
+    ModerationEvent.Action.APPROVE: "“{title}” is approved and now in the library.",
+    ModerationEvent.Action.REQUEST_CHANGES: (
+        "“{title}” is sent back to its proposer with your request for changes."
+    ),
+    ModerationEvent.Action.DECLINE: "“{title}” is declined; the proposer has your reason.",
 }
 
 
@@ -30,9 +34,7 @@ def queue(request):
     order = request.GET.get("order") if request.GET.get("order") in QUEUE_ORDERS else "oldest"
     ordering = ["-endorsement_count", "created_at"] if order == "endorsed" else ["created_at"]
     proposals = Source.objects.filter(status=Source.Status.PROPOSED).for_listing()
-    page = Paginator(proposals.order_by(*ordering, "pk"), settings.LIBRARY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, proposals.order_by(*ordering, "pk"))
     attach_similar_titles(page.object_list)
     context = {
         "page": page,
@@ -47,7 +49,8 @@ def queue(request):
 
 @moderator_required
 def review(request, slug):
-    """Review one source: correct its fields, then approve, decline or ask for changes."""
+    """The proposal in full (with what changed since changes were asked for, its endorsements,
+    discussion and possible duplicates) and the moderator's decision, with any corrections."""
     source = get_object_or_404(Source.objects.for_listing(), slug=slug)
     edit_form = SourceForm(instance=source, prefix="source")
     decision_form = DecisionForm(prefix="decision")
@@ -57,38 +60,45 @@ def review(request, slug):
         decision_form = DecisionForm(request.POST, prefix="decision")
         if edit_form.is_valid() and decision_form.is_valid():
             decision = decision_form.cleaned_data["decision"]
+            corrections = None
+            if edit_form.has_changed():
+                corrections = {
+                    "fields": edit_form.source_fields(),
+                    "themes": edit_form.cleaned_data["themes"],
+                    "tags": edit_form.cleaned_data["tags"],
+                }
             try:
-                # One transaction: a refused decision must not keep the corrections sent with it.
-                with transaction.atomic():
-                    if edit_form.has_changed():
-                        moderation.edit(
-                            source=source,
-                            editor=request.user,
-                            fields=edit_form.source_fields(),
-                            themes=edit_form.cleaned_data["themes"],
-                            tags=edit_form.cleaned_data["tags"],
-                        )
-                    DECIDE[decision](
-                        source=source,
-                        moderator=request.user,
-                        reason=decision_form.cleaned_data["reason"],
-                    )
+                moderation.review(
+                    source=source,
+                    moderator=request.user,
+                    decision=decision,
+                    reason=decision_form.cleaned_data["reason"],
+                    corrections=corrections,
+                )
             except (moderation.TransitionError, moderation.DuplicateSource) as error:
                 messages.error(request, str(error))
                 return redirect("sources:review", slug=source.slug)
-            messages.success(
-                request, f"Decision recorded: {dict(DecisionForm.DECISIONS)[decision]}."
-            )
+            messages.success(request, DONE[decision].format(title=source.title))
             return redirect("sources:moderation")
         status = 400
+        # The form's own errors are shown; the page shows the proposal as it is stored.
+        source.refresh_from_db()
+    events = list(source.events.select_related("actor").order_by("created_at", "pk"))
+    changes_asked, changed = changes.resubmitted_changes(source, events)
     context = {
         "source": source,
+        "permissions": SourcePermissions(source, request.user),
         "edit_form": edit_form,
         "decision_form": decision_form,
         "retire_form": ReasonForm(prefix="retire"),
         "decision_refusal": moderation.decision_refusal(source, request.user),
         "similar": similar_titles(source.title, exclude=source),
-        "events": source.events.select_related("actor"),
+        "same_site": same_domain(source),
+        "endorsements": source.endorsements.select_related("member").order_by("created_at"),
+        "events": events,
+        "changes_asked": changes_asked,
+        "changes": changed,
+        "discussion": threads(request, source),
     }
     return render(request, "sources/review.html", context, status=status)
 
@@ -113,9 +123,7 @@ def retire(request, slug):
 @moderator_required
 def links(request):
     """Links that failed, are broken, or moved for good: what failed, when and how."""
-    page = Paginator(link_health.for_moderators(), settings.LIBRARY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, link_health.for_moderators())
     return render(request, "sources/link_health.html", {"page": page})
 
 
@@ -135,7 +143,7 @@ def accept_new_address(request, slug):
 @moderator_required
 def due_for_review(request):
     """Sources in the library whose review date has come, the most overdue first."""
-    page = Paginator(reviews.due(), settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, reviews.due())
     return render(request, "sources/due_for_review.html", {"page": page})
 
 
@@ -169,7 +177,7 @@ def log(request):
         .select_related("source", "theme", "actor")
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = paginate(request, events)
     return render(request, "sources/moderation_log.html", {"page": page})
 
 

@@ -24,6 +24,7 @@ def decision(event):
     if event.action not in ModerationEvent.DECISIONS or proposer is None or not proposer.email:
         return
     context = {
+        "Action": ModerationEvent.Action,
         "event": event,
         "source": event.source,
         "proposer": proposer,

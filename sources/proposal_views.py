@@ -1,8 +1,7 @@
 """Members' pages: propose, edit, withdraw and endorse sources; open proposals; my proposals."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -13,8 +12,10 @@ from .access import member_required
 from .endorsements import EndorsementError, set_endorsement
 from .filters import ProposalFilters
 from .forms import LookupForm, SourceForm
-from .models import Source, Theme
+from .models import ModerationEvent, Source, Theme
 from .page_cache import private_page
+from .pagination import paginate
+from .permissions import SourcePermissions
 
 
 def wants_fill_in(data):
@@ -110,12 +111,14 @@ def propose_lookup(request):
 @member_required
 def edit(request, slug):
     source = get_object_or_404(Source.objects.visible_to(request.user), slug=slug)
-    if moderation.edit_refusal(source, request.user):
-        messages.error(request, "Only the proposer can edit a proposal, and only while it is open.")
+    refusal = SourcePermissions(source, request.user).edit_refusal
+    if refusal:
+        messages.error(request, refusal)
         return redirect(source)
     form = SourceForm(request.POST or None, instance=source)
     status = 200
     if request.method == "POST" and form.is_valid():
+        resubmit = "resubmit" in request.POST and source.is_sent_back
         try:
             moderation.edit(
                 source=source,
@@ -123,17 +126,16 @@ def edit(request, slug):
                 fields=form.source_fields(),
                 themes=form.cleaned_data["themes"],
                 tags=form.cleaned_data["tags"],
-                resubmit="resubmit" in request.POST,
+                resubmit=resubmit,
             )
         except (moderation.TransitionError, moderation.DuplicateSource) as error:
             messages.error(request, str(error))
             status = 409
         else:
-            resubmitted = "resubmit" in request.POST and source.status == "changes_requested"
             messages.success(
                 request,
                 "Your changes are saved and the proposal is back in the queue."
-                if resubmitted
+                if resubmit
                 else "Your changes are saved.",
             )
             return redirect(source)
@@ -153,10 +155,9 @@ def withdraw(request, slug):
             return redirect(source)
         messages.success(request, f"You withdrew “{source.title}”.")
         return redirect("sources:my_proposals")
-    if source.proposer_id != request.user.pk or not source.is_open:
-        messages.error(
-            request, "Only the proposer can withdraw a proposal, and only while it is open."
-        )
+    refusal = SourcePermissions(source, request.user).withdraw_refusal
+    if refusal:
+        messages.error(request, refusal)
         return redirect(source)
     return render(request, "sources/withdraw.html", {"source": source})
 
@@ -198,9 +199,7 @@ def proposal_list(request):
     if theme:
         proposals = proposals.in_theme(theme)
     ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
-    page = Paginator(
-        proposals.for_listing().order_by(*ordering, "-pk"), settings.LIBRARY_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = paginate(request, proposals.for_listing().order_by(*ordering, "-pk"))
     context = {
         "page": page,
         "themes": themes,
@@ -214,11 +213,16 @@ def proposal_list(request):
 @member_required
 @private_page
 def my_proposals(request):
+    """The member's proposals, each with its history: submitted, sent back (and why),
+    resubmitted, decided."""
+    history = ModerationEvent.objects.select_related("actor").order_by("created_at", "pk")
     proposals = (
         Source.objects.filter(proposer=request.user)
         .select_related("decided_by")
-        .prefetch_related("themes")
+        .prefetch_related("themes", Prefetch("events", queryset=history, to_attr="history"))
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(proposals, settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, proposals)
+    for source in page.object_list:
+        source.permissions = SourcePermissions(source, request.user)
     return render(request, "sources/my_proposals.html", {"page": page})

@@ -1,21 +1,24 @@
-from django.conf import settings
-from django.core.paginator import Paginator
+"""Readers' pages: a theme, the library, a source, a tag.
+
+A page that shows a discussion gathers it from comments.discussion (the page's own part of the
+comments app); models and services here never import comments.
+"""
+
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
+
+from comments.discussion import threads
 
 from . import page_cache as pages
 from .access import is_member
 from .citations import citations, csl_item, meta_tags
-from .endorsements import endorsement_refusal, has_endorsed
+from .endorsements import has_endorsed
 from .filters import ListingFilters
 from .following import is_following
 from .link_health import broken_link
 from .models import Source, Theme
-from .moderation import edit_refusal
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+from .pagination import paginate
+from .permissions import SourcePermissions
 
 
 @pages.cached_page(
@@ -29,7 +32,7 @@ def theme_detail(request, slug):
     filters = ListingFilters(
         request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=shown
     )
-    page = _page(request, filters.apply(in_theme).for_listing())
+    page = paginate(request, filters.apply(in_theme).for_listing())
     return render(
         request,
         "sources/theme_detail.html",
@@ -39,6 +42,7 @@ def theme_detail(request, slug):
             "page": page,
             "total": pages.remember(f"theme-total:{theme.pk}", in_theme.count, depends_on=shown),
             "following": is_member(request.user) and is_following(request.user, theme=theme),
+            "discussion": threads(request, theme),
         },
     )
 
@@ -53,7 +57,7 @@ def source_list(request):
         depends_on=[pages.LIBRARY],
         with_search=True,
     )
-    page = _page(request, filters.apply(library).for_listing())
+    page = paginate(request, filters.apply(library).for_listing())
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
@@ -67,15 +71,16 @@ def source_detail(request, slug):
         .select_related("link_health", "superseded_by"),
         slug=slug,
     )
+    permissions = SourcePermissions(source, request.user)
     context = {
         "source": source,
+        "permissions": permissions,
         "link_health": broken_link(source),
         # Only a source with a DOI can have notices: the others cost no query.
         "notices": list(source.notices.all()) if source.doi else [],
         "endorsed": has_endorsed(source, request.user),
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
-        "can_endorse": is_member(request.user) and not endorsement_refusal(source, request.user),
-        "can_edit": not edit_refusal(source, request.user),
+        "discussion": threads(request, source),
         "citations": citations(source),
         "citation_meta": meta_tags(csl_item(source)),
         "following": source.is_approved
@@ -94,7 +99,7 @@ def tag_detail(request, slug):
     filters = ListingFilters(
         request.GET, scope=tagged, scope_name=f"tag:{tag.pk}", depends_on=[pages.tag_page(slug)]
     )
-    page = _page(request, filters.apply(tagged).for_listing())
+    page = paginate(request, filters.apply(tagged).for_listing())
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )

@@ -42,6 +42,7 @@ class Library:
     theme: object
     source: object
     proposal: object
+    resubmitted: object
     member: object
     moderator: object
     retracted: object
@@ -102,6 +103,21 @@ def library(live_themes, settings):
     moderation.request_changes(
         source=sent_back, moderator=moderator, reason="Please add a link to the report."
     )
+    resubmitted = ProposalFactory(
+        title="Mia's resubmitted proposal", proposer=member, themes=[theme], year=2019
+    )
+    moderation.request_changes(
+        source=resubmitted, moderator=moderator, reason="Please check the year."
+    )
+    moderation.edit(
+        source=resubmitted,
+        editor=member,
+        fields={"year": 2020, "title": "Mia's resubmitted proposal, corrected"},
+        themes=[theme],
+        tags=["spread"],
+        resubmit=True,
+    )
+    CommentFactory(source=proposal, author=others[1], body="Is there a newer edition?")
     approved = ProposalFactory(title="Mia's approved proposal", proposer=member, themes=[theme])
     moderation.approve(source=approved, moderator=moderator, reason="A useful addition.")
     declined = ProposalFactory(title="A proposal out of scope", proposer=proposer, themes=[theme])
@@ -158,6 +174,7 @@ def library(live_themes, settings):
         theme=theme,
         source=source,
         proposal=proposal,
+        resubmitted=resubmitted,
         member=member,
         moderator=moderator,
         retracted=retracted,
@@ -182,6 +199,8 @@ PAGES = {
     "moderation-queue": ("/moderation/", "mo"),
     "flagged-comments": ("/moderation/comments/", "mo"),
     "review": (lambda lib: f"/moderation/{lib.proposal.slug}/", "mo"),
+    "review-resubmitted": (lambda lib: f"/moderation/{lib.resubmitted.slug}/", "mo"),
+    "review-approved": (lambda lib: f"/moderation/{lib.source.slug}/", "mo"),
     "moderation-log": ("/moderation/log/", None),
     "import-list": ("/moderation/import/", "mo"),
     "import-preview": ("import-preview", "mo"),
@@ -206,6 +225,9 @@ PHONE_PAGES = [
     "retracted-source",
     "evidence-map",
     "evidence-map-by-kind",
+    "review",
+    "review-resubmitted",
+    "my-proposals",
 ]
 
 

@@ -102,7 +102,10 @@ def test_a_source_goes_from_sign_up_to_the_library(
     moderator_page.get_by_role("radio", name="Approve").check()
     moderator_page.get_by_role("button", name="Record the decision").click()
     moderator_page.wait_for_url(base + "/moderation/")
-    assert "Decision recorded: Approve" in moderator_page.locator(".messages").inner_text()
+    assert (
+        f"“{TITLE}” is approved and now in the library"
+        in moderator_page.locator(".messages").inner_text()
+    )
     source.refresh_from_db()
     assert source.status == Source.Status.APPROVED
 
@@ -118,7 +121,7 @@ def test_a_source_goes_from_sign_up_to_the_library(
 
     proposer.goto(base + "/me/proposals/")
     card = proposer.locator(".proposal").filter(has_text=TITLE)
-    assert card.locator(".badge--status").inner_text() == "Approved"
+    assert card.locator(".badge--status").text_content() == "Status: Approved"
 
     for page in [proposer, endorser, moderator_page, reader]:
         assert page.console_errors == [], page.url

@@ -3,6 +3,10 @@ form and profile editing) also run the same literal number of queries with few a
 
 import pytest
 
+from comments.discussion import post
+from sources import moderation
+from sources.endorsements import set_endorsement
+
 from .factories import CommentFactory, MemberFactory, ProposalFactory, SourceFactory
 
 SIZES = [1, 30]
@@ -59,16 +63,42 @@ def test_theme_feed(client, library, themes, number, django_assert_num_queries):
 
 @pytest.mark.parametrize("number", SIZES)
 def test_review_page(client, moderator, proposer, themes, number, django_assert_num_queries):
+    """However many similar sources, endorsers, comments and past decisions the proposal has."""
     for index in range(number):
-        SourceFactory(title=f"Network evaluation {index}", themes=themes[:1])
+        SourceFactory(
+            title=f"Network evaluation {index}",
+            url=f"https://example.org/evaluations/{index}",
+            themes=themes[:1],
+        )
     proposal = ProposalFactory(
-        title="Network evaluation", proposer=proposer, themes=themes[:2], tags=["a", "b"]
+        title="Network evaluation",
+        url="https://example.org/network-evaluation",
+        proposer=proposer,
+        themes=themes[:2],
+        tags=["a", "b"],
+    )
+    for index in range(number):
+        endorser = MemberFactory(username=f"endorser{index}")
+        set_endorsement(source=proposal, member=endorser, endorse=True)
+        post(author=endorser, target=proposal, body=f"Comment {index}.")
+    moderation.request_changes(source=proposal, moderator=moderator, reason="Add the year.")
+    moderation.edit(
+        source=proposal,
+        editor=proposer,
+        fields={"year": 2020},
+        themes=themes[:1],
+        tags=["a"],
+        resubmit=True,
     )
     client.force_login(moderator)
 
-    response = get(client, f"/moderation/{proposal.slug}/", django_assert_num_queries, 12)
+    response = get(client, f"/moderation/{proposal.slug}/", django_assert_num_queries, 17)
 
     assert len(response.context["similar"]) == min(number, 5)
+    assert len(response.context["same_site"]) == min(number, 5)
+    assert len(response.context["endorsements"]) == number
+    assert len(response.context["discussion"].threads) == min(number, 20)
+    assert [change.label for change in response.context["changes"]] == ["Year", "Themes", "Tags"]
 
 
 @pytest.mark.parametrize("number", SIZES)

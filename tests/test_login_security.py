@@ -214,7 +214,9 @@ def test_the_operator_sets_the_proxy_count_and_header_from_the_environment():
     assert "TRUSTED_PROXY_COUNT must be 0 or more" in refused.stderr
 
 
-def test_a_superuser_from_createsuperuser_reaches_the_admin_after_verifying(client, db, mailoutbox):
+def test_a_superuser_from_createsuperuser_reaches_the_admin_after_verifying(
+    client, db, mailoutbox, django_capture_on_commit_callbacks
+):
     """createsuperuser makes no verified address; the first sign-in sends the link that does."""
     call_command(
         "createsuperuser", username="root", email="root@example.org", interactive=False, verbosity=0
@@ -223,9 +225,10 @@ def test_a_superuser_from_createsuperuser_reaches_the_admin_after_verifying(clie
     root.set_password(PASSWORD)
     root.save()
 
-    first = client.post(
-        reverse("account_login") + "?next=/admin/", {"login": "root", "password": PASSWORD}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(
+            reverse("account_login") + "?next=/admin/", {"login": "root", "password": PASSWORD}
+        )
 
     assert signed_in_as(client) is None
     assert first.status_code == 302

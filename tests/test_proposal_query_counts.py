@@ -69,7 +69,8 @@ def test_my_proposals_page(
     decide_all(proposals(number), moderator)
     client = login(proposer)
 
-    with django_assert_num_queries(8):
+    # One query for every proposal's history (its events and their actors) at once.
+    with django_assert_num_queries(9):
         response = client.get("/me/proposals/")
 
     assert len(response.context["page"].object_list) == number

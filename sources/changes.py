@@ -1,0 +1,91 @@
+"""What a proposer changed after a moderator sent the proposal back.
+
+When a moderator asks for changes, the proposal's fields are kept in the event's snapshot; on
+resubmission the review page compares them with the proposal as it now stands, field by field.
+"""
+
+from dataclasses import dataclass
+
+from .models import ModerationEvent, Source
+
+# The fields a member describes a source with, in the order the proposal form shows them.
+FIELDS = [
+    "title",
+    "url",
+    "doi",
+    "authors",
+    "organisation",
+    "year",
+    "kind",
+    "themes",
+    "tags",
+    "summary",
+    "stance",
+    "rationale",
+    "conflict_of_interest",
+]
+LABELS = {"themes": "Themes", "tags": "Tags"}
+CHOICES = {"kind": dict(Source.Kind.choices), "stance": dict(Source.Stance.choices)}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def snapshot(source):
+    """The proposal's fields as plain JSON values (themes by title, tags by name, sorted)."""
+    values = {name: getattr(source, name) for name in FIELDS if name not in ("themes", "tags")}
+    values["themes"] = sorted(theme.title for theme in source.themes.all())
+    values["tags"] = sorted(tag.name for tag in source.tags.all())
+    return values
+
+
+def changes_since(before, source):
+    """Each field whose value differs between the snapshot `before` and `source`, in words."""
+    after = snapshot(source)
+    return [
+        Change(label=_label(name), before=_shown(name, before[name]), after=_shown(name, value))
+        for name, value in after.items()
+        if name in before and before[name] != value
+    ]
+
+
+def resubmitted_changes(source, events):
+    """What changed since the last request for changes, if the proposal came back after it.
+
+    `events` is the source's event history (any order); returns (request event, changes) or
+    (None, []) when the proposal was never sent back, or is still waiting for its proposer.
+    """
+    ordered = sorted(events, key=lambda event: (event.created_at, event.pk))
+    requests = [
+        index
+        for index, event in enumerate(ordered)
+        if event.action == ModerationEvent.Action.REQUEST_CHANGES and event.snapshot
+    ]
+    if not requests:
+        return None, []
+    request = ordered[requests[-1]]
+    resubmitted = any(
+        event.action == ModerationEvent.Action.RESUBMIT for event in ordered[requests[-1] + 1 :]
+    )
+    if not resubmitted:
+        return None, []
+    return request, changes_since(request.snapshot, source)
+
+
+def _label(name):
+    if name in LABELS:
+        return LABELS[name]
+    label = str(Source._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def _shown(name, value):
+    if name in CHOICES:
+        return str(CHOICES[name].get(value, value))
+    if isinstance(value, list):
+        return ", ".join(value)
+    return "" if value is None else str(value)

@@ -1,0 +1,11 @@
+"""One way to cut a list into pages, for every listing of the site."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+
+
+def paginate(request, items, *, per_page=None, parameter="page"):
+    """The page of `items` that the request's `parameter` asks for (the first or last one when
+    it names no page), `per_page` at a time (LIBRARY_PAGE_SIZE unless said otherwise)."""
+    paginator = Paginator(items, per_page or settings.LIBRARY_PAGE_SIZE)
+    return paginator.get_page(request.GET.get(parameter))
