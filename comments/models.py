@@ -46,8 +46,12 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
+    # Empty once the author has deleted their account: the comment stays, by "a former member".
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
     )
     body = models.TextField(max_length=MAX_BODY_LENGTH)
     body_html = models.TextField(editable=False)
@@ -94,6 +98,10 @@ class Comment(models.Model):
     @property
     def target(self):
         return self.theme or self.source
+
+    @property
+    def author_name(self):
+        return self.author.public_name if self.author else "a former member"
 
     @property
     def is_visible(self):

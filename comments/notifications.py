@@ -12,8 +12,9 @@ def new_comment(comment):
     """Tell the author of the comment replied to, and the proposer of the source discussed."""
     url = settings.SITE_URL.rstrip("/") + comment.get_page_url()
     recipients = {}
-    if comment.parent_id and comment.parent.author.notify_replies:
-        recipients[comment.parent.author] = "reply"
+    replied_to = comment.parent.author if comment.parent_id else None
+    if replied_to is not None and replied_to.notify_replies:
+        recipients[replied_to] = "reply"
     source = comment.source
     proposer = source.proposer if source is not None else None
     if proposer is not None and proposer.notify_source_comments and proposer not in recipients:

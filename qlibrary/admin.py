@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .models import User
+from .models import SitePage, User
 
 
 def admin_login(request, extra_context=None):
@@ -41,3 +41,17 @@ class UserAdmin(BaseUserAdmin):
             {"fields": ["notify_replies", "notify_source_comments", "notify_new_proposals"]},
         ),
     ]
+
+
+@admin.register(SitePage)
+class SitePageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    readonly_fields = ["slug", "updated_at"]
+    fields = ["slug", "title", "lead", "body", "updated_at"]
+
+    def has_add_permission(self, request):
+        # The site links to exactly these pages; a data migration creates them.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

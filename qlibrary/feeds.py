@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.text import capfirst
 
 from comments.models import Comment
 from sources.models import Source, Theme
@@ -92,7 +93,7 @@ class ThemeFeed(Feed):
 
     def item_title(self, item):
         if isinstance(item, Comment):
-            return f"{item.author.public_name} commented on “{item.target.title}”"
+            return f"{capfirst(item.author_name)} commented on “{item.target.title}”"
         return item.title
 
     def item_link(self, item):
@@ -105,7 +106,7 @@ class ThemeFeed(Feed):
 
     def item_author_name(self, item):
         if isinstance(item, Comment):
-            return item.author.public_name
+            return item.author_name
         return item.authors or item.organisation or None
 
     def item_pubdate(self, item):

@@ -57,6 +57,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+SITE_NAME = "Q Library"
 
 INSTALLED_APPS = [
     "qlibrary",
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qlibrary.context_processors.roles",
+                "qlibrary.context_processors.site",
             ],
         },
     },
@@ -212,6 +214,17 @@ ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", "") or None
+
+# The site's wording on allauth's forms, and e-mails from the site's name and SITE_URL.
+ACCOUNT_ADAPTER = "qlibrary.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "qlibrary.accounts.LoginForm",
+    "signup": "qlibrary.accounts.SignupForm",
+    "add_email": "qlibrary.accounts.AddEmailForm",
+    "change_password": "qlibrary.accounts.ChangePasswordForm",
+    "reset_password": "qlibrary.accounts.ResetPasswordForm",
+    "reset_password_from_key": "qlibrary.accounts.ResetPasswordKeyForm",
+}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"

@@ -5,6 +5,7 @@ from sources import page_cache as pages
 from sources.api import api
 
 from . import feeds, views
+from .models import SitePage
 
 
 class UsernameConverter:
@@ -30,12 +31,20 @@ theme_feed = pages.cached_page(
     relative_times=False,
 )(feeds.ThemeFeed())
 
+# The community's rules and the site's promises: one page each, their text edited in the admin.
+site_pages = [
+    path(f"{slug}/", views.site_page, {"slug": slug}, name=slug) for slug in SitePage.Slug.values
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     path("members/<username:username>/", views.profile, name="profile"),
     path("me/profile/", views.edit_profile, name="edit_profile"),
+    path("me/data/", views.download_my_data, name="download_my_data"),
+    path("me/delete/", views.delete_account, name="delete_account"),
+    path("", include((site_pages, "pages"))),
     path("feeds/sources/", new_sources_feed, name="feed_sources"),
     path("themes/<slug:slug>/feed/", theme_feed, name="feed_theme"),
     path("", include("comments.urls")),

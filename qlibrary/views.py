@@ -1,6 +1,10 @@
+from email.utils import parseaddr
+
 from csp.exceptions import CSPNonceError
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +14,9 @@ from sources import page_cache as pages
 from sources.access import is_moderator, member_required
 from sources.models import Source, Theme
 
-from .forms import ProfileForm
+from . import member_data
+from .forms import CloseAccountForm, ProfileForm
+from .models import SitePage
 
 RECENT_COUNT = 6
 
@@ -59,6 +65,45 @@ def edit_profile(request):
             return redirect(request.user)
         return render(request, "qlibrary/profile_edit.html", {"form": form}, status=400)
     return render(request, "qlibrary/profile_edit.html", {"form": form})
+
+
+@pages.cached_page(depends_on=lambda slug: [pages.site_page(slug)])
+def site_page(request, slug):
+    page = get_object_or_404(SitePage, slug=slug)
+    context = {"page": page}
+    if slug == SitePage.Slug.CONTACT:
+        context["contact_email"] = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return render(request, "qlibrary/site_page.html", context)
+
+
+@never_cache
+@login_required
+def download_my_data(request):
+    """Everything the library holds about the member, as a JSON file."""
+    data = member_data.export(request.user, site_url=settings.SITE_URL)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = f"q-library-{request.user.username}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+def delete_account(request):
+    form = CloseAccountForm(request.POST or None, member=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            member_data.close_account(
+                member=request.user, remove_comments=form.cleaned_data["remove_comments"]
+            )
+            logout(request)
+            messages.success(
+                request,
+                "Your account is deleted. Thank you for what you added to the library.",
+            )
+            return redirect("home")
+        return render(request, "qlibrary/delete_account.html", {"form": form}, status=400)
+    return render(request, "qlibrary/delete_account.html", {"form": form})
 
 
 @never_cache

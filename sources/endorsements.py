@@ -42,6 +42,19 @@ def set_endorsement(*, source, member, endorse):
     return locked
 
 
+def remove_all_endorsements(*, member):
+    """Take back every endorsement `member` gave (their account is closing), in any state of
+    the source; each source's count drops with its row, locked, in one transaction."""
+    with transaction.atomic():
+        endorsed = Endorsement.objects.filter(member=member).values("source_id")
+        sources = list(Source.objects.select_for_update().filter(pk__in=endorsed).order_by("pk"))
+        Endorsement.objects.filter(member=member).delete()
+        Source.objects.filter(pk__in=[source.pk for source in sources]).update(
+            endorsement_count=F("endorsement_count") - 1
+        )
+    return len(sources)
+
+
 def has_endorsed(source, member):
     return (
         member.is_authenticated

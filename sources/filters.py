@@ -1,4 +1,4 @@
-"""The filter bar of the listing pages: search words, theme, kind, tag, year and order.
+"""The filter bar of the listing pages: search words, theme, stance, kind, tag, year and order.
 
 Options offered are the ones present in the listing's scope, so no filter leads to an empty page
 by construction; they are worked out once per change of that listing (`depends_on`, versions
@@ -53,6 +53,7 @@ class ListingFilters(CleanTextMixin, forms.Form):
         )
         if with_search:
             self.fields["theme"].choices = ANY + options["themes"]
+            self.fields["sort"].choices = list(Source.SEARCH_SORTS.items())
         else:
             del self.fields["q"]
             del self.fields["theme"]
@@ -74,7 +75,8 @@ class ListingFilters(CleanTextMixin, forms.Form):
         )
 
     def apply(self, queryset):
-        """The queryset narrowed and ordered as the valid filters say."""
+        """The queryset narrowed and ordered as the valid filters say: a search is ordered by
+        relevance unless another order is chosen."""
         data = self.cleaned_data
         if data.get("theme"):
             queryset = queryset.filter(themes__slug=data["theme"])
@@ -84,19 +86,22 @@ class ListingFilters(CleanTextMixin, forms.Form):
             tag=data.get("tag"),
             year=data.get("year"),
         )
+        sort = data.get("sort") or "relevance"
         if data.get("q"):
             queryset = queryset.search(data["q"])
-            if not data.get("sort"):
+            if sort == "relevance":
                 return queryset
-        return queryset.sorted_by(data.get("sort") or "newest")
+        return queryset.sorted_by("newest" if sort == "relevance" else sort)
 
 
 class ProposalFilters(CleanTextMixin, forms.Form):
-    """The filter bar of the open proposals: a theme and an order. Unknown values are ignored."""
+    """The filter bar of the open proposals: a theme, a stance and an order. Unknown values are
+    ignored."""
 
     SORTS = {"newest": "Newest", "endorsed": "Most endorsed"}
 
     theme = forms.ChoiceField(label="Theme", required=False)
+    stance = forms.ChoiceField(label="Stance", required=False, choices=ANY + Source.Stance.choices)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=list(SORTS.items()))
 
     def __init__(self, data, *, themes):
@@ -109,6 +114,10 @@ class ProposalFilters(CleanTextMixin, forms.Form):
     def chosen_theme(self):
         slug = self.cleaned_data.get("theme")
         return next((theme for theme in self.themes if theme.slug == slug), None)
+
+    @property
+    def chosen_stance(self):
+        return self.cleaned_data.get("stance") or ""
 
     @property
     def chosen_sort(self):

@@ -182,8 +182,8 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
             if self.similar and not cleaned.get("confirm_not_duplicate"):
                 self.add_error(
                     "confirm_not_duplicate",
-                    "Some sources already here have similar titles. Check them below, then "
-                    "tick the box if yours is a different source.",
+                    "Some sources already here have similar titles: check them, then tick "
+                    "the box if yours is a different source.",
                 )
         return cleaned
 

@@ -4,7 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import connections, models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -116,7 +116,9 @@ class SourceQuerySet(models.QuerySet):
         return self.order_by("-approved_at", "-pk")
 
     def search(self, query):
-        """Full-text search ranked by relevance on PostgreSQL; every word must match on SQLite."""
+        """Full-text search ranked by relevance. On PostgreSQL the rank weighs title, tags and
+        authors above the summary; on SQLite every word must match, and sources with the words
+        in their title come first."""
         query = (query or "").strip()
         if not query:
             return self
@@ -128,6 +130,7 @@ class SourceQuerySet(models.QuerySet):
                 .order_by("-rank", "-pk")
             )
         queryset = self
+        in_title = Q()
         for word in query.split():
             matching_tags = Source.objects.filter(tags__name__icontains=word).values("pk")
             queryset = queryset.filter(
@@ -137,7 +140,9 @@ class SourceQuerySet(models.QuerySet):
                 | Q(summary__icontains=word)
                 | Q(pk__in=matching_tags)
             )
-        return queryset
+            in_title &= Q(title__icontains=word)
+        title_match = Case(When(in_title, then=Value(1)), default=Value(0))
+        return queryset.annotate(rank=title_match).order_by("-rank", "-approved_at", "-pk")
 
     def refresh_search_vectors(self):
         """Recompute the stored full-text vector (PostgreSQL only) after text or tags change,
@@ -226,6 +231,8 @@ class Source(models.Model):
     OPEN_STATUSES = OPEN_STATUSES
     LIVE_STATUSES = LIVE_STATUSES
     SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
+    # Searches are ordered by how well each source matches, unless another order is chosen.
+    SEARCH_SORTS = {"relevance": "Relevance", **SORTS}
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)

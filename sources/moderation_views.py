@@ -18,14 +18,17 @@ from .models import ModerationEvent, Source, Theme
 from .pagination import paginate
 from .permissions import SourcePermissions
 
+# What the moderator is told once their decision is recorded.
 QUEUE_ORDERS = {"oldest": "Oldest first", "endorsed": "Most endorsed first"}
 # What the moderator sees once the decision is recorded, by decision.
 DONE = {
-    ModerationEvent.Action.APPROVE: "“{title}” is approved and now in the library.",
+    ModerationEvent.Action.APPROVE: "Approved: “{title}” is now in the library.",
     ModerationEvent.Action.REQUEST_CHANGES: (
-        "“{title}” is sent back to its proposer with your request for changes."
+        "Changes requested: “{title}” is back with its proposer, with your reason."
     ),
-    ModerationEvent.Action.DECLINE: "“{title}” is declined; the proposer has your reason.",
+    ModerationEvent.Action.DECLINE: (
+        "Declined: “{title}” will not join the library; the public log shows your reason."
+    ),
 }
 
 

@@ -30,6 +30,7 @@ def decision(event):
         "proposer": proposer,
         "source_url": absolute(event.source.get_absolute_url()),
         "my_proposals_url": absolute("/me/proposals/"),
+        "guidelines_url": absolute("/guidelines/"),
     }
     mail.queue(
         kind="decision",

@@ -33,6 +33,7 @@ Which write invalidates what (the one place to read and to change it):
                                                        sources they proposed, endorsed or
                                                        commented on and the themes they
                                                        commented on
+    a site page (About, Guidelines...) in the admin    site-page:<slug>
     a theme or a tag itself (admin), a member          everything
     deleted, a migration, a bulk load
 
@@ -45,12 +46,13 @@ Which write invalidates what (the one place to read and to change it):
     tag page               tag:<slug>
     member's profile       member:<username>
     new-sources feed       library
+    About, Guidelines...   site-page:<slug>
     (every page also depends on `everything`)
 
 The service functions that write through `.update()` (counts) call these functions themselves;
 saves and deletes of the models pages show (through the services, the admin or the shell) reach
-them through the signals connected in `watch_library_changes()` and `comments.apps`, each for its
-own model only; `migrate` moves `everything`.
+them through the signals connected in `watch_library_changes()`, `comments.apps` and
+`qlibrary.apps`, each for its own model only; `migrate` moves `everything`.
 """
 
 import contextlib
@@ -106,6 +108,10 @@ def tag_page(slug):
 
 def member_page(username):
     return f"member:{username}"
+
+
+def site_page(slug):
+    return f"site-page:{slug}"
 
 
 def _cache():
@@ -213,6 +219,11 @@ def member_changed(member):
     _move(names)
     if source_ids:
         sources_changed(source_ids)
+
+
+def site_page_changed(page):
+    """A page of the site's rules or promises (About, Guidelines...), edited in the admin."""
+    _move([site_page(page.slug)])
 
 
 def _theme_slugs(ids):

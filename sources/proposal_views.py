@@ -36,7 +36,14 @@ def kept_fields(data):
 def propose(request):
     if request.method == "POST" and wants_fill_in(request.POST):
         return fill_in(request)
-    form = SourceForm(request.POST or None)
+    # /sources/propose/?theme=<slug>&stance=<stance> (a theme page's link, or a gap on the
+    # evidence map) opens with that theme and stance chosen.
+    initial = {}
+    if theme_slug := request.GET.get("theme"):
+        initial["themes"] = list(Theme.objects.filter(slug=theme_slug))
+    if request.GET.get("stance") in Source.Stance.values:
+        initial["stance"] = request.GET["stance"]
+    form = SourceForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,15 +202,18 @@ def proposal_list(request):
     proposals = Source.objects.open_proposals()
     themes = list(Theme.objects.all())
     filters = ProposalFilters(request.GET, themes=themes)
-    theme, sort = filters.chosen_theme, filters.chosen_sort
+    theme, stance, sort = filters.chosen_theme, filters.chosen_stance, filters.chosen_sort
     if theme:
         proposals = proposals.in_theme(theme)
+    proposals = proposals.filter_by(stance=stance)
     ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
     page = paginate(request, proposals.for_listing().order_by(*ordering, "-pk"))
     context = {
         "page": page,
         "themes": themes,
         "theme": theme,
+        "stance": stance,
+        "stances": Source.Stance.choices,
         "sort": sort,
         "sorts": ProposalFilters.SORTS,
     }

@@ -102,3 +102,10 @@ def live_themes(transactional_db):
     migration = import_module("sources.migrations.0002_create_themes")
     migration.create_themes(apps, schema_editor=None)
     return list(apps.get_model("sources", "Theme").objects.all())
+
+
+@pytest.fixture
+def live_site_pages(transactional_db):
+    """The guidelines, about, privacy and contact pages, made again after a flush (as above)."""
+    migration = import_module("qlibrary.migrations.0004_first_site_pages")
+    migration.create_pages(apps, schema_editor=None)

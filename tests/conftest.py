@@ -3,7 +3,11 @@ from django.core.cache import caches
 
 from sources.models import Theme
 
-from .browser import browser_page, live_themes  # noqa: F401  (fixtures for browser tests)
+from .browser import (  # noqa: F401  (fixtures for browser tests)
+    browser_page,
+    live_site_pages,
+    live_themes,
+)
 from .factories import (
     MemberFactory,
     ModeratorFactory,

@@ -49,7 +49,7 @@ class Library:
 
 
 @pytest.fixture
-def library(live_themes, settings):
+def library(live_themes, live_site_pages, settings):
     """A small library with something on every page: sources, endorsements, discussions with
     replies, open proposals (one of them the member's), flagged and hidden comments, and
     decisions in the moderation log."""
@@ -214,6 +214,16 @@ PAGES = {
     "profile": ("/members/mia/", None),
     "profile-edit": ("/me/profile/", "mia"),
     "not-found": ("/no-such-page/", None),
+    "tag": ("/tags/networks/", None),
+    "guidelines": ("/guidelines/", None),
+    "about": ("/about/", None),
+    "privacy": ("/privacy/", None),
+    "contact": ("/contact/", None),
+    "log-in-to-propose": ("/accounts/login/?next=/sources/propose/", None),
+    "password-reset": ("/accounts/password/reset/", None),
+    "account-email": ("/accounts/email/", "mia"),
+    "password-change": ("/accounts/password/change/", "mia"),
+    "delete-account": ("/me/delete/", "mia"),
     "evidence-map": ("/map/", None),
     "evidence-map-by-kind": ("/map/?by=kind", None),
     "open-data": ("/data/", None),
@@ -223,11 +233,15 @@ PHONE_PAGES = [
     "theme",
     "source",
     "retracted-source",
-    "evidence-map",
-    "evidence-map-by-kind",
     "review",
     "review-resubmitted",
     "my-proposals",
+    "browse",
+    "moderation-log",
+    "guidelines",
+    "log-in",
+    "evidence-map",
+    "evidence-map-by-kind",
 ]
 
 
@@ -246,7 +260,7 @@ def open_page(page, base_url, library, name):
         page.locator("input[name=title]").fill(library.source.title)
         with page.expect_navigation():
             page.get_by_role("button", name="Send the proposal").click()
-        assert page.locator(".notice--error").is_visible(), "the form was not refused"
+        assert page.locator(".error-summary").is_visible(), "the form was not refused"
         assert page.locator(".notice--warning").is_visible(), "no similar titles shown"
         expected = 400
     elif where == "import-preview":

@@ -697,3 +697,14 @@ def test_members_pages_carry_no_shared_validators(client, scene, member):
 
     assert "private" in response["Cache-Control"]
     assert not response.has_header("Last-Modified")
+
+
+def test_a_site_page_edited_in_the_admin_shows_on_the_next_read(client):
+    from qlibrary.models import SitePage
+
+    page = SitePage.objects.get(slug=SitePage.Slug.ABOUT)
+    read(client, f"/{page.slug}/")
+    page.title = "About this library, reworded"
+    page.save()
+
+    assert "About this library, reworded" in read(client, f"/{page.slug}/")

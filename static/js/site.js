@@ -39,9 +39,9 @@
       var input = form.querySelector('input[name="endorse"]');
       var button = form.querySelector('button[type="submit"]');
       var status = document.createElement("p");
-      status.className = "visually-hidden";
+      status.className = "endorse-box__status";
       status.setAttribute("role", "status");
-      form.appendChild(status);
+      (form.closest(".endorse-box") || form).appendChild(status);
 
       form.addEventListener("submit", function (event) {
         event.preventDefault();
@@ -192,7 +192,14 @@
     });
   }
 
+  // A refused form opens on its error summary, so keyboard and screen-reader users start there.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
   function start() {
+    focusErrorSummary();
     addCopyButtons();
     enhanceEndorseForms();
     enhanceLookup();

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("qlibrary", "0002_comment_notifications"),
+        ("qlibrary", "0004_first_site_pages"),
     ]
 
     operations = [
