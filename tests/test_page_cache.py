@@ -147,12 +147,12 @@ def test_a_page_showing_a_message_is_neither_served_from_nor_stored_in_the_cache
 ):
     read(client, source.get_absolute_url())
     client.force_login(member)
-    client.post(reverse("account_logout"))  # "You have signed out." waits for the next page
+    client.post(reverse("account_logout"))  # "You are logged out." waits for the next page
 
     page = read(client, source.get_absolute_url())
 
-    assert "You have signed out" in page
-    assert "You have signed out" not in read(Client(), source.get_absolute_url())
+    assert "You are logged out" in page
+    assert "You are logged out" not in read(Client(), source.get_absolute_url())
 
 
 def counted_view(make_response):
