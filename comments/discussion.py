@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sources import page_cache
 from sources.access import is_member
 from sources.models import Source, Theme
 from sources.pagination import paginate
@@ -85,6 +86,11 @@ def discussion_refusal(target, member):
 def adjust_count(target, change):
     """Move the visible-comment count of a theme or source by `change`."""
     type(target).objects.filter(pk=target.pk).update(comment_count=F("comment_count") + change)
+    # An update() sends no signal: the pages showing the count are invalidated here.
+    if isinstance(target, Theme):
+        page_cache.theme_changed(target)
+    else:
+        page_cache.source_changed(target)
 
 
 def post(*, author, target, body, parent=None):

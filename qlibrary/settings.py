@@ -84,6 +84,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers If-None-Match / If-Modified-Since with 304 from the ETag and Last-Modified that
+    # readers' pages and feeds carry (sources/page_cache.py).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,22 +129,53 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 
-# Cache shared by every worker process (rate limits, sessions' neighbours, page fragments):
-# Redis when REDIS_URL is set, otherwise a table in the database (every `migrate` creates it).
+# Two caches, shared by every worker process, so that pages can never evict what must last:
+# - "default" holds rate-limit counters (comments, log-ins, sign-ups). Redis at REDIS_URL (run it
+#   with `maxmemory-policy noeviction`: an evicted counter is a limit silently reset), otherwise
+#   the database table CACHE_TABLE, whose cap is far above what counters ever reach.
+# - "pages" holds readers' whole pages and the versions that validate them (sources/page_cache.py).
+#   Redis at PAGE_CACHE_REDIS_URL, a separate instance run with `maxmemory` and
+#   `maxmemory-policy allkeys-lru` (Redis applies both to a whole instance, so pages and counters
+#   cannot share one), otherwise the database table PAGE_CACHE_TABLE, capped at
+#   PAGE_CACHE_MAX_ENTRIES rows. Losing a page or a version there only costs a render.
+# Every `migrate` creates both tables when they are database caches (qlibrary/apps.py), as
+# `manage.py createcachetable` does.
 REDIS_URL = env("REDIS_URL", "")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+PAGE_CACHE_REDIS_URL = env("PAGE_CACHE_REDIS_URL", "")
+CACHE_TABLE = env("CACHE_TABLE", "django_cache")
+CACHE_MAX_ENTRIES = envint("CACHE_MAX_ENTRIES", 100_000)
+PAGE_CACHE_TABLE = env("PAGE_CACHE_TABLE", "django_page_cache")
+PAGE_CACHE_MAX_ENTRIES = envint("PAGE_CACHE_MAX_ENTRIES", 2000)
+if CACHE_TABLE == PAGE_CACHE_TABLE:
+    raise ImproperlyConfigured("CACHE_TABLE and PAGE_CACHE_TABLE must be different tables")
+if REDIS_URL and REDIS_URL == PAGE_CACHE_REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL and PAGE_CACHE_REDIS_URL must be different Redis instances: pages need an "
+        "evicting policy, rate-limit counters must never be evicted"
     )
+
+
+def _cache(redis_url, table, max_entries):
+    if redis_url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": table,
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
+CACHES = {
+    "default": _cache(REDIS_URL, CACHE_TABLE, CACHE_MAX_ENTRIES),
+    "pages": _cache(PAGE_CACHE_REDIS_URL, PAGE_CACHE_TABLE, PAGE_CACHE_MAX_ENTRIES),
 }
 
-# Whole pages from the shared cache (sources/page_cache.py); off only to measure pages raw.
+# Readers' whole pages from the "pages" cache (sources/page_cache.py); off only to measure pages
+# rendered afresh.
 PAGE_CACHE = envbool("PAGE_CACHE", True)
 
-# Sessions are read from the shared cache and written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database: never evicted by any cache, removed by `manage.py clearsessions`.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "qlibrary.User"

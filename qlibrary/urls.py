@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from sources import page_cache as pages
 from sources.api import api
 
 from . import feeds, views
@@ -21,6 +22,15 @@ class UsernameConverter:
 
 register_converter(UsernameConverter, "username")
 
+# Feeds are the same for every reader: from the page cache, with ETag and Last-Modified.
+new_sources_feed = pages.cached_page(depends_on=lambda: [pages.LIBRARY], relative_times=False)(
+    feeds.NewSourcesFeed()
+)
+theme_feed = pages.cached_page(
+    depends_on=lambda slug: [pages.theme_page(slug), pages.theme_sources(slug)],
+    relative_times=False,
+)(feeds.ThemeFeed())
+
 # The community's rules and the site's promises: one page each, their text edited in the admin.
 site_pages = [
     path(f"{slug}/", views.site_page, {"slug": slug}, name=slug) for slug in SitePage.Slug.values
@@ -35,8 +45,8 @@ urlpatterns = [
     path("me/data/", views.download_my_data, name="download_my_data"),
     path("me/delete/", views.delete_account, name="delete_account"),
     path("", include((site_pages, "pages"))),
-    path("feeds/sources/", feeds.NewSourcesFeed(), name="feed_sources"),
-    path("themes/<slug:slug>/feed/", feeds.ThemeFeed(), name="feed_theme"),
+    path("feeds/sources/", new_sources_feed, name="feed_sources"),
+    path("themes/<slug:slug>/feed/", theme_feed, name="feed_theme"),
     path("", include("comments.urls")),
     path("", include("sources.urls")),
     path("api/", api.urls),

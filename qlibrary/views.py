@@ -10,9 +10,9 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
+from sources import page_cache as pages
 from sources.access import is_moderator, member_required
 from sources.models import Source, Theme
-from sources.page_cache import cache_page, remember
 
 from . import member_data
 from .forms import CloseAccountForm, ProfileForm
@@ -21,9 +21,13 @@ from .models import SitePage
 RECENT_COUNT = 6
 
 
-@cache_page
+@pages.cached_page(depends_on=lambda: [pages.LIBRARY, pages.THEMES])
 def home(request):
-    themes = remember("themes-with-counts", lambda: list(Theme.objects.with_source_counts()))
+    themes = pages.remember(
+        "themes-with-counts",
+        lambda: list(Theme.objects.with_source_counts()),
+        depends_on=[pages.LIBRARY, pages.THEMES],
+    )
     recent = Source.objects.approved().for_listing().sorted_by("newest")[:RECENT_COUNT]
     most_endorsed = (
         Source.objects.approved()
@@ -38,7 +42,7 @@ def home(request):
     )
 
 
-@cache_page
+@pages.cached_page(depends_on=lambda username: [pages.member_page(username)])
 def profile(request, username):
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     contributions = (
@@ -63,7 +67,7 @@ def edit_profile(request):
     return render(request, "qlibrary/profile_edit.html", {"form": form})
 
 
-@cache_page
+@pages.cached_page(depends_on=lambda slug: [pages.site_page(slug)])
 def site_page(request, slug):
     page = get_object_or_404(SitePage, slug=slug)
     context = {"page": page}

@@ -8,4 +8,4 @@ class SourcesConfig(AppConfig):
     def ready(self):
         from .page_cache import watch_library_changes
 
-        watch_library_changes()
+        watch_library_changes(self)

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import F
 
+from . import page_cache
 from .models import Endorsement, Source
 from .permissions import NOT_LIVE, endorse_refusal
 
@@ -36,6 +37,8 @@ def set_endorsement(*, source, member, endorse):
                 endorsement_count=F("endorsement_count") + change
             )
             locked.refresh_from_db(fields=["endorsement_count"])
+            # An update() sends no signal: the pages showing the count are invalidated here.
+            page_cache.source_changed(locked)
     return locked
 
 

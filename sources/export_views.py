@@ -10,6 +10,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from taggit.models import Tag
 
+from . import page_cache as pages
 from .citations import FORMATS, bibtex_text, csl_json_items, ris_text
 from .filters import ListingFilters
 from .models import Source, Theme
@@ -66,19 +67,32 @@ def _listing_export(format, queryset, name):
 
 def library_export(request, format):
     library = Source.objects.approved()
-    filters = ListingFilters(request.GET, scope=library, scope_name="library", with_search=True)
+    filters = ListingFilters(
+        request.GET,
+        scope=library,
+        scope_name="library",
+        depends_on=[pages.LIBRARY],
+        with_search=True,
+    )
     return _listing_export(format, filters.apply(library), "q-library")
 
 
 def theme_export(request, slug, format):
     theme = get_object_or_404(Theme, slug=slug)
     in_theme = Source.objects.approved().in_theme(theme)
-    filters = ListingFilters(request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}")
+    filters = ListingFilters(
+        request.GET,
+        scope=in_theme,
+        scope_name=f"theme:{theme.pk}",
+        depends_on=[pages.theme_sources(theme.slug)],
+    )
     return _listing_export(format, filters.apply(in_theme), f"q-library-{theme.slug}")
 
 
 def tag_export(request, slug, format):
     tag = get_object_or_404(Tag, slug=slug)
     tagged = Source.objects.approved().filter(tags=tag)
-    filters = ListingFilters(request.GET, scope=tagged, scope_name=f"tag:{tag.pk}")
+    filters = ListingFilters(
+        request.GET, scope=tagged, scope_name=f"tag:{tag.pk}", depends_on=[pages.tag_page(tag.slug)]
+    )
     return _listing_export(format, filters.apply(tagged), f"q-library-tag-{tag.slug}")

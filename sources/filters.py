@@ -1,7 +1,8 @@
 """The filter bar of the listing pages: search words, theme, stance, kind, tag, year and order.
 
 Options offered are the ones present in the listing's scope, so no filter leads to an empty page
-by construction; they are worked out once per change of the library and kept in the shared cache.
+by construction; they are worked out once per change of that listing (`depends_on`, versions
+of sources/page_cache.py) and kept in the page cache.
 A value that is not an option is ignored and said so, never an error page.
 """
 
@@ -44,10 +45,12 @@ class ListingFilters(CleanTextMixin, forms.Form):
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=list(Source.SORTS.items()))
 
-    def __init__(self, data, *, scope, scope_name, with_search=False):
+    def __init__(self, data, *, scope, scope_name, depends_on, with_search=False):
         super().__init__(data)
         self.with_search = with_search
-        options = remember(f"listing-options:{scope_name}", lambda: listing_options(scope))
+        options = remember(
+            f"listing-options:{scope_name}", lambda: listing_options(scope), depends_on=depends_on
+        )
         if with_search:
             self.fields["theme"].choices = ANY + options["themes"]
             self.fields["sort"].choices = list(Source.SEARCH_SORTS.items())

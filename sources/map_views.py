@@ -3,16 +3,16 @@ import hashlib
 from django.shortcuts import render
 
 from . import evidence_map
+from . import page_cache as pages
 from .filters import ListingFilters
 from .models import Source
-from .page_cache import cache_page, remember
 
 # The listing filters the map does not offer: its rows are the themes, its columns the axis, and
 # it has no order.
 NOT_ON_THE_MAP = ("theme", "sort", "page")
 
 
-@cache_page
+@pages.cached_page(depends_on=lambda: [pages.LIBRARY], parameters=("by", *pages.SEARCH_PARAMETERS))
 def evidence_map_page(request):
     axis = request.GET.get("by")
     axis = axis if axis in evidence_map.AXES else evidence_map.DEFAULT_AXIS
@@ -20,15 +20,18 @@ def evidence_map_page(request):
     for name in (*NOT_ON_THE_MAP, axis):
         data.pop(name, None)
     library = Source.objects.approved()
-    filters = ListingFilters(data, scope=library, scope_name="library", with_search=True)
+    filters = ListingFilters(
+        data, scope=library, scope_name="library", depends_on=[pages.LIBRARY], with_search=True
+    )
     for name in (*NOT_ON_THE_MAP, axis):
         filters.fields.pop(name, None)
     chosen = {name: value for name, value in filters.cleaned_data.items() if value}
     # The counts are aggregates over the whole library, so they are kept until it changes.
     key = "evidence-map:" + hashlib.sha256(f"{axis}:{sorted(chosen.items())}".encode()).hexdigest()
-    the_map = remember(
+    the_map = pages.remember(
         key,
         lambda: evidence_map.build(axis=axis, sources=filters.apply(library), query=chosen),
+        depends_on=[pages.LIBRARY],
     )
     context = {
         "map": the_map,

@@ -1,127 +1,453 @@
-"""Whole pages from the shared cache, with exact invalidation.
+"""Readers' whole pages from the "pages" cache, invalidated locally; conditional requests.
 
-Each cached page is stored with the library's version at the time it was rendered, and any
-write that a page could show (a decision, an endorsement, a comment, an edit, a profile or
-account change) moves the version on, so the very next read renders the page afresh. The version
-moves both at once and when the transaction commits: a page rendered from data that was not yet
-committed carries a version that is already gone once the commit lands.
+Who gets a cached page
+    A reader (nobody signed in, no message waiting) shares one copy of each page with every
+    other reader. A signed-in person's page shows their name, their buttons and a CSRF token,
+    so it is rendered afresh and sent with `Cache-Control: private`; a session cookie whose
+    session has ended (after log-out) is a reader's cookie and gets the readers' page.
+
+What a cached page is filed under
+    The scheme, host and path, and of the query string only the parameters that page reads (the
+    view sees only those, so its links cannot carry the others); `?cachebust=1` is the same page.
+
+Versions
+    Each page depends on a few version keys, read in the same round trip as the page. A page is
+    stored with the versions it was rendered at and served only while they are all current. A
+    version is a timestamp with a random suffix: it gives readers' pages and feeds their ETag and
+    Last-Modified, so ConditionalGetMiddleware answers a revalidating browser or feed reader
+    with 304. A version that is lost (evicted) is replaced by a new one, which only costs renders.
+    Versions move at once and again when the transaction commits, so a page rendered from data
+    not yet committed carries a version that is gone once the commit lands.
+
+Which write invalidates what (the one place to read and to change it):
+
+    write                                              versions moved
+    -------------------------------------------------  ---------------------------------------
+    anything shown of a source: a decision, an edit,   source:<slug>; while the source is (or
+    its themes or tags, an endorsement, a comment on   was) in the library also library,
+    it (post, edit, delete, hold, hide, restore)       themes, theme-sources:<slug> of its
+                                                       themes, tag:<slug> of its tags and
+                                                       member:<username> of its proposer
+    a comment on a theme (same actions)                theme:<slug>, themes
+    a member's profile or account                      member:<username>, and the above for the
+                                                       sources they proposed, endorsed or
+                                                       commented on and the themes they
+                                                       commented on
+    a site page (About, Guidelines...) in the admin    site-page:<slug>
+    a theme or a tag itself (admin), a member          everything
+    deleted, a migration, a bulk load
+
+    page                   depends on
+    ---------------------  ------------------------------------------------
+    home                   library, themes
+    browse and search      library
+    theme page, its feed   theme:<slug>, theme-sources:<slug>
+    source page            source:<slug>
+    tag page               tag:<slug>
+    member's profile       member:<username>
+    new-sources feed       library
+    About, Guidelines...   site-page:<slug>
+    (every page also depends on `everything`)
+
+The service functions that write through `.update()` (counts) call these functions themselves;
+saves and deletes of the models pages show (through the services, the admin or the shell) reach
+them through the signals connected in `watch_library_changes()`, `comments.apps` and
+`qlibrary.apps`, each for its own model only; `migrate` moves `everything`.
 """
 
+import contextlib
 import hashlib
-import uuid
-from functools import wraps
+import secrets
+import time
+from functools import partial, wraps
 
-from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils.cache import patch_vary_headers
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db import DatabaseError, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
+from django.http import QueryDict
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, urlencode
+from taggit.models import Tag
 
-VERSION_KEY = "library:version"
-MESSAGES_SESSION_KEY = "_messages"
+from .models import Endorsement, Source, TaggedSource, Theme
+
+CACHE_ALIAS = "pages"
 # Short enough that relative times ("5 minutes ago") never drift far.
 PAGE_TIMEOUT = 60
-# Models whose rows readers see on some page; a change to any of them invalidates every page.
-WATCHED_APPS = {"sources", "comments", "qlibrary", "taggit", "account", "auth"}
-UNSEEN_FIELDS = {"last_login", "digest_sent_at"}
+# Sources that listings show, or showed until their last change (approved -> retired).
+LISTED = (Source.Status.APPROVED, Source.Status.RETIRED)
+
+EVERYTHING = "everything"
+LIBRARY = "library"
+THEMES = "themes"
+
+# The query parameters each kind of page reads; any other is dropped before the view runs.
+LISTING_PARAMETERS = ("stance", "kind", "tag", "year", "sort", "page")
+SEARCH_PARAMETERS = ("q", "theme", *LISTING_PARAMETERS)
+DISCUSSION_PARAMETERS = ("comments",)
 
 
-def current_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
+def source_page(slug):
+    return f"source:{slug}"
 
 
-def remember(name, compute):
-    """A value derived from the library (counts, filter options), kept until the library changes."""
-    key = f"derived:{current_version()}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, PAGE_TIMEOUT)
-    return value
+def theme_page(slug):
+    return f"theme:{slug}"
 
 
-def _move_version():
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+def theme_sources(slug):
+    return f"theme-sources:{slug}"
+
+
+def tag_page(slug):
+    return f"tag:{slug}"
+
+
+def member_page(username):
+    return f"member:{username}"
+
+
+def site_page(slug):
+    return f"site-page:{slug}"
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
+
+
+def _version_key(name):
+    # After "page:" and "derived:" in key order: the database cache culls the lowest keys first.
+    # A name made from a long address (a made-up username) is hashed to keep keys short.
+    if len(name) > 200:
+        name = "hashed:" + hashlib.sha256(name.encode()).hexdigest()
+    return f"v:{name}"
+
+
+def _new_version():
+    return f"{time.time():.6f}-{secrets.token_hex(4)}"
+
+
+def _set_new_versions(names):
+    _cache().set_many({_version_key(name): _new_version() for name in names}, None)
+
+
+def _move(names):
+    """Move these versions now and, inside a transaction, again once it commits."""
+    names = sorted(set(names))  # one order for every writer: rows of a database cache are locked
+    if not names:
+        return
+    _set_new_versions(names)
+    if not transaction.get_autocommit():
+        transaction.on_commit(partial(_set_new_versions, names))
+
+
+def _current_versions(names, extra_key):
+    """The versions of `names` (made when missing) and the entry at `extra_key`, in one read."""
+    cache = _cache()
+    keys = [_version_key(name) for name in names]
+    found = cache.get_many([*keys, extra_key])
+    versions = []
+    for key in keys:
+        version = found.get(key)
+        if version is None:
+            version = _new_version()
+            if not cache.add(key, version, None):
+                version = cache.get(key) or version
+        versions.append(version)
+    return tuple(versions), found.get(extra_key)
+
+
+# Writes: what each one invalidates (see the table above).
 
 
 def library_changed():
-    """Invalidate every cached page now and again once the current transaction commits."""
-    _move_version()
-    pending = transaction.get_connection().run_on_commit
-    if not any(callback is _move_version for _, callback, _ in pending):
-        transaction.on_commit(_move_version)
+    """Invalidate every page: after a bulk load, a migration, or a change to a theme or a tag."""
+    _move([EVERYTHING])
 
 
-def _page_key(request):
-    """The cache key of this request's page, or None when it must be rendered afresh.
+def sources_changed(source_ids):
+    """The pages that show these sources (one query to find their themes, tags and proposers)."""
+    rows = Source.objects.filter(pk__in=list(source_ids)).values_list(
+        "slug", "status", "themes__slug", "tags__slug", "proposer__username"
+    )
+    names = set()
+    for slug, status, theme_slug, tag_slug, proposer in rows:
+        names.add(source_page(slug))
+        if status in LISTED:
+            names.update((LIBRARY, THEMES))
+            if theme_slug:
+                names.add(theme_sources(theme_slug))
+            if tag_slug:
+                names.add(tag_page(tag_slug))
+            if proposer:
+                names.add(member_page(proposer))
+    _move(names)
 
-    Readers without a session share one copy of each page; a signed-in member gets their own,
-    filed under their session (it shows their name, their endorsements and their CSRF token).
-    Nothing is served from the cache while a message waits to be shown.
+
+def source_changed(source):
+    sources_changed([source.pk])
+
+
+def theme_changed(theme):
+    """A theme's own page and feed (its discussion) and the home page's theme cards."""
+    _move([theme_page(theme.slug), THEMES])
+
+
+def comment_changed(comment):
+    """The pages that show a comment: those of its theme or its source."""
+    if comment.theme_id is not None:
+        _move([theme_page(slug) for slug in _theme_slugs([comment.theme_id])] + [THEMES])
+    else:
+        sources_changed([comment.source_id])
+
+
+def member_changed(member):
+    """Everything that shows a member's name or perspective, and their profile."""
+    ids = Source.objects.order_by().values_list("pk", flat=True)
+    proposed = ids.filter(proposer=member)
+    source_ids = set(
+        proposed.union(ids.filter(endorsements__member=member), ids.filter(comments__author=member))
+    )
+    themes = Theme.objects.filter(comments__author=member).order_by().values_list("slug", flat=True)
+    names = {member_page(member.username)}
+    names.update(theme_page(slug) for slug in set(themes))
+    if len(names) > 1:
+        names.add(THEMES)
+    _move(names)
+    if source_ids:
+        sources_changed(source_ids)
+
+
+def site_page_changed(page):
+    """A page of the site's rules or promises (About, Guidelines...), edited in the admin."""
+    _move([site_page(page.slug)])
+
+
+def _theme_slugs(ids):
+    return Theme.objects.filter(pk__in=ids).values_list("slug", flat=True)
+
+
+# Pages.
+
+
+def cached_page(*, depends_on, parameters=(), relative_times=True):
+    """Serve readers this page from the page cache while the versions it depends on hold.
+
+    `depends_on(**url_kwargs)` names the versions (besides `everything`); `parameters` are the
+    query parameters the page reads. With `relative_times`, the ETag also changes each
+    PAGE_TIMEOUT, so a revalidated page never keeps "5 minutes ago" for an hour.
     """
-    if not settings.PAGE_CACHE:
-        return None
-    if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
-        return None
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not session_key:
-        return f"page:reader:{path}"
-    if MESSAGES_SESSION_KEY in request.session:
-        return None
-    return f"page:session:{hashlib.sha256(session_key.encode()).hexdigest()}:{path}"
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.is_authenticated:
+                return _private(view(request, *args, **kwargs))
+            request.GET = _only(request.GET, parameters)
+            if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            if len(messages.get_messages(request)):
+                response = view(request, *args, **kwargs)
+                patch_vary_headers(response, ["Cookie"])
+                return response
+            key = _page_key(request)
+            names = [EVERYTHING, *depends_on(**kwargs)]
+            versions, stored = _current_versions(names, key)
+            if stored is not None and stored[0] == versions:
+                return _last_modified(stored[2], stored[1])
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                patch_vary_headers(response, ["Cookie"])
+                return response
+            changed = _mark_for_readers(response, key, versions, relative_times)
+            response.headers.pop("Last-Modified", None)
+            if _can_store(request, response):
+                _cache().set(key, (versions, changed, response), PAGE_TIMEOUT)
+            return _last_modified(response, changed)
+
+        return wrapper
+
+    return decorator
 
 
-def cache_page(view):
-    """Serve the page from the shared cache while the library has not changed since it was made.
-
-    One round trip asks for the library's version and the page together; the page was stored
-    with the version it was rendered at, so a page older than the last write is never served.
-    """
+def private_page(view):
+    """A page only members see: rendered afresh, never stored by any cache on the way."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = _page_key(request)
-        if key is None:
-            return view(request, *args, **kwargs)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or current_version()
-        stored = found.get(key)
-        if stored is not None and stored[0] == version:
-            response = stored[1]
-        else:
-            response = view(request, *args, **kwargs)
-            if _can_store(request, response):
-                cache.set(key, (version, response), PAGE_TIMEOUT)
-        patch_vary_headers(response, ["Cookie"])
-        return response
+        return _private(view(request, *args, **kwargs))
 
     return wrapper
 
 
+def _private(response):
+    # Revalidated by ConditionalGetMiddleware against an ETag of the content itself.
+    response.headers.pop("Last-Modified", None)
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _only(query, parameters):
+    """The query string reduced to the parameters a page reads (the last value of each)."""
+    kept = [(name, query[name]) for name in parameters if query.get(name)]
+    return QueryDict(urlencode(kept))
+
+
+def _page_key(request):
+    query = request.GET.urlencode()
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return "page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _mark_for_readers(response, key, versions, relative_times):
+    """Vary on the cookie (members get another page) and give the ETag; return the time the
+    page's content last changed, for Last-Modified."""
+    changed = max(_timestamp(version) for version in versions)
+    tag = [key, *versions]
+    if relative_times:
+        period = int(time.time() // PAGE_TIMEOUT)
+        changed = max(changed, period * PAGE_TIMEOUT)
+        tag.append(str(period))
+    response.headers["ETag"] = f'W/"{hashlib.sha256("|".join(tag).encode()).hexdigest()[:40]}"'
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return changed
+
+
+def _last_modified(response, changed):
+    """Last-Modified counts whole seconds: only once the second of the last change is over can no
+    later write share it (so an If-Modified-Since with it is never answered 304 wrongly); until
+    then the ETag alone. A feed sets its own from its newest entry, which a retired source or an
+    edited comment leaves as it was: only the versions say when the page changed."""
+    if time.time() - changed >= 1:
+        response.headers["Last-Modified"] = http_date(int(changed))
+    else:
+        response.headers.pop("Last-Modified", None)
+    return response
+
+
+def _timestamp(version):
+    try:
+        return float(version.partition("-")[0])
+    except ValueError:
+        return time.time()
+
+
 def _can_store(request, response):
-    messages = getattr(request, "_messages", None)
-    shown_messages = messages is not None and messages.used
-    return response.status_code == 200 and not response.cookies and not shown_messages
+    """Only a page that is the same for every reader: no cookie set, no message shown, no form
+    token (which belongs to one browser)."""
+    used_messages = getattr(messages.get_messages(request), "used", False)
+    return (
+        not response.cookies
+        and not used_messages
+        and b'name="csrfmiddlewaretoken"' not in response.content
+    )
 
 
-def _on_change(sender, update_fields=None, **kwargs):
-    # Migrations save through historical models, before the cache table may even exist.
-    if sender._meta.app_label not in WATCHED_APPS or sender._meta.apps is not apps:
+def remember(name, compute, *, depends_on):
+    """A value derived from the library (counts, filter options), kept while `depends_on` hold."""
+    key = f"derived:{name}"
+    versions, stored = _current_versions([EVERYTHING, *depends_on], key)
+    if stored is not None and stored[0] == versions:
+        return stored[1]
+    value = compute()
+    _cache().set(key, (versions, value), PAGE_TIMEOUT)
+    return value
+
+
+# Signals: saves and deletes of the models pages show, each receiver for its own model.
+
+
+def _on_source_saving(sender, instance, update_fields=None, **kwargs):
+    # A slug changed in the admin: the page at the old address must not outlive it.
+    if instance.pk is None or (update_fields is not None and "slug" not in update_fields):
         return
-    # Signing in stamps last_login, and a digest digest_sent_at, which no page shows.
-    if update_fields is not None and set(update_fields) <= UNSEEN_FIELDS:
+    old = Source.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+    if old and old != instance.slug:
+        _move([source_page(old)])
+
+
+def _on_source_saved(sender, instance, **kwargs):
+    source_changed(instance)
+
+
+def _on_source_deleted(sender, instance, **kwargs):
+    # Its themes and tags are gone with it; a source that was listed may be on any listing.
+    _move([source_page(instance.slug), *([EVERYTHING] if instance.status in LISTED else [])])
+
+
+def _on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A source's themes or tags: before a removal (the old ones) and after an addition."""
+    if action not in ("pre_remove", "pre_clear", "post_add") or pk_set == set():
         return
+    if not reverse:
+        source_changed(instance)
+    elif pk_set:
+        sources_changed(pk_set)
+    else:
+        library_changed()
+
+
+def _on_endorsement_changed(sender, instance, **kwargs):
+    sources_changed([instance.source_id])
+
+
+def _on_everything_changed(sender, **kwargs):
     library_changed()
 
 
-def watch_library_changes():
-    """Connect the invalidation to every save and delete of the watched apps' rows."""
-    post_save.connect(_on_change, dispatch_uid="page_cache_save")
-    post_delete.connect(_on_change, dispatch_uid="page_cache_delete")
-    m2m_changed.connect(_on_change, dispatch_uid="page_cache_m2m")
+def _on_tag_saved(sender, instance, created, **kwargs):
+    # A new tag is on no page yet; a renamed one is on cards and filter bars everywhere.
+    if not created:
+        library_changed()
+
+
+def _on_member_saving(sender, instance, update_fields=None, **kwargs):
+    if instance.pk is None or (update_fields is not None and "username" not in update_fields):
+        return
+    model = type(instance)
+    old = model.objects.filter(pk=instance.pk).values_list("username", flat=True).first()
+    if old and old != instance.username:
+        _move([member_page(old)])
+
+
+def _on_member_saved(sender, instance, created, update_fields=None, **kwargs):
+    # Signing in stamps last_login, and a digest digest_sent_at, which no page shows.
+    if update_fields is not None and set(update_fields) <= {"last_login", "digest_sent_at"}:
+        return
+    if created:
+        _move([member_page(instance.username)])
+    else:
+        member_changed(instance)
+
+
+def _after_migrate(sender, **kwargs):
+    # Data migrations write through historical models, which send no signal to the receivers
+    # above. Before `createcachetable` has run there is no page table, and nothing cached.
+    with contextlib.suppress(DatabaseError):
+        library_changed()
+
+
+def watch_library_changes(app_config):
+    """Connect the receivers for the sources app's models and the user model."""
+    user = get_user_model()
+    pre_save.connect(_on_source_saving, sender=Source, dispatch_uid="pages_source_saving")
+    post_save.connect(_on_source_saved, sender=Source, dispatch_uid="pages_source_saved")
+    post_delete.connect(_on_source_deleted, sender=Source, dispatch_uid="pages_source_deleted")
+    m2m_changed.connect(
+        _on_links_changed, sender=Source.themes.through, dispatch_uid="pages_source_themes"
+    )
+    m2m_changed.connect(_on_links_changed, sender=TaggedSource, dispatch_uid="pages_source_tags")
+    for signal in (post_save, post_delete):
+        signal.connect(_on_endorsement_changed, sender=Endorsement, dispatch_uid="pages_endorse")
+        signal.connect(_on_everything_changed, sender=Theme, dispatch_uid="pages_theme")
+    post_save.connect(_on_tag_saved, sender=Tag, dispatch_uid="pages_tag_saved")
+    post_delete.connect(_on_everything_changed, sender=Tag, dispatch_uid="pages_tag_deleted")
+    pre_save.connect(_on_member_saving, sender=user, dispatch_uid="pages_member_saving")
+    post_save.connect(_on_member_saved, sender=user, dispatch_uid="pages_member_saved")
+    post_delete.connect(_on_everything_changed, sender=user, dispatch_uid="pages_member_deleted")
+    post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="pages_migrate")

@@ -13,7 +13,7 @@ from .endorsements import EndorsementError, set_endorsement
 from .filters import ProposalFilters
 from .forms import LookupForm, SourceForm
 from .models import ModerationEvent, Source, Theme
-from .page_cache import cache_page
+from .page_cache import private_page
 from .pagination import paginate
 from .permissions import SourcePermissions
 
@@ -197,7 +197,7 @@ def endorse(request, slug):
 
 
 @member_required
-@cache_page
+@private_page
 def proposal_list(request):
     proposals = Source.objects.open_proposals()
     themes = list(Theme.objects.all())
@@ -221,7 +221,7 @@ def proposal_list(request):
 
 
 @member_required
-@cache_page
+@private_page
 def my_proposals(request):
     """The member's proposals, each with its history: submitted, sent back (and why),
     resubmitted, decided."""

@@ -9,6 +9,7 @@ from taggit.models import Tag
 
 from comments.discussion import threads
 
+from . import page_cache as pages
 from .access import is_member
 from .citations import citations, csl_item, meta_tags
 from .endorsements import has_endorsed
@@ -16,16 +17,21 @@ from .filters import ListingFilters
 from .following import is_following
 from .link_health import broken_link
 from .models import Source, Theme
-from .page_cache import cache_page, remember
 from .pagination import paginate
 from .permissions import SourcePermissions
 
 
-@cache_page
+@pages.cached_page(
+    depends_on=lambda slug: [pages.theme_page(slug), pages.theme_sources(slug)],
+    parameters=pages.LISTING_PARAMETERS + pages.DISCUSSION_PARAMETERS,
+)
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     in_theme = Source.objects.approved().in_theme(theme)
-    filters = ListingFilters(request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}")
+    shown = [pages.theme_sources(theme.slug)]
+    filters = ListingFilters(
+        request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=shown
+    )
     page = paginate(request, filters.apply(in_theme).for_listing())
     return render(
         request,
@@ -34,22 +40,30 @@ def theme_detail(request, slug):
             "theme": theme,
             "filters": filters,
             "page": page,
-            "total": remember(f"theme-total:{theme.pk}", in_theme.count),
+            "total": pages.remember(f"theme-total:{theme.pk}", in_theme.count, depends_on=shown),
             "following": is_member(request.user) and is_following(request.user, theme=theme),
             "discussion": threads(request, theme),
         },
     )
 
 
-@cache_page
+@pages.cached_page(depends_on=lambda: [pages.LIBRARY], parameters=pages.SEARCH_PARAMETERS)
 def source_list(request):
     library = Source.objects.approved()
-    filters = ListingFilters(request.GET, scope=library, scope_name="library", with_search=True)
+    filters = ListingFilters(
+        request.GET,
+        scope=library,
+        scope_name="library",
+        depends_on=[pages.LIBRARY],
+        with_search=True,
+    )
     page = paginate(request, filters.apply(library).for_listing())
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
-@cache_page
+@pages.cached_page(
+    depends_on=lambda slug: [pages.source_page(slug)], parameters=pages.DISCUSSION_PARAMETERS
+)
 def source_detail(request, slug):
     source = get_object_or_404(
         Source.objects.visible_to(request.user)
@@ -76,11 +90,15 @@ def source_detail(request, slug):
     return render(request, "sources/source_detail.html", context)
 
 
-@cache_page
+@pages.cached_page(
+    depends_on=lambda slug: [pages.tag_page(slug)], parameters=pages.LISTING_PARAMETERS
+)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     tagged = Source.objects.approved().filter(tags=tag)
-    filters = ListingFilters(request.GET, scope=tagged, scope_name=f"tag:{tag.pk}")
+    filters = ListingFilters(
+        request.GET, scope=tagged, scope_name=f"tag:{tag.pk}", depends_on=[pages.tag_page(slug)]
+    )
     page = paginate(request, filters.apply(tagged).for_listing())
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}

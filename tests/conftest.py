@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from sources.models import Theme
 
@@ -131,10 +131,10 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_seriali
 
 @pytest.fixture(autouse=True)
 def empty_cache(request, django_db_blocker):
-    """Start every database test with an empty shared cache.
+    """Start every database test with empty caches (rate-limit counters, pages).
 
-    The cache (a database table by default, Redis when REDIS_URL is set) is not part of the
-    tables a test rolls back or flushes, so pages cached by one test must not leak into the next.
+    The caches (database tables by default, Redis when set) are not part of the tables a test
+    rolls back or flushes, so what one test cached must not leak into the next.
     """
     uses_database = request.node.get_closest_marker("django_db") or (
         DATABASE_FIXTURES & set(request.fixturenames)
@@ -143,4 +143,5 @@ def empty_cache(request, django_db_blocker):
         return
     request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
-        cache.clear()
+        for cache in caches.all():
+            cache.clear()

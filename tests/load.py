@@ -47,7 +47,14 @@ def server_environment(*, settings_dict, secret_key, workdir, extra=None):
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in {"REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PYTHONPATH"}
+        if name
+        not in {
+            "REDIS_URL",
+            "PAGE_CACHE_REDIS_URL",
+            "DATABASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "PYTHONPATH",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,

@@ -240,6 +240,18 @@ def test_env_example_names_every_variable_the_settings_read():
     assert not missing, f".env.example lacks {sorted(missing)}, read by qlibrary/settings.py"
 
 
+def test_pages_and_rate_limit_counters_get_two_bounded_redis_instances(compose, web_environment):
+    counters = command_text(compose["services"]["redis"])
+    pages = command_text(compose["services"]["redis-pages"])
+
+    assert "--maxmemory-policy noeviction" in counters
+    assert "--maxmemory-policy allkeys-lru" in pages
+    assert "--maxmemory " in counters
+    assert "--maxmemory " in pages
+    assert "redis://redis:" in web_environment["REDIS_URL"]
+    assert "redis://redis-pages:" in web_environment["PAGE_CACHE_REDIS_URL"]
+
+
 def test_readme_configuration_table_names_every_variable_the_settings_read():
     readme = (ROOT / "README.md").read_text()
     missing = {name for name in settings_variables() if f"`{name}`" not in readme}

@@ -10,6 +10,9 @@ from sources.endorsements import set_endorsement
 from .factories import CommentFactory, MemberFactory, ProposalFactory, SourceFactory
 
 SIZES = [1, 30]
+# Feeds come from the page cache: on this first read, the versions and the feed in one read, the
+# version no write has made yet (`everything`) created, then the feed stored.
+FEED_CACHE_MISS = 11
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def get(client, url, django_assert_num_queries, queries):
 def test_new_sources_feed(client, library, number, django_assert_num_queries):
     library(number)
 
-    response = get(client, "/feeds/sources/", django_assert_num_queries, 1)
+    response = get(client, "/feeds/sources/", django_assert_num_queries, FEED_CACHE_MISS + 1)
 
     assert response.content.count(b"<entry>") == number
 
@@ -51,7 +54,9 @@ def test_new_sources_feed(client, library, number, django_assert_num_queries):
 def test_theme_feed(client, library, themes, number, django_assert_num_queries):
     library(number)
 
-    response = get(client, f"/themes/{themes[0].slug}/feed/", django_assert_num_queries, 3)
+    response = get(
+        client, f"/themes/{themes[0].slug}/feed/", django_assert_num_queries, FEED_CACHE_MISS + 3
+    )
 
     assert response.content.count(b"<entry>") == min(3 * number, 30)
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from sources import moderation
 from sources.models import Source
 from sources.notifications import moderators_to_tell
-from sources.page_cache import _move_version
+from sources.page_cache import _set_new_versions
 
 from .factories import (
     MemberFactory,
@@ -64,7 +64,11 @@ def test_no_email_goes_out_before_the_commit(
         moderation.submit(source=new_source(), proposer=proposer, themes=[theme], tags=[])
 
     assert mailoutbox == []
-    mail_callbacks = [callback for callback in callbacks if callback is not _move_version]
+    mail_callbacks = [
+        callback
+        for callback in callbacks
+        if getattr(callback, "func", None) is not _set_new_versions
+    ]
     assert len(mail_callbacks) == 1
 
 

@@ -35,10 +35,11 @@ LOAD_SECONDS = 8
 MAX_REQUESTS_PER_MEMBER = 250
 DOUBLE_CLICK_SHARE = 0.15
 SERVER_CACHE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "django_cache",
-    }
+    name: {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+    for name, table in (
+        ("default", settings.CACHE_TABLE),
+        ("pages", settings.PAGE_CACHE_TABLE),
+    )
 }
 COMMENT_ANCHOR = re.compile(r"#comment-(\d+)$")
 
@@ -72,7 +73,8 @@ def server(postgresql, tmp_path):
         ) as running:
             yield running
     finally:
-        DatabaseCache(SERVER_CACHE["default"]["LOCATION"], {}).clear()
+        for server_cache in SERVER_CACHE.values():
+            DatabaseCache(server_cache["LOCATION"], {}).clear()
 
 
 def session_cookie(member):
