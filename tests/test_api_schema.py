@@ -3,7 +3,9 @@ every answer matching the schema it promises (schemathesis)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -16,7 +18,18 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 
 
 @pytest.fixture
-def library(db, themes, moderator, settings):
+def test_connection_kept():
+    """Requests reach the app through WSGI, not Django's test client, so do as the test client
+    does: the request signals must not close the connection that holds the test's transaction."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def library(db, themes, moderator, settings, test_connection_kept):
     settings.API_RATE = "100000/m"
     member = MemberFactory(perspective="clinician")
     for number in range(4):

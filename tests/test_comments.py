@@ -592,10 +592,10 @@ def test_a_refused_reply_does_not_use_up_the_limit(
     "from threads test the database lock, not the limit; the row lock needs PostgreSQL",
 )
 @pytest.mark.django_db(transaction=True)
-def test_parallel_posts_cannot_pass_the_limit_together(settings, themes):
+def test_parallel_posts_cannot_pass_the_limit_together(settings, live_themes):
     settings.COMMENTS_PER_10_MINUTES = 10
     member = MemberFactory(username="racer")
-    theme = themes[0]
+    theme = live_themes[0]
     barrier = threading.Barrier(20)
     refused, errors = [], []
 
