@@ -6,24 +6,11 @@ resubmission the review page compares them with the proposal as it now stands, f
 
 from dataclasses import dataclass
 
+from .forms import SourceForm
 from .models import ModerationEvent, Source
 
 # The fields a member describes a source with, in the order the proposal form shows them.
-FIELDS = [
-    "title",
-    "url",
-    "doi",
-    "authors",
-    "organisation",
-    "year",
-    "kind",
-    "themes",
-    "tags",
-    "summary",
-    "stance",
-    "rationale",
-    "conflict_of_interest",
-]
+FIELDS = SourceForm.Meta.fields
 LABELS = {"themes": "Themes", "tags": "Tags"}
 CHOICES = {"kind": dict(Source.Kind.choices), "stance": dict(Source.Stance.choices)}
 
