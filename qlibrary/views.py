@@ -28,11 +28,11 @@ def home(request):
         lambda: list(Theme.objects.with_source_counts()),
         depends_on=[pages.LIBRARY, pages.THEMES],
     )
-    recent = Source.objects.approved().for_listing().sorted_by("newest")[:RECENT_COUNT]
+    recent = Source.objects.approved().for_cards().sorted_by("newest")[:RECENT_COUNT]
     most_endorsed = (
         Source.objects.approved()
         .filter(endorsement_count__gt=0)
-        .for_listing()
+        .for_cards()
         .sorted_by("endorsed")[:RECENT_COUNT]
     )
     return render(
@@ -46,7 +46,7 @@ def home(request):
 def profile(request, username):
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     contributions = (
-        Source.objects.approved().filter(proposer=member).for_listing().sorted_by("newest")
+        Source.objects.approved().filter(proposer=member).for_cards().sorted_by("newest")
     )
     return render(
         request, "qlibrary/profile.html", {"member": member, "contributions": contributions}

@@ -90,6 +90,10 @@ class SourceQuerySet(models.QuerySet):
             .prefetch_related("themes", "tags")
         )
 
+    def for_cards(self):
+        """Only what finds a source's card in the cache (sources/cards.py renders the rest)."""
+        return self.only("pk", "slug")
+
     def filter_by(self, *, stance="", kind="", tag="", year=None):
         """Narrow by the listing filters; empty values leave the set as it is."""
         queryset = self

@@ -146,9 +146,16 @@ def _move(names):
 
 def _current_versions(names, extra_key):
     """The versions of `names` (made when missing) and the entry at `extra_key`, in one read."""
+    versions, found = _current_versions_many(names, [extra_key])
+    return versions, found.get(extra_key)
+
+
+def _current_versions_many(names, extra_keys):
+    """The versions of `names` (made when missing) and the entries at `extra_keys` (a dict of
+    those found), in one read."""
     cache = _cache()
     keys = [_version_key(name) for name in names]
-    found = cache.get_many([*keys, extra_key])
+    found = cache.get_many([*keys, *extra_keys])
     versions = []
     for key in keys:
         version = found.get(key)
@@ -157,7 +164,7 @@ def _current_versions(names, extra_key):
             if not cache.add(key, version, None):
                 version = cache.get(key) or version
         versions.append(version)
-    return tuple(versions), found.get(extra_key)
+    return tuple(versions), {key: found[key] for key in extra_keys if key in found}
 
 
 # Writes: what each one invalidates (see the table above).
@@ -357,6 +364,33 @@ def remember(name, compute, *, depends_on):
     value = compute()
     _cache().set(key, (versions, value), PAGE_TIMEOUT)
     return value
+
+
+def remember_each(entries, compute, *, timeout=PAGE_TIMEOUT):
+    """Many derived values at once, each kept while its own versions hold: `entries` maps each
+    value's name to the versions it depends on (besides `everything`); `compute(names)` returns
+    the missing ones as {name: value}. One cache round trip when every value is there."""
+    if not entries:
+        return {}
+    keys = {name: f"derived:{name}" for name in entries}
+    names = sorted({EVERYTHING, *(v for depends in entries.values() for v in depends)})
+    versions, stored = _current_versions_many(names, list(keys.values()))
+    current = dict(zip(names, versions, strict=True))
+    found, wanted = {}, {}
+    for name, depends in entries.items():
+        expected = tuple(current[v] for v in (EVERYTHING, *depends))
+        entry = stored.get(keys[name])
+        if entry is not None and entry[0] == expected:
+            found[name] = entry[1]
+        else:
+            wanted[name] = expected
+    if wanted:
+        computed = compute(list(wanted))
+        _cache().set_many(
+            {keys[name]: (wanted[name], computed[name]) for name in wanted}, timeout
+        )
+        found.update(computed)
+    return {name: found[name] for name in entries}
 
 
 # Signals: saves and deletes of the models pages show, each receiver for its own model.

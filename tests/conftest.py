@@ -1,5 +1,10 @@
+from contextlib import contextmanager
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sources.models import Theme
 
@@ -145,3 +150,31 @@ def empty_cache(request, django_db_blocker):
     with django_db_blocker.unblock():
         for cache in caches.all():
             cache.clear()
+
+
+def _is_cache_storage(sql):
+    tables = (django_settings.CACHE_TABLE, django_settings.PAGE_CACHE_TABLE)
+    return sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) or any(
+        f'"{table}"' in sql for table in tables
+    )
+
+
+@pytest.fixture
+def assert_db_queries():
+    """`with assert_db_queries(n):` the block makes exactly n database queries, not counting
+    the reads and writes of the cache tables (nor the savepoints around those writes): they
+    stand in for Redis, which production uses, and the database cache's own cost grows with the
+    number of entries written at once."""
+
+    @contextmanager
+    def expect(count):
+        with CaptureQueriesContext(connection) as context:
+            yield context
+        made = [query["sql"] for query in context.captured_queries]
+        counted = [sql for sql in made if not _is_cache_storage(sql)]
+        assert len(counted) == count, (
+            f"Expected {count} database queries, {len(counted)} were done:\n"
+            + "\n".join(counted)
+        )
+
+    return expect

@@ -46,8 +46,8 @@ def make_discussion(member):
     return make
 
 
-def get_with_queries(client, django_assert_num_queries, url, queries):
-    with django_assert_num_queries(queries):
+def get_with_queries(client, assert_db_queries, url, queries):
+    with assert_db_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
     return response
@@ -68,24 +68,24 @@ def shown_comments(response):
 
 @pytest.mark.parametrize("count", SIZES)
 def test_theme_page_with_a_discussion(
-    client, django_assert_num_queries, make_discussion, theme, count
+    client, assert_db_queries, make_discussion, theme, count
 ):
     make_discussion(theme, count)
 
-    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 38)
+    response = get_with_queries(client, assert_db_queries, theme.get_absolute_url(), 10)
 
     assert shown_comments(response) == count
 
 
 @pytest.mark.parametrize("count", SIZES)
 def test_theme_page_with_a_discussion_for_a_member(
-    client, django_assert_num_queries, make_discussion, member, theme, count
+    client, assert_db_queries, make_discussion, member, theme, count
 ):
     make_discussion(theme, count)
     client.force_login(member)
 
     # 38: with whether the member follows the theme.
-    response = get_with_queries(client, django_assert_num_queries, theme.get_absolute_url(), 38)
+    response = get_with_queries(client, assert_db_queries, theme.get_absolute_url(), 16)
 
     assert shown_comments(response) == count
     assert "Post reply" in response.content.decode()
@@ -93,31 +93,31 @@ def test_theme_page_with_a_discussion_for_a_member(
 
 @pytest.mark.parametrize("count", SIZES)
 def test_source_page_with_a_discussion(
-    client, django_assert_num_queries, make_discussion, source, count
+    client, assert_db_queries, make_discussion, source, count
 ):
     make_discussion(source, count)
 
-    response = get_with_queries(client, django_assert_num_queries, source.get_absolute_url(), 17)
+    response = get_with_queries(client, assert_db_queries, source.get_absolute_url(), 6)
 
     assert shown_comments(response) == count
 
 
 @pytest.mark.parametrize("count", SIZES)
 def test_source_page_with_a_discussion_for_a_member(
-    client, django_assert_num_queries, make_discussion, member, source, count
+    client, assert_db_queries, make_discussion, member, source, count
 ):
     make_discussion(source, count)
     client.force_login(member)
 
     # 13: with whether the member follows the source.
-    response = get_with_queries(client, django_assert_num_queries, source.get_absolute_url(), 13)
+    response = get_with_queries(client, assert_db_queries, source.get_absolute_url(), 13)
 
     assert shown_comments(response) == count
     assert "Post reply" in response.content.decode()
 
 
 @pytest.mark.parametrize("count", [1, 12])
-def test_flagged_tab(client, django_assert_num_queries, moderator, theme, source, count):
+def test_flagged_tab(client, assert_db_queries, moderator, theme, source, count):
     for number in range(count):
         comment = CommentFactory(**({"theme": theme} if number % 2 else {"source": source}))
         for reason in [Flag.Reason.SPAM, Flag.Reason.OFF_TOPIC][: 1 + number % 2]:
@@ -126,7 +126,7 @@ def test_flagged_tab(client, django_assert_num_queries, moderator, theme, source
         flags.hide(comment=hidden, moderator=moderator, reason="Spam.")
     client.force_login(moderator)
 
-    response = get_with_queries(client, django_assert_num_queries, "/moderation/comments/", 10)
+    response = get_with_queries(client, assert_db_queries, "/moderation/comments/", 10)
 
     assert len(response.context["comments"]) == count
     assert len(response.context["hidden"]) == count

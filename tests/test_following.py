@@ -138,7 +138,7 @@ def test_no_digest_for_a_member_who_opted_out(client, member, moderator, theme, 
 
 @pytest.mark.parametrize("count", [1, 10])
 def test_following_page_query_count(
-    client, member, moderator, proposer, theme, django_assert_num_queries, count
+    client, member, moderator, proposer, theme, assert_db_queries, count
 ):
     following.set_follow(member=member, theme=theme, follow=True)
     for number in range(count):
@@ -149,7 +149,7 @@ def test_following_page_query_count(
         )
     client.force_login(member)
 
-    with django_assert_num_queries(7):
+    with assert_db_queries(7):
         response = client.get(reverse("sources:following"))
 
     assert response.content.decode().count("Approved: <a") == count

@@ -225,7 +225,7 @@ def test_link_health_page_is_for_moderators_only(client, member, moderator, db):
 
 
 @pytest.mark.parametrize("count", [1, 12])
-def test_link_health_page_query_count(client, moderator, django_assert_num_queries, count):
+def test_link_health_page_query_count(client, moderator, assert_db_queries, count):
     for number in range(count):
         LinkHealth.objects.create(
             source=SourceFactory(),
@@ -238,7 +238,7 @@ def test_link_health_page_query_count(client, moderator, django_assert_num_queri
         )
     client.force_login(moderator)
 
-    with django_assert_num_queries(7):
+    with assert_db_queries(7):
         response = client.get(reverse("sources:link_health"))
 
     assert response.content.decode().count("404 Not Found") == count

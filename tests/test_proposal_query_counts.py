@@ -52,11 +52,11 @@ def decide_all(proposals, moderator):
 
 
 @pytest.mark.parametrize("number", [1, 25])
-def test_open_proposals_page(login, member, proposals, number, django_assert_num_queries):
+def test_open_proposals_page(login, member, proposals, number, assert_db_queries):
     proposals(number)
     client = login(member)
 
-    with django_assert_num_queries(10):
+    with assert_db_queries(10):
         response = client.get("/proposals/")
 
     assert len(response.context["page"].object_list) == number
@@ -64,41 +64,41 @@ def test_open_proposals_page(login, member, proposals, number, django_assert_num
 
 @pytest.mark.parametrize("number", [1, 25])
 def test_my_proposals_page(
-    login, proposer, moderator, proposals, number, django_assert_num_queries
+    login, proposer, moderator, proposals, number, assert_db_queries
 ):
     decide_all(proposals(number), moderator)
     client = login(proposer)
 
     # One query for every proposal's history (its events and their actors) at once.
-    with django_assert_num_queries(9):
+    with assert_db_queries(9):
         response = client.get("/me/proposals/")
 
     assert len(response.context["page"].object_list) == number
 
 
 @pytest.mark.parametrize("number", [1, 25])
-def test_moderation_queue(login, moderator, proposals, number, django_assert_num_queries):
+def test_moderation_queue(login, moderator, proposals, number, assert_db_queries):
     proposals(number)
     client = login(moderator)
 
-    with django_assert_num_queries(11):
+    with assert_db_queries(11):
         response = client.get("/moderation/")
 
     assert len(response.context["page"].object_list) == number
 
 
 @pytest.mark.parametrize("number", [1, 25])
-def test_moderation_log(client, moderator, proposals, number, django_assert_num_queries):
+def test_moderation_log(client, moderator, proposals, number, assert_db_queries):
     decide_all(proposals(number), moderator)
 
-    with django_assert_num_queries(2):
+    with assert_db_queries(2):
         response = client.get("/moderation/log/")
 
     assert len(response.context["page"].object_list) == number
 
 
 @pytest.mark.parametrize("number", [1, 25])
-def test_proposal_page(login, member, proposer, theme, number, django_assert_num_queries):
+def test_proposal_page(login, member, proposer, theme, number, assert_db_queries):
     proposal = ProposalFactory(proposer=proposer, themes=[theme], tags=["one", "two"])
     for index in range(number):
         endorser = MemberFactory(
@@ -109,7 +109,7 @@ def test_proposal_page(login, member, proposer, theme, number, django_assert_num
     client = login(member)
 
     # The last query is the count of the (empty) discussion's threads.
-    with django_assert_num_queries(11):
+    with assert_db_queries(11):
         response = client.get(proposal.get_absolute_url())
 
     assert response.context["source"].endorsement_count == number

@@ -83,13 +83,13 @@ def test_due_list_is_empty_with_a_helpful_message(client, moderator):
 
 
 @pytest.mark.parametrize("count", [1, 15])
-def test_due_list_query_count(client, moderator, django_assert_num_queries, count):
+def test_due_list_query_count(client, moderator, assert_db_queries, count):
     newer = SourceFactory(title="Newer")
     for _ in range(count):
         SourceFactory(review_by=timezone.localdate(), superseded_by=newer)
     client.force_login(moderator)
 
-    with django_assert_num_queries(7):
+    with assert_db_queries(7):
         response = client.get(reverse("sources:due_for_review"))
 
     assert response.content.decode().count("Superseded by") == count
