@@ -55,7 +55,8 @@ def main():
         member = EmailAddress.objects.filter(verified=True).values_list("user", flat=True)[0]
         client.force_login(get_user_model().objects.get(pk=member))
     response = client.get(args.path)  # warm imports, templates and fragment caches
-    assert response.status_code == 200, response.status_code
+    if response.status_code != 200:
+        raise SystemExit(f"{args.path} answered {response.status_code}")
 
     sql = []
 

@@ -386,9 +386,7 @@ def remember_each(entries, compute, *, timeout=PAGE_TIMEOUT):
             wanted[name] = expected
     if wanted:
         computed = compute(list(wanted))
-        _cache().set_many(
-            {keys[name]: (wanted[name], computed[name]) for name in wanted}, timeout
-        )
+        _cache().set_many({keys[name]: (wanted[name], computed[name]) for name in wanted}, timeout)
         found.update(computed)
     return {name: found[name] for name in entries}
 

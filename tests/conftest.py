@@ -173,8 +173,7 @@ def assert_db_queries():
         made = [query["sql"] for query in context.captured_queries]
         counted = [sql for sql in made if not _is_cache_storage(sql)]
         assert len(counted) == count, (
-            f"Expected {count} database queries, {len(counted)} were done:\n"
-            + "\n".join(counted)
+            f"Expected {count} database queries, {len(counted)} were done:\n" + "\n".join(counted)
         )
 
     return expect

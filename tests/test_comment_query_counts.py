@@ -67,9 +67,7 @@ def shown_comments(response):
 
 
 @pytest.mark.parametrize("count", SIZES)
-def test_theme_page_with_a_discussion(
-    client, assert_db_queries, make_discussion, theme, count
-):
+def test_theme_page_with_a_discussion(client, assert_db_queries, make_discussion, theme, count):
     make_discussion(theme, count)
 
     response = get_with_queries(client, assert_db_queries, theme.get_absolute_url(), 10)
@@ -92,9 +90,7 @@ def test_theme_page_with_a_discussion_for_a_member(
 
 
 @pytest.mark.parametrize("count", SIZES)
-def test_source_page_with_a_discussion(
-    client, assert_db_queries, make_discussion, source, count
-):
+def test_source_page_with_a_discussion(client, assert_db_queries, make_discussion, source, count):
     make_discussion(source, count)
 
     response = get_with_queries(client, assert_db_queries, source.get_absolute_url(), 6)

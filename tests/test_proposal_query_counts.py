@@ -63,9 +63,7 @@ def test_open_proposals_page(login, member, proposals, number, assert_db_queries
 
 
 @pytest.mark.parametrize("number", [1, 25])
-def test_my_proposals_page(
-    login, proposer, moderator, proposals, number, assert_db_queries
-):
+def test_my_proposals_page(login, proposer, moderator, proposals, number, assert_db_queries):
     decide_all(proposals(number), moderator)
     client = login(proposer)
 
