@@ -31,27 +31,37 @@ PAGE_PARAMETER = "comments"
 
 @dataclass
 class Discussion:
-    """What templates/comments/discussion.html shows: a page of threads, each top-level comment
-    with its replies in `thread_replies`, and the form to join in."""
+    """What templates/comments/discussion.html shows: the latest threads (`page` is None, and
+    `has_earlier` says whether there are more), or a page of the whole discussion; each
+    top-level comment with its replies in `thread_replies`, and the form to join in."""
 
     target: Theme | Source
     threads: list
-    page: Page
+    page: Page | None
     form: CommentForm
     post_url_name: str
+    has_earlier: bool = False
     page_parameter: str = PAGE_PARAMETER
 
 
 def threads(request, target):
-    """The page of threads the request asks for, in two queries (and the page count): the
+    """The threads the request asks for: the latest ones on the target's own page, or a page of
+    the whole discussion (`?comments=N`). Two queries (and the page count for a page): the
     top-level comments, then all their replies at once."""
-    page = paginate(
-        request,
-        Comment.objects.on(target).top_level().for_thread(),
-        per_page=settings.COMMENT_THREADS_PER_PAGE,
-        parameter=PAGE_PARAMETER,
-    )
-    top_level = list(page.object_list)
+    top_level = Comment.objects.on(target).top_level().for_thread()
+    page, has_earlier = None, False
+    if request.GET.get(PAGE_PARAMETER):
+        page = paginate(
+            request,
+            top_level,
+            per_page=settings.COMMENT_THREADS_PER_PAGE,
+            parameter=PAGE_PARAMETER,
+        )
+        top_level = list(page.object_list)
+    else:
+        latest = list(top_level.reverse()[: settings.LATEST_COMMENT_THREADS + 1])
+        has_earlier = len(latest) > settings.LATEST_COMMENT_THREADS
+        top_level = latest[: settings.LATEST_COMMENT_THREADS][::-1]
     replies = defaultdict(list)
     for reply in Comment.objects.filter(parent__in=top_level).for_thread():
         replies[reply.parent_id].append(reply)
@@ -62,6 +72,7 @@ def threads(request, target):
         target=target,
         threads=top_level,
         page=page,
+        has_earlier=has_earlier,
         form=CommentForm(),
         post_url_name="comments:post_on_theme" if is_theme else "comments:post_on_source",
     )

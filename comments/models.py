@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from sources.models import Source, Theme
 
@@ -76,8 +76,18 @@ class Comment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["theme", "parent", "created_at"], name="comment_theme_thread"),
-            models.Index(fields=["source", "parent", "created_at"], name="comment_source_thread"),
+            # The threads of a discussion in the order they are shown, either way: the latest
+            # few are read backwards from the end (comments/discussion.py).
+            models.Index(
+                fields=["theme", "created_at", "id"],
+                condition=Q(parent__isnull=True),
+                name="comment_theme_threads",
+            ),
+            models.Index(
+                fields=["source", "created_at", "id"],
+                condition=Q(parent__isnull=True),
+                name="comment_source_threads",
+            ),
             models.Index(fields=["author", "created_at"], name="comment_author_recent"),
         ]
 
@@ -88,11 +98,21 @@ class Comment(models.Model):
         return f"{self.target.get_absolute_url()}#comment-{self.pk}"
 
     def get_page_url(self):
-        """The link to the comment on the page of threads that holds it (one query)."""
+        """The link to the comment where it is shown: on the target's own page while its thread
+        is among the latest ones, otherwise on the page of the whole discussion that holds it
+        (one query)."""
         thread_id = self.parent_id or self.pk
-        earlier = Comment.objects.on(self.target).top_level().filter(pk__lt=thread_id).count()
-        page = earlier // settings.COMMENT_THREADS_PER_PAGE + 1
-        query = f"?comments={page}" if page > 1 else ""
+        around = (
+            Comment.objects.on(self.target)
+            .top_level()
+            .aggregate(
+                earlier=Count("pk", filter=Q(pk__lt=thread_id)),
+                later=Count("pk", filter=Q(pk__gt=thread_id)),
+            )
+        )
+        query = ""
+        if around["later"] >= settings.LATEST_COMMENT_THREADS:
+            query = f"?comments={around['earlier'] // settings.COMMENT_THREADS_PER_PAGE + 1}"
         return f"{self.target.get_absolute_url()}{query}#comment-{self.pk}"
 
     @property

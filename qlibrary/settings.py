@@ -326,6 +326,8 @@ COMMENT_FLAG_THRESHOLD = envint("COMMENT_FLAG_THRESHOLD", 3)
 FLAGS_PER_HOUR = envint("FLAGS_PER_HOUR", 10)
 PATIENT_DATA_HOLDS_PER_DAY = envint("PATIENT_DATA_HOLDS_PER_DAY", 3)
 COMMENT_THREADS_PER_PAGE = envint("COMMENT_THREADS_PER_PAGE", 20)
+# A theme or source page shows the latest threads of its discussion, and links to the whole.
+LATEST_COMMENT_THREADS = 5
 
 # Requests to outside services and to pages members link to (qlibrary/outbound.py): a cap on
 # the time (seconds, for the whole exchange) and on the size of each answer, and a User-Agent

@@ -6,6 +6,8 @@ of sources/page_cache.py) and kept in the page cache.
 A value that is not an option is ignored and said so, never an error page.
 """
 
+import hashlib
+
 from django import forms
 from taggit.models import Tag
 
@@ -35,6 +37,8 @@ def listing_options(scope):
 
 
 class ListingFilters(CleanTextMixin, forms.Form):
+    FILTERS = ("q", "theme", "stance", "kind", "tag", "year")
+
     q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
     theme = forms.ChoiceField(label="Theme", required=False)
     stance = forms.ChoiceField(
@@ -48,6 +52,8 @@ class ListingFilters(CleanTextMixin, forms.Form):
     def __init__(self, data, *, scope, scope_name, depends_on, with_search=False):
         super().__init__(data)
         self.with_search = with_search
+        self.scope_name = scope_name
+        self.depends_on = depends_on
         options = remember(
             f"listing-options:{scope_name}", lambda: listing_options(scope), depends_on=depends_on
         )
@@ -70,8 +76,15 @@ class ListingFilters(CleanTextMixin, forms.Form):
     @property
     def active(self):
         """True when any filter or search narrows the listing."""
-        return any(
-            self.cleaned_data.get(name) for name in ("q", "theme", "stance", "kind", "tag", "year")
+        return any(self.cleaned_data.get(name) for name in self.FILTERS)
+
+    def count(self, queryset):
+        """How many sources `queryset` (this listing, filtered) holds, worked out once per change
+        of the listing for each choice of filters: every page number of a listing shares it."""
+        chosen = [(name, self.cleaned_data.get(name)) for name in self.FILTERS]
+        key = hashlib.sha256(repr(chosen).encode()).hexdigest()
+        return remember(
+            f"count:{self.scope_name}:{key}", queryset.count, depends_on=self.depends_on
         )
 
     def apply(self, queryset):

@@ -32,7 +32,8 @@ def theme_detail(request, slug):
     filters = ListingFilters(
         request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=shown
     )
-    page = paginate(request, filters.apply(in_theme).for_cards())
+    listed = filters.apply(in_theme)
+    page = paginate(request, listed.for_cards(), count=filters.count(listed))
     return render(
         request,
         "sources/theme_detail.html",
@@ -57,7 +58,8 @@ def source_list(request):
         depends_on=[pages.LIBRARY],
         with_search=True,
     )
-    page = paginate(request, filters.apply(library).for_cards())
+    listed = filters.apply(library)
+    page = paginate(request, listed.for_cards(), count=filters.count(listed))
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
@@ -99,7 +101,8 @@ def tag_detail(request, slug):
     filters = ListingFilters(
         request.GET, scope=tagged, scope_name=f"tag:{tag.pk}", depends_on=[pages.tag_page(slug)]
     )
-    page = paginate(request, filters.apply(tagged).for_cards())
+    listed = filters.apply(tagged)
+    page = paginate(request, listed.for_cards(), count=filters.count(listed))
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )

@@ -659,7 +659,7 @@ def test_threads_are_paginated_with_their_replies(client, theme, settings):
     CommentFactory(theme=theme, parent=third, body="Reply to the third")
     CommentFactory(theme=theme, parent=first, body="Reply to the first")
 
-    first_page = client.get(theme.get_absolute_url()).content.decode()
+    first_page = client.get(f"{theme.get_absolute_url()}?comments=1").content.decode()
     second_page = client.get(f"{theme.get_absolute_url()}?comments=2").content.decode()
 
     assert "First thread" in first_page
@@ -670,3 +670,39 @@ def test_threads_are_paginated_with_their_replies(client, theme, settings):
     assert "Reply to the third" in second_page
     assert "First thread" not in second_page
     assert "Reply to the first" not in second_page
+
+
+@pytest.mark.parametrize("target_kind", ["theme", "source"])
+def test_a_page_shows_the_latest_threads_and_links_to_the_whole_discussion(
+    client, theme, source, settings, target_kind
+):
+    settings.LATEST_COMMENT_THREADS = 2
+    target = theme if target_kind == "theme" else source
+    on = {target_kind: target}
+    first = CommentFactory(**on, body="First thread")
+    CommentFactory(**on, parent=first, body="Reply to the first")
+    second = CommentFactory(**on, body="Second thread")
+    CommentFactory(**on, body="Third thread")
+    reply = CommentFactory(**on, parent=second, body="Reply to the second")
+
+    page = client.get(target.get_absolute_url()).content.decode()
+
+    assert "First thread" not in page
+    assert "Reply to the first" not in page
+    assert page.index("Second thread") < page.index("Reply to the second")
+    assert page.index("Reply to the second") < page.index("Third thread")
+    assert 'href="?comments=1#discussion">Read the whole discussion' in page
+    assert reply.get_page_url() == f"{target.get_absolute_url()}#comment-{reply.pk}"
+    assert first.get_page_url() == f"{target.get_absolute_url()}?comments=1#comment-{first.pk}"
+    whole = client.get(f"{target.get_absolute_url()}?comments=1").content.decode()
+    assert "First thread" in whole and "Third thread" in whole
+    assert "Back to the latest conversations" in whole
+
+
+def test_a_short_discussion_shows_every_thread_without_a_link(client, theme):
+    CommentFactory(theme=theme, body="Only thread")
+
+    page = client.get(theme.get_absolute_url()).content.decode()
+
+    assert "Only thread" in page
+    assert "Read the whole discussion" not in page

@@ -2,6 +2,7 @@
 form and profile editing) also run the same literal number of queries with few and many rows."""
 
 import pytest
+from django.conf import settings
 
 from comments.discussion import post
 from sources import moderation
@@ -92,12 +93,14 @@ def test_review_page(client, moderator, proposer, themes, number, assert_db_quer
     )
     client.force_login(moderator)
 
-    response = get(client, f"/moderation/{proposal.slug}/", assert_db_queries, 17)
+    response = get(client, f"/moderation/{proposal.slug}/", assert_db_queries, 16)
 
     assert len(response.context["similar"]) == min(number, 5)
     assert len(response.context["same_site"]) == min(number, 5)
     assert len(response.context["endorsements"]) == number
-    assert len(response.context["discussion"].threads) == min(number, 20)
+    assert len(response.context["discussion"].threads) == min(
+        number, settings.LATEST_COMMENT_THREADS
+    )
     assert [change.label for change in response.context["changes"]] == ["Year", "Themes", "Tags"]
 
 
