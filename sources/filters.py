@@ -1,14 +1,19 @@
 """The filter bar of the listing pages: search words, theme, stance, kind, tag, year and order.
 
 Options offered are the ones present in the listing's scope, so no filter leads to an empty page
-by construction; they are worked out once per change of that listing (`depends_on`, versions
-of sources/page_cache.py) and kept in the page cache.
-A value that is not an option is ignored and said so, never an error page.
+by construction; of tags, only the TAG_OPTIONS most used (a list that does not grow with the
+library: any other tag is reached from a card, a tag page, or by typing it in the search box).
+They are worked out once per change of that listing (`depends_on`, versions of
+sources/page_cache.py) and kept in the page cache, as is the rendered bar for each choice of
+filters. A value that is not an option is ignored and said so, never an error page.
 """
 
 import hashlib
 
 from django import forms
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from .models import Source, Theme
@@ -16,22 +21,23 @@ from .page_cache import remember
 from .text import CleanTextMixin
 
 ANY = [("", "Any")]
+TAG_OPTIONS = 30
 
 
 def listing_options(scope):
     """The themes, kinds, tags and years present in a listing's scope, as form choices."""
     kinds = set(scope.values_list("kind", flat=True).distinct().order_by())
-    tags = (
+    most_used = (
         Tag.objects.filter(sources_taggedsource_items__content_object__in=scope)
-        .distinct()
-        .order_by("name")
-        .values_list("slug", "name")
+        .annotate(uses=Count("sources_taggedsource_items"))
+        .order_by("-uses", "name")
+        .values_list("slug", "name")[:TAG_OPTIONS]
     )
     years = scope.exclude(year=None).values_list("year", flat=True).distinct().order_by("-year")
     return {
         "themes": list(Theme.objects.values_list("slug", "title")),
         "kinds": [(value, label) for value, label in Source.Kind.choices if value in kinds],
-        "tags": list(tags),
+        "tags": sorted(most_used, key=lambda tag: tag[1].casefold()),
         "years": [(str(year), str(year)) for year in years],
     }
 
@@ -45,7 +51,12 @@ class ListingFilters(CleanTextMixin, forms.Form):
         label="Stance", required=False, choices=ANY + list(Source.Stance.choices)
     )
     kind = forms.ChoiceField(label="Kind", required=False)
-    tag = forms.ChoiceField(label="Tag", required=False)
+    tag = forms.ChoiceField(
+        label="Tag",
+        required=False,
+        help_text="The most used tags. Any other is a click away on a source, or search for it.",
+        widget=forms.Select(attrs={"aria-describedby": "id_tag_help"}),
+    )
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=list(Source.SORTS.items()))
 
@@ -64,9 +75,31 @@ class ListingFilters(CleanTextMixin, forms.Form):
             del self.fields["q"]
             del self.fields["theme"]
         self.fields["kind"].choices = ANY + options["kinds"]
-        self.fields["tag"].choices = ANY + options["tags"]
+        self.fields["tag"].choices = ANY + options["tags"] + self._other_tag(options["tags"])
         self.fields["year"].choices = ANY + options["years"]
         self.is_valid()
+
+    def _other_tag(self, offered):
+        """A tag chosen elsewhere (a card, a tag page, a link) that is not among the most used:
+        offered too, so the listing can be filtered by any tag of the library."""
+        slug = self.data.get("tag")
+        if not slug or any(slug == value for value, _ in offered):
+            return []
+        return list(Tag.objects.filter(slug=slug).values_list("slug", "name"))
+
+    def bar(self, clear_url):
+        """The filter bar (templates/includes/filters.html) as HTML, kept for each listing and
+        choice of filters until the listing changes."""
+        chosen = [(name, self.data.get(name, "")) for name in self.fields]
+        key = hashlib.sha256(repr((clear_url, chosen)).encode()).hexdigest()
+        html = remember(
+            f"filter-bar:{self.scope_name}:{key}",
+            lambda: str(
+                render_to_string("includes/filters.html", {"filters": self, "clear_url": clear_url})
+            ),
+            depends_on=self.depends_on,
+        )
+        return mark_safe(html)  # noqa: S308 (rendered from our template, user text escaped)
 
     @property
     def ignored(self):

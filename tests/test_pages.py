@@ -159,6 +159,23 @@ def test_theme_page_offers_only_filter_options_present_in_the_theme(client, them
     assert [value for value, _ in filters.fields["tag"].choices] == ["", "inside"]
 
 
+def test_the_tag_filter_offers_the_most_used_tags_and_still_takes_any_other(
+    client, theme, monkeypatch
+):
+    monkeypatch.setattr("sources.filters.TAG_OPTIONS", 2)
+    SourceFactory(title="Common", tags=["common", "usual"], themes=[theme])
+    SourceFactory(title="Usual", tags=["common", "usual"], themes=[theme])
+    SourceFactory(title="Rare", tags=["rare"], themes=[theme])
+
+    offered = client.get(theme.get_absolute_url()).context["filters"].fields["tag"].choices
+    chosen = client.get(theme.get_absolute_url(), {"tag": "rare"})
+
+    assert [value for value, _ in offered] == ["", "common", "usual"]
+    assert titles_on(chosen) == ["Rare"]
+    assert 'option value="rare" selected' in chosen.content.decode()
+    assert not chosen.context["filters"].ignored
+
+
 @pytest.fixture
 def three_sorted_sources(theme):
     now = timezone.now()
