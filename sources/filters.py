@@ -18,6 +18,7 @@ from taggit.models import Tag
 
 from .models import Source, Theme
 from .page_cache import remember
+from .pagination import paginate
 from .text import CleanTextMixin
 
 ANY = [("", "Any")]
@@ -111,14 +112,29 @@ class ListingFilters(CleanTextMixin, forms.Form):
         """True when any filter or search narrows the listing."""
         return any(self.cleaned_data.get(name) for name in self.FILTERS)
 
-    def count(self, queryset):
-        """How many sources `queryset` (this listing, filtered) holds, worked out once per change
-        of the listing for each choice of filters: every page number of a listing shares it."""
-        chosen = [(name, self.cleaned_data.get(name)) for name in self.FILTERS]
-        key = hashlib.sha256(repr(chosen).encode()).hexdigest()
-        return remember(
-            f"count:{self.scope_name}:{key}", queryset.count, depends_on=self.depends_on
+    def page(self, request, listed):
+        """The page of `listed` (this listing, filtered and ordered) that the request asks for,
+        with only what finds each card (ids and slugs).
+
+        What costs more than the page itself is worked out once per change of the listing for
+        each choice of filters, and shared by every page number: the number of sources, and for
+        a search the ids of all its results in order (matching and ranking a common word reads
+        most of the library)."""
+        if not self.cleaned_data.get("q"):
+            count = self._remember("count", ("q", *self.FILTERS), listed.count)
+            return paginate(request, listed.for_cards(), count=count)
+        ids = self._remember(
+            "search", (*self.FILTERS, "sort"), lambda: list(listed.values_list("pk", flat=True))
         )
+        page = paginate(request, ids)
+        rows = Source.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
+        page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+        return page
+
+    def _remember(self, what, names, compute):
+        chosen = [(name, self.cleaned_data.get(name)) for name in names]
+        key = hashlib.sha256(repr(chosen).encode()).hexdigest()
+        return remember(f"{what}:{self.scope_name}:{key}", compute, depends_on=self.depends_on)
 
     def apply(self, queryset):
         """The queryset narrowed and ordered as the valid filters say: a search is ordered by

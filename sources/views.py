@@ -17,7 +17,6 @@ from .filters import ListingFilters
 from .following import is_following
 from .link_health import broken_link
 from .models import Source, Theme
-from .pagination import paginate
 from .permissions import SourcePermissions
 
 
@@ -32,8 +31,7 @@ def theme_detail(request, slug):
     filters = ListingFilters(
         request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=shown
     )
-    listed = filters.apply(in_theme)
-    page = paginate(request, listed.for_cards(), count=filters.count(listed))
+    page = filters.page(request, filters.apply(in_theme))
     return render(
         request,
         "sources/theme_detail.html",
@@ -58,8 +56,7 @@ def source_list(request):
         depends_on=[pages.LIBRARY],
         with_search=True,
     )
-    listed = filters.apply(library)
-    page = paginate(request, listed.for_cards(), count=filters.count(listed))
+    page = filters.page(request, filters.apply(library))
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
@@ -101,8 +98,7 @@ def tag_detail(request, slug):
     filters = ListingFilters(
         request.GET, scope=tagged, scope_name=f"tag:{tag.pk}", depends_on=[pages.tag_page(slug)]
     )
-    listed = filters.apply(tagged)
-    page = paginate(request, listed.for_cards(), count=filters.count(listed))
+    page = filters.page(request, filters.apply(tagged))
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )
