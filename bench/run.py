@@ -3,33 +3,92 @@
     .venv/bin/python bench/run.py                 # full size: 10k sources, 100k comments
     .venv/bin/python bench/run.py --scale 0.1     # a tenth of that, for a quick look
     .venv/bin/python bench/run.py --reuse         # keep the data of the last run
+    .venv/bin/python bench/run.py --runs cached,afresh   # only some of the runs
 
 It fills a PostgreSQL database (qlibrary_bench) with the starter library and generated data,
-starts gunicorn with settings from the environment (DEBUG off, Redis as the shared cache), warms
-it, then drives each page with wrk from the loopback address for a bounded time at 8 connections.
+starts its own Redis for the page cache (as production's `redis-pages`: no persistence, 256 MB,
+least recently used evicted first; `redis-server` must be installed), then runs gunicorn with
+settings from the environment (DEBUG off, Redis as the shared cache) and drives it with wrk from
+the loopback address at 8 connections. One invocation makes every run below, one after the
+other, each on a freshly started gunicorn with an empty page cache (`--runs` picks some of them):
+
+cached
+    Every page, each for `--duration` seconds after a warm-up, with the page cache on
+    (PAGE_CACHE=true, production's setting): readers' pages come from the cache. Target: readers'
+    pages at least half the baseline's throughput (`/ping`, a view that returns two bytes); the
+    other pages a median under 25 ms and a p95 under 60 ms.
+afresh
+    The same pages with the page cache off (PAGE_CACHE=false), so every request renders its page,
+    as the first reader after a write does. Target: a median under 25 ms and a p95 under 60 ms,
+    for searches under 50 ms and 120 ms.
+mixed
+    The readers' pages with the page cache on while members write at a steady rate
+    (`--writes-per-second`, 2 by default) over HTTP to the same gunicorn: they post comments and
+    toggle endorsements, alternately, on random approved sources. The writers are 40 members
+    with verified e-mail addresses, each with a real session and CSRF token; each posts a comment
+    every 40 s at 2 writes a second, far within the limit of 10 comments in 10 minutes.
+    Writes are due on a fixed schedule and sent from a pool of threads, so a slow answer does not
+    lower the rate (bench/writes.py). A comment must answer 302 and an endorsement 200 (JSON);
+    anything else is a failed write. Targets: readers' pages at least 0.3 times the baseline
+    (the cached run's baseline, or one measured before the writes start) with a p99 under
+    100 ms; writes a median under 50 ms, none failed.
+distinct
+    Many different addresses, with the page cache on: wrk (bench/distinct.lua) asks for a random
+    path of a list (`--distinct-paths`, 5,000 by default) on every request: half source pages
+    picked among all approved sources, a fifth searches for words of source titles, the rest
+    pages of the library listing and of the themes' listings, up to their last pages. The cache
+    starts empty, so most requests are a page's first visit. Target: a median under 25 ms, a
+    p95 under 60 ms, and no answer other than 2xx.
+
+Each run's table goes into its own generated block of the report (`--out`) with the date, the
+command, the data sizes and the configuration; the cached and afresh runs also draw a chart.
+A line near the top of the report names the one command and date that produced the tables.
+The results are also kept as JSON: bench/latest-<run>.json, or <out>-latest-<run>.json beside
+the report when `--out` is given; the charts are written beside the report.
 Nothing here leaves this machine.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+from writes import Writer
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+DEFAULT_OUT = ROOT / "docs" / "performance.md"
+RUNS = ("cached", "afresh", "mixed", "distinct")
 MARKS = {
+    "command": ("<!-- bench-run:start -->", "<!-- bench-run:end -->"),
     "cached": ("<!-- bench:start -->", "<!-- bench:end -->"),
-    "raw": ("<!-- bench-raw:start -->", "<!-- bench-raw:end -->"),
+    # The afresh run keeps the block (and chart) names it had when it was called "raw".
+    "afresh": ("<!-- bench-raw:start -->", "<!-- bench-raw:end -->"),
+    "mixed": ("<!-- bench-mixed:start -->", "<!-- bench-mixed:end -->"),
+    "distinct": ("<!-- bench-distinct:start -->", "<!-- bench-distinct:end -->"),
 }
-READER_TARGET = 0.5  # readers' pages: at least half the baseline's throughput
+CHARTS = {"cached": "performance-chart.svg", "afresh": "performance-chart-raw.svg"}
+READER_TARGET = 0.5  # cached run, readers' pages: at least half the baseline's throughput
+MIXED_READER_TARGET = 0.3  # mixed run, readers' pages, with the p99 below
+MIXED_P99_TARGET_MS = 100
+WRITE_MEDIAN_TARGET_MS = 50
 MEDIAN_TARGET_MS = 25
 P95_TARGET_MS = 60
+SEARCH_MEDIAN_TARGET_MS = 50  # afresh run, search pages
+SEARCH_P95_TARGET_MS = 120
+WRITERS = 40
+SECRET_KEY = secrets.token_urlsafe(64)  # one for the whole invocation: sessions must stay valid
+PAGES_REDIS = ["--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"]
 
 
 def parse_args():
@@ -42,30 +101,44 @@ def parse_args():
     parser.add_argument("--database", default="qlibrary_bench")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
-    parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument(
-        "--no-page-cache",
-        action="store_true",
-        help="render every page afresh (PAGE_CACHE=false), to measure the pages themselves",
+        "--pages-redis-port", type=int, default=6390, help="port of the page cache's own Redis"
     )
-    return parser.parse_args()
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
+    parser.add_argument("--out", default=str(DEFAULT_OUT))
+    parser.add_argument(
+        "--runs",
+        default=",".join(RUNS),
+        type=lambda value: [run.strip() for run in value.split(",") if run.strip()],
+        help=f"which runs to make, in this order: {','.join(RUNS)} (default: all)",
+    )
+    parser.add_argument("--writes-per-second", type=float, default=2.0, help="mixed run")
+    parser.add_argument(
+        "--distinct-paths", type=int, default=5000, help="addresses of the distinct run"
+    )
+    args = parser.parse_args()
+    unknown = [run for run in args.runs if run not in RUNS]
+    if unknown or not args.runs:
+        parser.error(f"--runs takes some of {','.join(RUNS)}, not {','.join(unknown) or 'none'}")
+    args.runs = [run for run in RUNS if run in args.runs]
+    return args
 
 
-def environment(args):
+def environment(args, page_cache=True):
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"{args.postgres}/{args.database}",
         DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(64),
+        SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
         SECURE_HSTS_SECONDS="0",
         REDIS_URL=args.redis,
+        PAGE_CACHE_REDIS_URL=f"redis://127.0.0.1:{args.pages_redis_port}/0",
         LOG_LEVEL="WARNING",
-        PAGE_CACHE="false" if args.no_page_cache else "true",
+        PAGE_CACHE="true" if page_cache else "false",
         # One load generator on one address: the API's per-client limit would measure itself.
         API_RATE="1000000/s",
     )
@@ -103,8 +176,10 @@ def inside_django(env, code):
         "django.setup()\n" + code
     )
     result = subprocess.run(
-        [PYTHON, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [PYTHON, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
+    if result.returncode:
+        raise SystemExit(f"A step inside Django failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -151,6 +226,69 @@ for name, page in pages.items():
 print(json.dumps(counts))
 """
 
+# The mixed run's writers: members with a verified address and a session each, who proposed
+# none of the sources they write on (a member cannot endorse their own proposal).
+WRITERS_CODE = """
+import random
+from django.contrib.auth import get_user_model
+from django.test import Client
+from allauth.account.models import EmailAddress
+from sources.models import Source
+wanted = int(os.environ["BENCH_WRITERS"])
+sources = list(Source.objects.approved().order_by("?").values_list("slug", "proposer_id")[:500])
+proposers = {proposer for _, proposer in sources if proposer}
+verified = EmailAddress.objects.filter(verified=True, user__is_active=True)
+members = sorted(set(verified.values_list("user", flat=True)) - proposers)
+sessions = []
+chosen = random.sample(members, min(wanted, len(members)))
+for member in get_user_model().objects.filter(pk__in=chosen):
+    client = Client()
+    client.force_login(member)
+    sessions.append(client.cookies["sessionid"].value)
+print(json.dumps({"sessions": sessions, "slugs": [slug for slug, _ in sources]}))
+"""
+
+# The distinct run's addresses: each one a valid page, most of them different.
+DISTINCT_CODE = """
+import math, random, re
+from urllib.parse import quote
+from django.conf import settings
+from django.urls import reverse
+from sources.models import Source, Theme
+wanted = int(os.environ["BENCH_PATHS"])
+rng = random.Random(1)
+library = Source.objects.approved()
+def last_page(count):
+    return max(1, math.ceil(count / settings.LIBRARY_PAGE_SIZE))
+slugs = list(library.values_list("slug", flat=True))
+words = sorted({
+    word.lower() for title in library.values_list("title", flat=True)
+    for word in re.findall(r"[^\\W\\d_]{4,}", title)
+})
+themes = [(theme.get_absolute_url(), last_page(library.in_theme(theme).count()))
+          for theme in Theme.objects.all()]
+browse_last = last_page(len(slugs))
+kinds = {"source pages": 0, "searches": 0, "library pages": 0, "theme pages": 0}
+paths = []
+for index in range(wanted):
+    share = index % 20
+    if share < 10:
+        kind, path = "source pages", reverse("sources:detail", args=[rng.choice(slugs)])
+    elif share < 14:
+        kind, path = "searches", "/sources/?q=" + quote(rng.choice(words))
+    elif share < 17:
+        kind, path = "library pages", f"/sources/?page={rng.randint(1, browse_last)}"
+    else:
+        theme, last = rng.choice(themes)
+        kind, path = "theme pages", f"{theme}?page={rng.randint(1, last)}"
+    kinds[kind] += 1
+    paths.append(path)
+print(json.dumps({
+    "paths": paths, "kinds": kinds, "distinct": len(set(paths)), "words": len(words),
+    "library_pages": browse_last, "themes": len(themes),
+}))
+"""
+
 
 def pages(setup):
     """The pages to drive: (name, path, signed in?, reader's page?)."""
@@ -186,6 +324,50 @@ def pages(setup):
     }
 
 
+# --- Servers -----------------------------------------------------------------------------------
+
+
+def port_taken(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def redis_cli(port, *command):
+    return subprocess.run(
+        ["redis-cli", "-p", str(port), *command], capture_output=True, text=True, check=False
+    ).stdout.strip()
+
+
+@contextlib.contextmanager
+def pages_redis(args):
+    """The page cache's own Redis, configured as production's `redis-pages`, for the whole run."""
+    if not (shutil.which("redis-server") and shutil.which("redis-cli")):
+        raise SystemExit(
+            "redis-server is missing: install Debian's redis-server package (the benchmark "
+            "starts its own Redis for the page cache, as production has one)"
+        )
+    port = args.pages_redis_port
+    if port_taken(port):
+        raise SystemExit(f"port {port} is taken: choose a free one with --pages-redis-port")
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no", *PAGES_REDIS],
+        cwd=tempfile.gettempdir(),
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            if redis_cli(port, "ping") == "PONG":
+                break
+            time.sleep(0.1)
+        else:
+            raise SystemExit(f"the page cache's redis-server did not answer on port {port}")
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def start_gunicorn(args, env):
     server = subprocess.Popen(
         [
@@ -197,6 +379,10 @@ def start_gunicorn(args, env):
             str(args.workers),
             "--access-logfile",
             "/dev/null",
+            "--log-level",
+            "warning",
+            # Its control socket has one path for every gunicorn of the user: another run's.
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,
@@ -211,6 +397,23 @@ def start_gunicorn(args, env):
     raise SystemExit("gunicorn did not answer on /healthz")
 
 
+@contextlib.contextmanager
+def serving(args, page_cache):
+    """A fresh gunicorn on an empty page cache; yields its base address."""
+    if port_taken(args.port):
+        raise SystemExit(f"port {args.port} is taken: choose a free one with --port")
+    redis_cli(args.pages_redis_port, "flushall")
+    server = start_gunicorn(args, environment(args, page_cache))
+    try:
+        yield f"http://127.0.0.1:{args.port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# --- Load --------------------------------------------------------------------------------------
+
+
 def fetch(url, session=None, times=1):
     headers = {"Cookie": f"sessionid={session}"} if session else {}
     for _ in range(times):
@@ -218,7 +421,7 @@ def fetch(url, session=None, times=1):
             response.read()
 
 
-def drive(args, url, session=None):
+def drive(args, url, session=None, script="report.lua", script_args=()):
     command = [
         "wrk",
         "--threads",
@@ -228,44 +431,206 @@ def drive(args, url, session=None):
         "--duration",
         f"{args.duration}s",
         "--script",
-        str(ROOT / "bench" / "report.lua"),
+        str(ROOT / "bench" / script),
         url,
     ]
     if session:
         command[1:1] = ["--header", f"Cookie: sessionid={session}"]
+    if script_args:
+        command += ["--", *script_args]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def verdict(row, baseline_rps):
-    if row["reader"]:
-        ok = row["rps"] >= READER_TARGET * baseline_rps
-        return "met" if ok else "missed"
-    if row["name"].startswith("baseline"):
-        return ""
-    ok = row["p50_ms"] < MEDIAN_TARGET_MS and row["p95_ms"] < P95_TARGET_MS
+def show(name, result):
+    print(
+        f"{name:40} {result['rps']:9.1f} req/s  median {result['p50_ms']:6.1f} ms  "
+        f"p95 {result['p95_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
+        f"non-2xx {result['non_2xx']}"
+    )
+
+
+def drive_pages(args, base, to_drive, session, queries=None):
+    """Warm every page, then drive each in turn; one row per page."""
+    for page in to_drive.values():  # warm every worker's connections and the cache
+        fetch(base + page["path"], session if page["member"] else None, times=20)
+    rows = []
+    for name, page in to_drive.items():
+        result = drive(args, base + page["path"], session if page["member"] else None)
+        row = {"name": name, **page, **result, "connections": args.connections}
+        if queries:
+            row["queries"] = queries[name]
+        rows.append(row)
+        show(name, result)
+    return rows
+
+
+# --- The runs ----------------------------------------------------------------------------------
+
+
+def run_pages(args, context, page_cache):
+    """The cached run (page_cache=True) or the afresh run: every page, one after the other."""
+    to_drive = pages(context["setup"])
+    env = dict(
+        environment(args, page_cache),
+        BENCH_PAGES=json.dumps(to_drive),
+        BENCH_SESSION=context["setup"]["session"],
+    )
+    queries = inside_django(env, QUERIES_CODE)
+    with serving(args, page_cache) as base:
+        rows = drive_pages(args, base, to_drive, context["setup"]["session"], queries)
+    return {"rows": rows, "baseline_rps": rows[0]["rps"]}
+
+
+def run_cached(args, context):
+    result = run_pages(args, context, page_cache=True)
+    context["baseline_rps"] = result["baseline_rps"]
+    return result
+
+
+def run_afresh(args, context):
+    return run_pages(args, context, page_cache=False)
+
+
+def run_mixed(args, context):
+    """Readers' pages from the page cache while members write at a steady rate."""
+    env = dict(environment(args), BENCH_WRITERS=str(WRITERS))
+    writers = inside_django(env, WRITERS_CODE)
+    if not writers["sessions"] or not writers["slugs"]:
+        raise SystemExit("the mixed run needs members with a verified e-mail and sources")
+    readers = {name: page for name, page in pages(context["setup"]).items() if page["reader"]}
+    with serving(args, page_cache=True) as base:
+        baseline_rps = context.get("baseline_rps")
+        if baseline_rps is None:
+            baseline_rps = drive(args, base + "/ping")["rps"]
+        writer = Writer(base, writers["sessions"], writers["slugs"], args.writes_per_second)
+        writer.start()
+        try:
+            rows = drive_pages(args, base, readers, session=None)
+        finally:
+            writer.stop()
+    writes = writer.summary()
+    writes["members"] = len(writers["sessions"])
+    writes["per_second"] = args.writes_per_second
+    print(
+        f"{'writes':40} {writes['writes']:9d} sent     median {writes['p50_ms']:6.1f} ms  "
+        f"p95 {writes['p95_ms']:6.1f} ms  p99 {writes['p99_ms']:6.1f} ms  "
+        f"failed {writes['failed']}"
+    )
+    if writes["first_failure"]:
+        print(f"First failed write: {writes['first_failure']}")
+    return {"rows": rows, "baseline_rps": baseline_rps, "writes": writes}
+
+
+def run_distinct(args, context):
+    """A random address of a long list on every request, with the page cache on."""
+    env = dict(environment(args), BENCH_PATHS=str(args.distinct_paths))
+    addresses = inside_django(env, DISTINCT_CODE)
+    paths = addresses.pop("paths")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="bench-paths-") as listing:
+        listing.write("\n".join(paths) + "\n")
+        listing.flush()
+        with serving(args, page_cache=True) as base:
+            fetch(base + "/ping", times=20)
+            result = drive(args, base + "/", script="distinct.lua", script_args=[listing.name])
+    show("distinct addresses", result)
+    if result["non_2xx"]:
+        print(f"Warning: {result['non_2xx']} answers were not 2xx: some paths are not valid.")
+    return {"result": result, "paths": len(paths), **addresses}
+
+
+RUNNERS = {"cached": run_cached, "afresh": run_afresh, "mixed": run_mixed, "distinct": run_distinct}
+
+
+# --- Reporting ---------------------------------------------------------------------------------
+
+
+def met(ok):
     return "met" if ok else "missed"
 
 
-def table(rows, baseline_rps):
+def page_target(run, row, baseline_rps):
+    """What a page of the cached or afresh run must reach, and whether it did ("" for none)."""
+    if row["name"].startswith("baseline"):
+        return ""
+    if run == "cached" and row["reader"]:
+        return f"≥ {READER_TARGET:.1f}× baseline {met(row['rps'] >= READER_TARGET * baseline_rps)}"
+    median, p95 = MEDIAN_TARGET_MS, P95_TARGET_MS
+    if run == "afresh" and "search" in row["name"]:
+        median, p95 = SEARCH_MEDIAN_TARGET_MS, SEARCH_P95_TARGET_MS
+    ok = row["p50_ms"] < median and row["p95_ms"] < p95
+    return f"median < {median}, p95 < {p95} {met(ok)}"
+
+
+def pages_table(run, result):
+    baseline_rps = result["baseline_rps"]
     lines = [
         "| page | req/s | median ms | p95 ms | SQL (cold / warm) | × baseline | target |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
-    for row in rows:
-        target = (
-            f"≥ {READER_TARGET:.1f}× baseline"
-            if row["reader"]
-            else ""
-            if row["name"].startswith("baseline")
-            else f"median < {MEDIAN_TARGET_MS}, p95 < {P95_TARGET_MS}"
-        )
+    for row in result["rows"]:
         lines.append(
             f"| {row['name']} | {row['rps']:,.0f} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} "
             f"| {row['queries'][0]} / {row['queries'][1]} | {row['rps'] / baseline_rps:.2f} "
-            f"| {target} {verdict(row, baseline_rps)} |"
+            f"| {page_target(run, row, baseline_rps)} |"
         )
     return "\n".join(lines)
+
+
+def mixed_table(result):
+    baseline_rps, writes = result["baseline_rps"], result["writes"]
+    lines = [
+        f"Baseline: {baseline_rps:,.0f} req/s.",
+        "",
+        "| page | req/s | median ms | p95 ms | p99 ms | × baseline | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in result["rows"]:
+        ratio = row["rps"] / baseline_rps
+        ok = ratio >= MIXED_READER_TARGET and row["p99_ms"] < MIXED_P99_TARGET_MS
+        lines.append(
+            f"| {row['name']} | {row['rps']:,.0f} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} "
+            f"| {row['p99_ms']:.1f} | {ratio:.2f} | ≥ {MIXED_READER_TARGET:.1f}× baseline, "
+            f"p99 < {MIXED_P99_TARGET_MS} {met(ok)} |"
+        )
+    ok = writes["p50_ms"] < WRITE_MEDIAN_TARGET_MS and not writes["failed"]
+    lines += [
+        "",
+        "| writes | sent | median ms | p95 ms | p99 ms | failed | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        f"| {writes['comments']:,} comments and {writes['endorsements']:,} endorsement toggles "
+        f"by {writes['members']} members | {writes['writes']:,} | {writes['p50_ms']:.1f} "
+        f"| {writes['p95_ms']:.1f} | {writes['p99_ms']:.1f} | {writes['failed']:,} "
+        f"| median < {WRITE_MEDIAN_TARGET_MS}, none failed {met(ok)} |",
+    ]
+    failure = writes["first_failure"]
+    if failure:
+        lines += [
+            "",
+            f"First failed write: a {failure['kind']} answered {failure['status']} "
+            f"(expected {failure['expected']}): `{failure['body'].replace('`', '')}`",
+        ]
+    return "\n".join(lines)
+
+
+def distinct_table(result):
+    row = result["result"]
+    kinds = ", ".join(f"{count:,} {kind}" for kind, count in result["kinds"].items())
+    ok = row["p50_ms"] < MEDIAN_TARGET_MS and row["p95_ms"] < P95_TARGET_MS and not row["non_2xx"]
+    return "\n".join(
+        [
+            f"The list: {result['paths']:,} paths ({kinds}), {result['distinct']:,} of them "
+            f"different; searches for {result['words']:,} words of titles, {result['themes']} "
+            f"themes, {result['library_pages']:,} pages of the library listing.",
+            "",
+            "| addresses | requests | req/s | median ms | p95 ms | p99 ms | non-2xx | target |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+            f"| a random path of the list per request | {row['requests']:,} | {row['rps']:,.0f} "
+            f"| {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} "
+            f"| {row['non_2xx']:,} | median < {MEDIAN_TARGET_MS}, p95 < {P95_TARGET_MS}, "
+            f"all 2xx {met(ok)} |",
+        ]
+    )
 
 
 def chart(rows, baseline_rps, path):
@@ -299,73 +664,97 @@ def chart(rows, baseline_rps, path):
     path.write_text("\n".join(parts) + "\n")
 
 
-def write_results(args, rows, baseline_rps, setup, command):
-    out = Path(args.out)
-    kind = "raw" if args.no_page_cache else "cached"
-    mark_start, mark_end = MARKS[kind]
-    chart_name = f"performance-chart{'-raw' if args.no_page_cache else ''}.svg"
-    chart(rows, baseline_rps, out.with_name(chart_name))
-    counts = setup["counts"]
-    block = "\n".join(
-        [
-            mark_start,
-            f"Run on {time.strftime('%Y-%m-%d %H:%M %Z')} with `{command}`: "
-            f"{counts['sources']:,} sources, {counts['comments']:,} comments, "
-            f"{counts['endorsements']:,} endorsements, {counts['members']:,} members; gunicorn "
-            f"with {args.workers} sync workers, wrk with {args.connections} connections for "
-            f"{args.duration} s per page, from 127.0.0.1.",
-            "",
-            table(rows, baseline_rps),
-            "",
-            f"![Throughput per page]({chart_name})",
-            mark_end,
-        ]
+def configuration(args, run, counts):
+    """The sentence that opens each run's block: what ran, on what, how."""
+    load = {
+        "cached": f"wrk with {args.connections} connections for {args.duration} s per page",
+        "afresh": f"wrk with {args.connections} connections for {args.duration} s per page",
+        "mixed": f"wrk with {args.connections} connections for {args.duration} s per page while "
+        f"members write {args.writes_per_second:g} times a second",
+        "distinct": f"wrk with {args.connections} connections for {args.duration} s",
+    }[run]
+    cache = "page cache off (PAGE_CACHE=false)" if run == "afresh" else "page cache on"
+    return (
+        f"{counts['sources']:,} sources, {counts['comments']:,} comments, "
+        f"{counts['endorsements']:,} endorsements, {counts['members']:,} members; gunicorn with "
+        f"{args.workers} sync workers, {cache}, pages in their own Redis "
+        f"({' '.join(PAGES_REDIS).replace('--', '')}); {load}, from 127.0.0.1."
     )
-    text = out.read_text() if out.exists() else "# Performance\n"
+
+
+def block(args, run, result, context):
+    """The Markdown that goes between the run's marks."""
+    lines = [
+        f"Run on {context['date']} with `{context['command']}`: "
+        + configuration(args, run, context["setup"]["counts"]),
+        "",
+    ]
+    if run in ("cached", "afresh"):
+        lines += [pages_table(run, result), "", f"![Throughput per page]({CHARTS[run]})"]
+    elif run == "mixed":
+        lines.append(mixed_table(result))
+    else:
+        lines.append(distinct_table(result))
+    return "\n".join(lines)
+
+
+def replace_block(text, run, content):
+    mark_start, mark_end = MARKS[run]
     if mark_start not in text:
         text += f"\n{mark_start}\n{mark_end}\n"
     before, _, rest = text.partition(mark_start)
     _, _, after = rest.partition(mark_end)
-    out.write_text(before + block + after)
-    (ROOT / "bench" / f"latest-{kind}.json").write_text(json.dumps(rows, indent=2) + "\n")
+    return before + mark_start + "\n" + content + "\n" + mark_end + after
+
+
+def json_path(args, run):
+    out = Path(args.out)
+    if out.resolve() == DEFAULT_OUT:
+        return ROOT / "bench" / f"latest-{run}.json"
+    return out.with_name(f"{out.stem}-latest-{run}.json")
+
+
+def write_results(args, results, context):
+    out = Path(args.out)
+    text = out.read_text() if out.exists() else "# Performance\n"
+    runs = ", ".join(results)
+    text = replace_block(
+        text,
+        "command",
+        f"The {runs} results below come from one run of `{context['command']}`, "
+        f"started on {context['date']}.",
+    )
+    for run, result in results.items():
+        text = replace_block(text, run, block(args, run, result, context))
+        if run in CHARTS:
+            chart(result["rows"], result["baseline_rps"], out.with_name(CHARTS[run]))
+    out.write_text(text)
 
 
 def main():
     args = parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: install Debian's wrk package")
-    env = environment(args)
-    command = "python bench/run.py " + " ".join(sys.argv[1:])
-    prepare_database(args, env)
-    manage(env, "collectstatic", "--no-input", "-v", "0")
-    subprocess.run(["redis-cli", "-n", args.redis.rsplit("/", 1)[-1], "flushdb"], check=False)
-    setup = inside_django(env, PAGES_CODE)
-    to_drive = pages(setup)
-    env_queries = dict(env, BENCH_PAGES=json.dumps(to_drive), BENCH_SESSION=setup["session"])
-    queries = inside_django(env_queries, QUERIES_CODE)
-    server = start_gunicorn(args, env)
-    rows = []
-    try:
-        base = f"http://127.0.0.1:{args.port}"
-        for page in to_drive.values():  # warm every worker's connections and the cache
-            fetch(base + page["path"], setup["session"] if page["member"] else None, times=20)
-        for name, page in to_drive.items():
-            session = setup["session"] if page["member"] else None
-            result = drive(args, base + page["path"], session)
-            row = {"name": name, **page, **result, "queries": queries[name]}
-            row["connections"] = args.connections
-            rows.append(row)
-            print(
-                f"{name:40} {result['rps']:9.1f} req/s  median {result['p50_ms']:6.1f} ms  "
-                f"p95 {result['p95_ms']:6.1f} ms  non-2xx {result['non_2xx']}"
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    baseline_rps = rows[0]["rps"]
-    write_results(args, rows, baseline_rps, setup, command)
-    print()
-    print(table(rows, baseline_rps))
+    context = {
+        "command": shlex.join(["python", "bench/run.py", *sys.argv[1:]]),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+    }
+    print(f"Benchmark: {context['command']} (runs: {', '.join(args.runs)})")
+    results = {}
+    with pages_redis(args):
+        env = environment(args)
+        prepare_database(args, env)
+        manage(env, "collectstatic", "--no-input", "-v", "0")
+        subprocess.run(["redis-cli", "-n", args.redis.rsplit("/", 1)[-1], "flushdb"], check=False)
+        context["setup"] = inside_django(env, PAGES_CODE)
+        for run in args.runs:
+            print(f"\n== {run} run ==")
+            results[run] = RUNNERS[run](args, context)
+            json_path(args, run).write_text(json.dumps(results[run], indent=2) + "\n")
+    write_results(args, results, context)
+    print(f"\nBenchmark: {context['command']}\n")
+    for run, result in results.items():
+        print(f"== {run} ==\n{block(args, run, result, context)}\n")
 
 
 if __name__ == "__main__":
