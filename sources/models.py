@@ -348,6 +348,12 @@ class Source(models.Model):
             models.Index(fields=["status", "kind"], name="source_status_kind"),
             models.Index(fields=["status", "year"], name="source_status_year"),
             models.Index(fields=["status", "review_by"], name="source_status_review_by"),
+            # The open proposals, newest first (two statuses: no one index range gives the order).
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="source_open_newest",
+            ),
             GinIndex(fields=["search_vector"], name="source_search_vector"),
         ]
 
