@@ -1,6 +1,8 @@
 import hashlib
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from . import evidence_map
 from . import page_cache as pages
@@ -26,16 +28,16 @@ def evidence_map_page(request):
     for name in (*NOT_ON_THE_MAP, axis):
         filters.fields.pop(name, None)
     chosen = {name: value for name, value in filters.cleaned_data.items() if value}
-    # The counts are aggregates over the whole library, so they are kept until it changes.
-    key = "evidence-map:" + hashlib.sha256(f"{axis}:{sorted(chosen.items())}".encode()).hexdigest()
-    the_map = pages.remember(
+    # The counts are aggregates over the whole library, so they are kept, drawn, until it changes.
+    key = "evidence-map-drawn:" + hashlib.sha256(f"{axis}:{sorted(chosen.items())}".encode()).hexdigest()
+    the_map, body = pages.remember(
         key,
-        lambda: evidence_map.build(axis=axis, sources=filters.apply(library), query=chosen),
+        lambda: _build_and_draw(axis, filters.apply(library), chosen),
         depends_on=[pages.LIBRARY],
     )
     context = {
         "map": the_map,
-        "drawing": evidence_map.drawing(the_map),
+        "body": mark_safe(body),  # noqa: S308 (rendered from our template, user text escaped)
         "filters": filters,
         "axes": [
             (name, label, _switch_url(request, name))
@@ -43,6 +45,16 @@ def evidence_map_page(request):
         ],
     }
     return render(request, "sources/evidence_map.html", context)
+
+
+def _build_and_draw(axis, sources, chosen):
+    the_map = evidence_map.build(axis=axis, sources=sources, query=chosen)
+    context = {
+        "map": the_map,
+        "drawing": evidence_map.drawing(the_map),
+        "filters_active": bool(chosen),
+    }
+    return the_map, str(render_to_string("sources/includes/evidence_map_body.html", context))
 
 
 def _switch_url(request, axis):
