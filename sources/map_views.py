@@ -29,7 +29,8 @@ def evidence_map_page(request):
         filters.fields.pop(name, None)
     chosen = {name: value for name, value in filters.cleaned_data.items() if value}
     # The counts are aggregates over the whole library, so they are kept, drawn, until it changes.
-    key = "evidence-map-drawn:" + hashlib.sha256(f"{axis}:{sorted(chosen.items())}".encode()).hexdigest()
+    chosen_key = hashlib.sha256(f"{axis}:{sorted(chosen.items())}".encode()).hexdigest()
+    key = f"evidence-map-drawn:{chosen_key}"
     the_map, body = pages.remember(
         key,
         lambda: _build_and_draw(axis, filters.apply(library), chosen),
