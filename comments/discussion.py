@@ -4,6 +4,7 @@ Each change keeps the denormalized comment_count of the theme or source exact, i
 transaction; e-mails go out after the commit.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -12,7 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from sources import page_cache
 from sources.access import is_member
@@ -76,6 +79,31 @@ def threads(request, target):
         form=CommentForm(),
         post_url_name="comments:post_on_theme" if is_theme else "comments:post_on_source",
     )
+
+
+def on_page(request, target):
+    """The discussion for the page of `target`, as template context: a member's (`discussion`,
+    rendered with their buttons and forms), or for readers the rendered section, the same for
+    every reader (`discussion_html`): kept while the target's page version holds, and at most
+    PAGE_TIMEOUT, so its relative times ("5 minutes ago") stay as fresh as a cached page's."""
+    if request.user.is_authenticated:
+        return {"discussion": threads(request, target)}
+    if isinstance(target, Theme):
+        version = page_cache.theme_page(target.slug)
+    else:
+        version = page_cache.source_page(target.slug)
+    asked = hashlib.sha256(request.GET.get(PAGE_PARAMETER, "").encode()).hexdigest()
+    html = page_cache.remember(
+        f"discussion:{version}:{asked}",
+        lambda: str(
+            render_to_string(
+                "comments/discussion.html", {"discussion": threads(request, target)}, request
+            )
+        ),
+        depends_on=[version],
+        timeout=page_cache.PAGE_TIMEOUT,
+    )
+    return {"discussion_html": mark_safe(html)}  # noqa: S308 (our template, text sanitized)
 
 
 class DiscussionError(Exception):

@@ -49,6 +49,22 @@ Which write invalidates what (the one place to read and to change it):
     About, Guidelines...   site-page:<slug>
     (every page also depends on `everything`)
 
+    Parts of pages, kept in the same cache and used whether or not whole pages are (`remember`,
+    `remember_each`), so that a page rendered afresh costs little more than a cached one:
+
+    part                                    depends on
+    --------------------------------------  ------------------------------------------------
+    a source card (sources/cards.py)        source:<slug>
+    a readers' discussion (comments/        source:<slug> or theme:<slug>; at most
+    discussion.py `on_page`)                PAGE_TIMEOUT, for its relative times
+    a listing's count, filter options and   the listing's own: library, theme-sources:<slug>
+    rendered filter bar, a search's         or tag:<slug>
+    ordered results (sources/filters.py)
+    the drawn evidence map                  library
+    the home page's theme counts            library, themes
+    (all also depend on `everything`; citations are filed under their own content instead,
+    sources/citations.py, so they need no version)
+
 The service functions that write through `.update()` (counts) call these functions themselves;
 saves and deletes of the models pages show (through the services, the admin or the shell) reach
 them through the signals connected in `watch_library_changes()`, `comments.apps` and
@@ -77,6 +93,9 @@ from .models import Endorsement, Source, TaggedSource, Theme
 CACHE_ALIAS = "pages"
 # Short enough that relative times ("5 minutes ago") never drift far.
 PAGE_TIMEOUT = 60
+# Derived values (counts, filter bars, cards, the map) hold no relative time and are exact while
+# their versions hold: their timeout only bounds how long an unread one takes room.
+DERIVED_TIMEOUT = 24 * 60 * 60
 # Sources that listings show, or showed until their last change (approved -> retired).
 LISTED = (Source.Status.APPROVED, Source.Status.RETIRED)
 
@@ -355,18 +374,19 @@ def _can_store(request, response):
     )
 
 
-def remember(name, compute, *, depends_on):
-    """A value derived from the library (counts, filter options), kept while `depends_on` hold."""
+def remember(name, compute, *, depends_on, timeout=DERIVED_TIMEOUT):
+    """A value derived from the library (counts, filter options), kept while `depends_on` hold
+    (and at most `timeout` seconds: PAGE_TIMEOUT for what shows relative times)."""
     key = f"derived:{name}"
     versions, stored = _current_versions([EVERYTHING, *depends_on], key)
     if stored is not None and stored[0] == versions:
         return stored[1]
     value = compute()
-    _cache().set(key, (versions, value), PAGE_TIMEOUT)
+    _cache().set(key, (versions, value), timeout)
     return value
 
 
-def remember_each(entries, compute, *, timeout=PAGE_TIMEOUT):
+def remember_each(entries, compute, *, timeout=DERIVED_TIMEOUT):
     """Many derived values at once, each kept while its own versions hold: `entries` maps each
     value's name to the versions it depends on (besides `everything`); `compute(names)` returns
     the missing ones as {name: value}. One cache round trip when every value is there."""

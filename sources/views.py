@@ -7,7 +7,7 @@ comments app); models and services here never import comments.
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
-from comments.discussion import threads
+from comments.discussion import on_page as discussion_on_page
 
 from . import page_cache as pages
 from .access import is_member
@@ -41,7 +41,7 @@ def theme_detail(request, slug):
             "page": page,
             "total": pages.remember(f"theme-total:{theme.pk}", in_theme.count, depends_on=shown),
             "following": is_member(request.user) and is_following(request.user, theme=theme),
-            "discussion": threads(request, theme),
+            **discussion_on_page(request, theme),
         },
     )
 
@@ -79,7 +79,7 @@ def source_detail(request, slug):
         "notices": list(source.notices.all()) if source.doi else [],
         "endorsed": has_endorsed(source, request.user),
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
-        "discussion": threads(request, source),
+        **discussion_on_page(request, source),
         "citations": citations(source),
         "citation_meta": meta_tags(csl_item(source)),
         "following": source.is_approved

@@ -446,14 +446,23 @@ WRITES = [
 ]
 
 
+# With the page cache off, pages are rendered from parts kept in the same cache (cards, filter
+# bars, counts, search results, readers' discussions): a write must reach those as well.
+CACHING = pytest.mark.parametrize(
+    "page_cache", [True, False], ids=["whole pages cached", "parts cached"]
+)
+
+
+@CACHING
 @pytest.mark.parametrize(
     ("write", "shown_on", "before", "after"),
     WRITES,
     ids=[f"{write.__name__}-{index}" for index, (write, *_) in enumerate(WRITES)],
 )
 def test_each_write_shows_on_the_next_read_of_each_page_that_shows_it(
-    client, scene, write, shown_on, before, after
+    client, scene, settings, page_cache, write, shown_on, before, after
 ):
+    settings.PAGE_CACHE = page_cache
     urls = pages_showing_a(scene)
     for name in shown_on:  # every page read (and stored) before the write
         page = read(client, urls[name])
@@ -476,7 +485,11 @@ def test_a_new_tag_page_shows_the_source_on_the_first_read(client, scene):
     assert "Alpha evidence" in read(client, "/tags/gamma/")
 
 
-def test_a_comment_on_a_theme_shows_on_its_page_feed_and_the_home_cards(client, scene):
+@CACHING
+def test_a_comment_on_a_theme_shows_on_its_page_feed_and_the_home_cards(
+    client, scene, settings, page_cache
+):
+    settings.PAGE_CACHE = page_cache
     first = scene["first"]
     urls = [first.get_absolute_url(), f"/themes/{first.slug}/feed/", "/"]
     for url in urls:
