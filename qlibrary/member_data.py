@@ -61,7 +61,7 @@ def export(member, *, site_url):
                 "kind": source.kind,
                 "stance": source.stance,
                 "themes": [theme.title for theme in source.themes.all()],
-                "tags": [tag.name for tag in source.tags.all()],
+                "tags": [tag.name for tag in source.tag_list],
                 "summary": source.summary,
                 "rationale": source.rationale,
                 "conflict_of_interest": source.conflict_of_interest,

@@ -138,7 +138,7 @@ class SourceOut(Schema):
 
     @staticmethod
     def resolve_tags(source):
-        return [tag.name for tag in source.tags.all()]
+        return [tag.name for tag in source.tag_list]
 
     @staticmethod
     def resolve_page(source):

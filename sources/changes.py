@@ -26,7 +26,7 @@ def snapshot(source):
     """The proposal's fields as plain JSON values (themes by title, tags by name, sorted)."""
     values = {name: getattr(source, name) for name in FIELDS if name not in ("themes", "tags")}
     values["themes"] = sorted(theme.title for theme in source.themes.all())
-    values["tags"] = sorted(tag.name for tag in source.tags.all())
+    values["tags"] = sorted(tag.name for tag in source.tag_list)
     return values
 
 

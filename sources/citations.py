@@ -175,7 +175,7 @@ def csl_item(source, *, accessed=None):
     if source.kind in WEB_KINDS and (source.url or source.doi):
         day = accessed or timezone.localdate()
         item["accessed"] = {"date-parts": [[day.year, day.month, day.day]]}
-    tags = [tag.name for tag in source.tags.all()]
+    tags = [tag.name for tag in source.tag_list]
     if tags:
         item["keyword"] = ", ".join(tags)
     return item

@@ -4,7 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import connections, models
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -83,11 +83,20 @@ class SourceQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything a source card shows, in a fixed number of queries (without the bulky
-        full-text vector, which only the search itself reads)."""
+        full-text vector, which only the search itself reads): the themes and the tags of all
+        the rows in one query each. Tags come through their link table, read by
+        `Source.tag_list`: taggit's own prefetch costs milliseconds of Python per page."""
         return (
             self.defer("search_vector")
             .select_related("proposer")
-            .prefetch_related("themes", "tags")
+            .prefetch_related(
+                "themes",
+                Prefetch(
+                    "taggedsource_set",
+                    queryset=TaggedSource.objects.select_related("tag").order_by("tag__name"),
+                    to_attr="_listed_tag_links",
+                ),
+            )
         )
 
     def for_cards(self):
@@ -362,6 +371,13 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("sources:detail", kwargs={"slug": self.slug})
+
+    @property
+    def tag_list(self):
+        """The source's tags: from the page's one query when fetched `.for_listing()`."""
+        if hasattr(self, "_listed_tag_links"):
+            return [link.tag for link in self._listed_tag_links]
+        return list(self.tags.all())
 
     @property
     def is_approved(self):
