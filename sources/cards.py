@@ -1,5 +1,8 @@
 """Source cards, rendered once per change of their source and kept in the pages cache.
 
+Two kinds: the library's cards, and the cards of open proposals that members browse (which say
+how long ago a source was proposed, so they are kept at most PAGE_TIMEOUT, like a cached page).
+
 A listing reads only the ids and slugs of its page (`SourceQuerySet.for_cards`); the cards come
 from the cache in one round trip, each filed under its source's own version (`source:<slug>` in
 sources/page_cache.py, moved by every write that changes what a card shows: an edit, a decision,
@@ -13,25 +16,33 @@ from django.utils.safestring import mark_safe
 from . import page_cache
 from .models import Source
 
+# kind: (template, its context besides `source`, timeout)
+KINDS = {
+    "library": ("includes/source_card.html", {}, page_cache.DERIVED_TIMEOUT),
+    "proposal": (
+        "includes/proposal_card.html",
+        {"card_for": "open"},
+        page_cache.PAGE_TIMEOUT,
+    ),
+}
 
-def _name(source):
-    return f"card:{source.pk}"
 
-
-def cards(sources):
+def cards(sources, kind="library"):
     """The HTML of each source's card, in the order given. `sources` need only `pk` and `slug`."""
     sources = list(sources)
-    by_name = {_name(source): source for source in sources}
+    by_name = {f"card:{kind}:{source.pk}": source for source in sources}
     html = page_cache.remember_each(
         {name: [page_cache.source_page(source.slug)] for name, source in by_name.items()},
-        lambda names: _render([by_name[name].pk for name in names]),
+        lambda names: _render(kind, {by_name[name].pk: name for name in names}),
+        timeout=KINDS[kind][2],
     )
-    return [mark_safe(html[_name(source)]) for source in sources]  # noqa: S308 (our template)
+    return [mark_safe(html[name]) for name in by_name]  # noqa: S308 (our template)
 
 
-def _render(ids):
-    template = get_template("includes/source_card.html")
+def _render(kind, names):
+    name, context, _ = KINDS[kind]
+    template = get_template(name)
     return {
-        _name(source): str(template.render({"source": source}))
-        for source in Source.objects.filter(pk__in=ids).for_listing()
+        names[source.pk]: str(template.render({**context, "source": source}))
+        for source in Source.objects.filter(pk__in=list(names)).for_listing()
     }

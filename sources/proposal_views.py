@@ -207,7 +207,7 @@ def proposal_list(request):
         proposals = proposals.in_theme(theme)
     proposals = proposals.filter_by(stance=stance)
     ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
-    page = paginate(request, proposals.for_listing().order_by(*ordering, "-pk"))
+    page = paginate(request, proposals.for_cards().order_by(*ordering, "-pk"))
     context = {
         "page": page,
         "themes": themes,

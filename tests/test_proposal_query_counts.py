@@ -56,10 +56,14 @@ def test_open_proposals_page(login, member, proposals, number, assert_db_queries
     proposals(number)
     client = login(member)
 
-    with assert_db_queries(10):
+    # A first visit renders the cards (their rows, themes and tags: sources/cards.py).
+    with assert_db_queries(11):
         response = client.get("/proposals/")
+    with assert_db_queries(8):
+        again = client.get("/proposals/")
 
     assert len(response.context["page"].object_list) == number
+    assert again.content.count(b'class="card proposal"') == number
 
 
 @pytest.mark.parametrize("number", [1, 25])

@@ -8,9 +8,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def source_cards(sources):
+def source_cards(sources, kind="library"):
     """The cards of `sources` (see sources/cards.py), each as it is kept in the cache."""
-    return cards(sources)
+    return cards(sources, kind)
 
 
 @register.simple_tag
