@@ -11,6 +11,7 @@ filters. A value that is not an option is ignored and said so, never an error pa
 import hashlib
 
 from django import forms
+from django.core.validators import slug_unicode_re
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -86,6 +87,8 @@ class ListingFilters(CleanTextMixin, forms.Form):
         slug = self.data.get("tag")
         if not slug or any(slug == value for value, _ in offered):
             return []
+        if not slug_unicode_re.fullmatch(slug):
+            return []  # not a slug at all (e.g. a NUL byte): ignored, and said so, by the form
         return list(Tag.objects.filter(slug=slug).values_list("slug", "name"))
 
     def bar(self, clear_url):
