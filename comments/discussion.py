@@ -129,7 +129,7 @@ def adjust_count(target, change):
     if isinstance(target, Theme):
         page_cache.theme_changed(target)
     else:
-        page_cache.source_changed(target)
+        page_cache.source_discussed(target)
 
 
 def post(*, author, target, body, parent=None):

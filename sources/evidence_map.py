@@ -90,8 +90,14 @@ def build(*, axis=DEFAULT_AXIS, sources=None, query=None):
     if axis not in AXES:
         axis = DEFAULT_AXIS
     axis_label, columns = AXES[axis]
-    scope = Source.objects.approved() if sources is None else sources
-    in_scope = Source.objects.filter(pk__in=scope.order_by().values("pk"))
+    if sources is None:
+        # The whole library, read straight from its rows (the common case, so the cheap one).
+        in_scope = Source.objects.approved()
+        endorsements = Endorsement.objects.filter(source__status=Source.Status.APPROVED)
+    else:
+        # A filtered listing may join tags or search terms: its sources, each once.
+        in_scope = Source.objects.filter(pk__in=sources.order_by().values("pk"))
+        endorsements = Endorsement.objects.filter(source__in=in_scope)
     query = {key: value for key, value in (query or {}).items() if value and key != axis}
 
     counts = {
@@ -102,8 +108,7 @@ def build(*, axis=DEFAULT_AXIS, sources=None, query=None):
     }
     spread = {}
     for theme_id, value, perspective, number in (
-        Endorsement.objects.filter(source__in=in_scope)
-        .order_by()
+        endorsements.order_by()
         .values_list("source__themes", f"source__{axis}", "member__perspective")
         .annotate(number=Count("pk"))
     ):

@@ -71,7 +71,7 @@ def library_export(request, format):
         request.GET,
         scope=library,
         scope_name="library",
-        depends_on=[pages.LIBRARY],
+        depends_on=[pages.listed(pages.LIBRARY)],
         with_search=True,
     )
     return _listing_export(format, filters.apply(library), "q-library")
@@ -84,7 +84,7 @@ def theme_export(request, slug, format):
         request.GET,
         scope=in_theme,
         scope_name=f"theme:{theme.pk}",
-        depends_on=[pages.theme_sources(theme.slug)],
+        depends_on=[pages.listed(pages.theme_sources(theme.slug))],
     )
     return _listing_export(format, filters.apply(in_theme), f"q-library-{theme.slug}")
 
@@ -93,6 +93,9 @@ def tag_export(request, slug, format):
     tag = get_object_or_404(Tag, slug=slug)
     tagged = Source.objects.approved().filter(tags=tag)
     filters = ListingFilters(
-        request.GET, scope=tagged, scope_name=f"tag:{tag.pk}", depends_on=[pages.tag_page(tag.slug)]
+        request.GET,
+        scope=tagged,
+        scope_name=f"tag:{tag.pk}",
+        depends_on=[pages.listed(pages.tag_page(tag.slug))],
     )
     return _listing_export(format, filters.apply(tagged), f"q-library-tag-{tag.slug}")

@@ -23,7 +23,11 @@ def evidence_map_page(request):
         data.pop(name, None)
     library = Source.objects.approved()
     filters = ListingFilters(
-        data, scope=library, scope_name="library", depends_on=[pages.LIBRARY], with_search=True
+        data,
+        scope=library,
+        scope_name="library",
+        depends_on=[pages.listed(pages.LIBRARY)],
+        with_search=True,
     )
     for name in (*NOT_ON_THE_MAP, axis):
         filters.fields.pop(name, None)
@@ -33,8 +37,8 @@ def evidence_map_page(request):
     key = f"evidence-map-drawn:{chosen_key}"
     the_map, body = pages.remember(
         key,
-        lambda: _build_and_draw(axis, filters.apply(library), chosen),
-        depends_on=[pages.LIBRARY],
+        lambda: _build_and_draw(axis, filters.apply(library) if chosen else None, chosen),
+        depends_on=[pages.listed(pages.LIBRARY)],
     )
     context = {
         "map": the_map,

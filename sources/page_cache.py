@@ -24,10 +24,13 @@ Which write invalidates what (the one place to read and to change it):
     write                                              versions moved
     -------------------------------------------------  ---------------------------------------
     anything shown of a source: a decision, an edit,   source:<slug>; while the source is (or
-    its themes or tags, an endorsement, a comment on   was) in the library also library,
-    it (post, edit, delete, hold, hide, restore)       themes, theme-sources:<slug> of its
-                                                       themes, tag:<slug> of its tags and
-                                                       member:<username> of its proposer
+    its themes or tags, an endorsement                 was) in the library also library,
+                                                       themes, theme-sources:<slug> of its
+                                                       themes, tag:<slug> of its tags, each
+                                                       of these listings' listed:<listing>,
+                                                       and member:<username> of its proposer
+    a comment on a source (post, edit, delete, hold,   the same but listed:<listing>: the
+    hide, restore)                                     listings still list the same sources
     a comment on a theme (same actions)                theme:<slug>, themes
     a member's profile or account                      member:<username>, and the above for the
                                                        sources they proposed, endorsed or
@@ -57,10 +60,10 @@ Which write invalidates what (the one place to read and to change it):
     a source card (sources/cards.py)        source:<slug>
     a readers' discussion (comments/        source:<slug> or theme:<slug>; at most
     discussion.py `on_page`)                PAGE_TIMEOUT, for its relative times
-    a listing's count, filter options and   the listing's own: library, theme-sources:<slug>
-    rendered filter bar, a search's         or tag:<slug>
+    a listing's count, filter options and   what the listing lists: listed:library,
+    rendered filter bar, a search's         listed:theme-sources:<slug> or listed:tag:<slug>
     ordered results (sources/filters.py)
-    the drawn evidence map                  library
+    the drawn evidence map                  listed:library
     the home page's theme counts            library, themes
     (all also depend on `everything`; citations are filed under their own content instead,
     sources/citations.py, so they need no version)
@@ -119,6 +122,15 @@ def theme_page(slug):
 
 def theme_sources(slug):
     return f"theme-sources:{slug}"
+
+
+def listed(listing):
+    """What a listing (LIBRARY, theme_sources(slug) or tag_page(slug)) lists: which sources, and
+    everything it filters, counts and orders them by. Moved with the listing by every change to
+    its sources except to their discussions, which only change the comment counts on the cards:
+    so the parts worked out from it (counts, filter bars, search results, the map) outlive a
+    comment."""
+    return f"listed:{listing}"
 
 
 def tag_page(slug):
@@ -194,8 +206,9 @@ def library_changed():
     _move([EVERYTHING])
 
 
-def sources_changed(source_ids):
-    """The pages that show these sources (one query to find their themes, tags and proposers)."""
+def sources_changed(source_ids, *, discussion_only=False):
+    """The pages that show these sources (one query to find their themes, tags and proposers);
+    unless only their discussions changed, also what their listings list (`listed`)."""
     rows = Source.objects.filter(pk__in=list(source_ids)).values_list(
         "slug", "status", "themes__slug", "tags__slug", "proposer__username"
     )
@@ -203,11 +216,15 @@ def sources_changed(source_ids):
     for slug, status, theme_slug, tag_slug, proposer in rows:
         names.add(source_page(slug))
         if status in LISTED:
-            names.update((LIBRARY, THEMES))
+            listings = {LIBRARY}
             if theme_slug:
-                names.add(theme_sources(theme_slug))
+                listings.add(theme_sources(theme_slug))
             if tag_slug:
-                names.add(tag_page(tag_slug))
+                listings.add(tag_page(tag_slug))
+            names.update(listings)
+            names.add(THEMES)
+            if not discussion_only:
+                names.update(listed(listing) for listing in listings)
             if proposer:
                 names.add(member_page(proposer))
     _move(names)
@@ -215,6 +232,12 @@ def sources_changed(source_ids):
 
 def source_changed(source):
     sources_changed([source.pk])
+
+
+def source_discussed(source):
+    """A comment on a source posted, changed or (un)hidden: its page and the comment count on
+    its cards."""
+    sources_changed([source.pk], discussion_only=True)
 
 
 def theme_changed(theme):
@@ -227,7 +250,7 @@ def comment_changed(comment):
     if comment.theme_id is not None:
         _move([theme_page(slug) for slug in _theme_slugs([comment.theme_id])] + [THEMES])
     else:
-        sources_changed([comment.source_id])
+        sources_changed([comment.source_id], discussion_only=True)
 
 
 def member_changed(member):

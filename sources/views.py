@@ -27,9 +27,9 @@ from .permissions import SourcePermissions
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     in_theme = Source.objects.approved().in_theme(theme)
-    shown = [pages.theme_sources(theme.slug)]
+    listed = [pages.listed(pages.theme_sources(theme.slug))]
     filters = ListingFilters(
-        request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=shown
+        request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=listed
     )
     page = filters.page(request, filters.apply(in_theme))
     return render(
@@ -39,7 +39,7 @@ def theme_detail(request, slug):
             "theme": theme,
             "filters": filters,
             "page": page,
-            "total": pages.remember(f"theme-total:{theme.pk}", in_theme.count, depends_on=shown),
+            "total": pages.remember(f"theme-total:{theme.pk}", in_theme.count, depends_on=listed),
             "following": is_member(request.user) and is_following(request.user, theme=theme),
             **discussion_on_page(request, theme),
         },
@@ -53,7 +53,7 @@ def source_list(request):
         request.GET,
         scope=library,
         scope_name="library",
-        depends_on=[pages.LIBRARY],
+        depends_on=[pages.listed(pages.LIBRARY)],
         with_search=True,
     )
     page = filters.page(request, filters.apply(library))
@@ -96,7 +96,10 @@ def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     tagged = Source.objects.approved().filter(tags=tag)
     filters = ListingFilters(
-        request.GET, scope=tagged, scope_name=f"tag:{tag.pk}", depends_on=[pages.tag_page(slug)]
+        request.GET,
+        scope=tagged,
+        scope_name=f"tag:{tag.pk}",
+        depends_on=[pages.listed(pages.tag_page(slug))],
     )
     page = filters.page(request, filters.apply(tagged))
     return render(

@@ -325,6 +325,7 @@ def pages_showing_a(scene):
         "proposer's profile": "/members/pat/",
         "new-sources feed": "/feeds/sources/",
         "theme feed": f"/themes/{first.slug}/feed/",
+        "evidence map": "/map/",
     }
 
 
@@ -403,6 +404,8 @@ WRITES = [
         "0 endorsements",
         "1 endorsement",
     ),
+    (endorse, ["evidence map"], None, "Endorsed by 1 "),
+    (approve, ["evidence map"], "2 sources on the map", "3 sources on the map"),
     (
         comment,
         ["source page", "theme feed"],
@@ -595,6 +598,25 @@ def test_a_comment_on_a_theme_leaves_the_listings_cached(client, scene, django_a
     for url in ("/sources/", scene["a"].get_absolute_url(), scene["second"].get_absolute_url()):
         with django_assert_num_queries(1):
             read(client, url)
+
+
+def test_a_comment_on_a_source_leaves_what_its_listings_list_remembered(
+    client, scene, settings, assert_db_queries
+):
+    """Its cards show the new count; the listings' counts, filter bars, search results and the
+    map are worked out from what they list, which a comment does not change."""
+    settings.PAGE_CACHE = False
+    for url in ("/map/", "/sources/?q=improvement"):
+        read(client, url)
+
+    comment(scene)
+
+    with assert_db_queries(0):
+        assert "2 sources on the map" in read(client, "/map/")
+    # The page's sources (ids and slugs), then A's card drawn again with its new count (the row,
+    # its themes, its tags); no search, no count.
+    with assert_db_queries(4):
+        assert "2 comments" in read(client, "/sources/?q=improvement")
 
 
 def test_sessions_are_deleted_without_loading_them(member, django_assert_num_queries):
