@@ -14,7 +14,10 @@ from .models import Source
 NOT_ON_THE_MAP = ("theme", "sort", "page")
 
 
-@pages.cached_page(depends_on=lambda: [pages.LIBRARY], parameters=("by", *pages.SEARCH_PARAMETERS))
+# The map shows no comment counts: the whole page, like its parts, outlives a comment.
+@pages.cached_page(
+    depends_on=lambda: [pages.listed(pages.LIBRARY)], parameters=("by", *pages.SEARCH_PARAMETERS)
+)
 def evidence_map_page(request):
     axis = request.GET.get("by")
     axis = axis if axis in evidence_map.AXES else evidence_map.DEFAULT_AXIS

@@ -44,6 +44,7 @@ Which write invalidates what (the one place to read and to change it):
     ---------------------  ------------------------------------------------
     home                   library, themes
     browse and search      library
+    evidence map           listed:library
     theme page, its feed   theme:<slug>, theme-sources:<slug>
     source page            source:<slug>
     tag page               tag:<slug>

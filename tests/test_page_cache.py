@@ -589,6 +589,17 @@ def test_a_comment_on_one_source_leaves_other_sources_and_themes_cached(
             read(client, url)
 
 
+def test_a_comment_on_a_source_leaves_the_evidence_map_cached(
+    client, scene, django_assert_num_queries
+):
+    read(client, "/map/")
+
+    comment(scene)
+
+    with django_assert_num_queries(1):  # the page, read from the cache table
+        read(client, "/map/")
+
+
 def test_a_comment_on_a_theme_leaves_the_listings_cached(client, scene, django_assert_num_queries):
     for url in ("/sources/", scene["a"].get_absolute_url(), scene["second"].get_absolute_url()):
         read(client, url)
