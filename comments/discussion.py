@@ -129,7 +129,7 @@ def adjust_count(target, change):
     if isinstance(target, Theme):
         page_cache.theme_changed(target)
     else:
-        page_cache.source_discussed(target)
+        page_cache.sources_changed([target.pk], discussion_only=True)
 
 
 def post(*, author, target, body, parent=None):

@@ -235,12 +235,6 @@ def source_changed(source):
     sources_changed([source.pk])
 
 
-def source_discussed(source):
-    """A comment on a source posted, changed or (un)hidden: its page and the comment count on
-    its cards."""
-    sources_changed([source.pk], discussion_only=True)
-
-
 def theme_changed(theme):
     """A theme's own page and feed (its discussion) and the home page's theme cards."""
     _move([theme_page(theme.slug), THEMES])
