@@ -20,9 +20,10 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import CursorPagination, paginate
 from ninja.throttling import SimpleRateThrottle
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 from taggit.models import Tag
 
+from . import page_cache
 from .models import ModerationEvent, Source, Theme
 from .text import clean_text
 
@@ -108,12 +109,20 @@ ERRORS = {422: ErrorOut, 429: ErrorOut}
 ITEM_ERRORS = {404: ErrorOut, **ERRORS}
 
 
-class ThemeRef(Schema):
+class Data(BaseModel):
+    """A plain pydantic schema, for data made ready before it is answered (the sources' data,
+    kept): validating it is pydantic's own work, without the per-field getters that a ninja
+    Schema wraps each object in (most of a page of sources' time when they were used)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ThemeRef(Data):
     slug: str
     title: str
 
 
-class SourceOut(Schema):
+class SourceOut(Data):
     slug: str
     title: str
     url: str = Field(description="The source's own address; empty when the library has none.")
@@ -132,22 +141,6 @@ class SourceOut(Schema):
     page: str = Field(description="The source's page in the library.")
     citation: str = Field(description="How to cite it, in plain text.")
 
-    @staticmethod
-    def resolve_themes(source):
-        return list(source.themes.all())
-
-    @staticmethod
-    def resolve_tags(source):
-        return [tag.name for tag in source.tag_list]
-
-    @staticmethod
-    def resolve_page(source):
-        return f"{settings.SITE_URL}{source.get_absolute_url()}"
-
-    @staticmethod
-    def resolve_citation(source):
-        return source.citation()
-
 
 class SourceDetailOut(SourceOut):
     rationale: str
@@ -155,14 +148,63 @@ class SourceDetailOut(SourceOut):
         description="How many endorsers bring each perspective ('' when not given)."
     )
 
-    @staticmethod
-    def resolve_endorsements_by_perspective(source):
-        counts = (
-            source.endorsements.order_by()
-            .values_list("member__perspective")
-            .annotate(number=Count("pk"))
+
+# The fields of SourceOut read straight off the source; source_data() works out the others.
+SOURCE_FIELDS = (
+    "slug",
+    "title",
+    "url",
+    "doi",
+    "authors",
+    "organisation",
+    "year",
+    "kind",
+    "stance",
+    "summary",
+    "approved_at",
+    "endorsement_count",
+    "comment_count",
+)
+
+
+def source_data(source):
+    """What SourceOut shows of a source (its themes and tags prefetched, as `for_listing`)."""
+    return {
+        **{name: getattr(source, name) for name in SOURCE_FIELDS},
+        "themes": [{"slug": theme.slug, "title": theme.title} for theme in source.themes.all()],
+        "tags": [tag.name for tag in source.tag_list],
+        "page": f"{settings.SITE_URL}{source.get_absolute_url()}",
+        "citation": source.citation(),
+    }
+
+
+def kept_source_data(sources):
+    """source_data of each of `sources` (which need only `pk` and `slug`), in their order, each
+    kept in the pages cache while its source's page version holds (as the site's cards are): a
+    page of the list costs one cache round trip when nothing on it changed."""
+    by_name = {f"api-source:{source.pk}": source for source in sources}
+    data = page_cache.remember_each(
+        {name: [page_cache.source_page(source.slug)] for name, source in by_name.items()},
+        lambda wanted: _source_data({by_name[name].pk: name for name in wanted}),
+    )
+    return [data[name] for name in by_name]
+
+
+def _source_data(names):
+    rows = Source.objects.filter(pk__in=list(names)).for_listing().select_related(None)
+    return {names[source.pk]: source_data(source) for source in rows}
+
+
+class KeptSourcesPagination(CursorPagination):
+    """Cursor pagination over the sources' ids and positions only; each source's data then comes
+    from kept_source_data."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(
+            queryset.only("pk", "slug", "approved_at"), pagination, request, **params
         )
-        return dict(counts)
+        page[self.items_attribute] = kept_source_data(page[self.items_attribute])
+        return page
 
 
 class ThemeOut(Schema):
@@ -218,11 +260,11 @@ def _approved_sources():
 
 
 @api.get("/sources/", response={200: list[SourceOut], **ERRORS}, tags=["sources"])
-@paginate(CursorPagination, ordering=("-approved_at", "-pk"), page_size=50, max_page_size=200)
+@paginate(KeptSourcesPagination, ordering=("-approved_at", "-pk"), page_size=50, max_page_size=200)
 @decorate_view(with_etag)
 def list_sources(request, filters: Query[SourceFilters]):
     """Approved sources, newest first, narrowed as on the site's listings."""
-    sources = _approved_sources().filter_by(
+    sources = Source.objects.approved().filter_by(
         stance=filters.stance or "",
         kind=filters.kind or "",
         tag=filters.tag or "",
@@ -239,7 +281,17 @@ def list_sources(request, filters: Query[SourceFilters]):
 @decorate_view(with_etag)
 def get_source(request, slug: Text):
     """One approved source with its citation fields."""
-    return get_object_or_404(_approved_sources(), slug=slug)
+    source = get_object_or_404(_approved_sources(), slug=slug)
+    counts = (
+        source.endorsements.order_by()
+        .values_list("member__perspective")
+        .annotate(number=Count("pk"))
+    )
+    return {
+        **source_data(source),
+        "rationale": source.rationale,
+        "endorsements_by_perspective": dict(counts),
+    }
 
 
 def _themes():

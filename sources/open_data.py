@@ -16,7 +16,7 @@ from itertools import islice
 from django.conf import settings
 from ninja.responses import NinjaJSONEncoder
 
-from .api import SourceOut, ThemeOut
+from .api import SourceOut, ThemeOut, source_data
 from .citations import ris_text
 from .models import Source, Theme
 
@@ -72,7 +72,8 @@ def _approved():
 def _rows():
     for source in _approved().iterator(chunk_size=CHUNK):
         # Through the API's own encoder, so dates and the rest read exactly as the API gives them.
-        yield json.loads(json.dumps(SourceOut.from_orm(source).model_dump(), cls=NinjaJSONEncoder))
+        data = SourceOut.model_validate(source_data(source)).model_dump()
+        yield json.loads(json.dumps(data, cls=NinjaJSONEncoder))
 
 
 def write(directory=None, *, today=None, progress=None):

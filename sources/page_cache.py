@@ -59,6 +59,8 @@ Which write invalidates what (the one place to read and to change it):
     part                                    depends on
     --------------------------------------  ------------------------------------------------
     a source card (sources/cards.py)        source:<slug>
+    a source's data in the API's list       source:<slug>
+    (sources/api.py `kept_source_data`)
     a readers' discussion (comments/        source:<slug> or theme:<slug>; at most
     discussion.py `on_page`)                PAGE_TIMEOUT, for its relative times
     a listing's count, filter options and   what the listing lists: listed:library,

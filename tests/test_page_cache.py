@@ -326,6 +326,7 @@ def pages_showing_a(scene):
         "new-sources feed": "/feeds/sources/",
         "theme feed": f"/themes/{first.slug}/feed/",
         "evidence map": "/map/",
+        "API sources": "/api/sources/",
     }
 
 
@@ -394,6 +395,7 @@ WRITES = [
             "proposer's profile",
             "new-sources feed",
             "theme feed",
+            "API sources",
         ],
         None,
         "Candidate evidence",
@@ -405,6 +407,7 @@ WRITES = [
         "1 endorsement",
     ),
     (endorse, ["evidence map"], None, "Endorsed by 1 "),
+    (endorse, ["API sources"], '"endorsement_count": 0', '"endorsement_count": 1'),
     (approve, ["evidence map"], "2 sources on the map", "3 sources on the map"),
     (
         comment,
@@ -418,6 +421,7 @@ WRITES = [
         "1 comment",
         "2 comments",
     ),
+    (comment, ["API sources"], '"comment_count": 1', '"comment_count": 2'),
     (edit_comment, ["source page", "theme feed"], "First thought on alpha", "Rethought alpha"),
     (hide_comment, ["source page"], "First thought on alpha", "hidden by a moderator"),
     (
@@ -438,13 +442,14 @@ WRITES = [
             "proposer's profile",
             "new-sources feed",
             "theme feed",
+            "API sources",
         ],
         "Alpha evidence",
         "Alpha revised",
     ),
     (rename_proposer, ["source page", "proposer's profile"], "Pat Proposer", "Pat Renamed"),
     (rename_commenter, ["source page", "theme feed"], "Mia Commenter", "Mia Renamed"),
-    (retag_source, ["source page"], None, "gamma"),
+    (retag_source, ["source page", "API sources"], None, "gamma"),
     (retag_source, ["tag page"], "Alpha evidence", None),
 ]
 
@@ -531,6 +536,7 @@ def test_a_theme_edited_in_the_admin_shows_everywhere(client, scene):
     first = scene["first"]
     read(client, "/")
     read(client, scene["a"].get_absolute_url())
+    read(client, "/api/sources/")
     admin = MemberFactory(username="admin", is_staff=True, is_superuser=True)
     admin_client = Client()
     admin_client.force_login(admin)
@@ -549,6 +555,7 @@ def test_a_theme_edited_in_the_admin_shows_everywhere(client, scene):
     assert response.status_code == 302
     assert "A theme renamed in the admin" in read(client, "/")
     assert "A theme renamed in the admin" in read(client, scene["a"].get_absolute_url())
+    assert "A theme renamed in the admin" in read(client, "/api/sources/")
 
 
 def test_a_migration_invalidates_every_page(client, scene):
