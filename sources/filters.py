@@ -80,9 +80,8 @@ class ListingFilters(CleanTextMixin, forms.Form):
             del self.fields["q"]
             del self.fields["theme"]
         self.fields["kind"].choices = lambda: ANY + options["kinds"]
-        self.fields["tag"].choices = lambda: (
-            ANY + options["tags"] + self._other_tag(options["tags"])
-        )
+        other_tag = self._other_tag(options["tags"])
+        self.fields["tag"].choices = lambda: ANY + options["tags"] + other_tag
         self.fields["year"].choices = lambda: ANY + options["years"]
         self.is_valid()
 
