@@ -7,18 +7,21 @@ transaction; e-mails go out after the commit.
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import F
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from sources import page_cache
-from sources.access import is_member
+from sources.access import is_member, is_moderator
 from sources.models import Source, Theme
 from sources.pagination import paginate
 from sources.permissions import MEMBERS_ONLY, comment_refusal
@@ -82,28 +85,57 @@ def threads(request, target):
 
 
 def on_page(request, target):
-    """The discussion for the page of `target`, as template context: a member's (`discussion`,
-    rendered with their buttons and forms), or for readers the rendered section, the same for
-    every reader (`discussion_html`): kept while the target's page version holds, and at most
-    PAGE_TIMEOUT, so its relative times ("5 minutes ago") stay as fresh as a cached page's."""
-    if request.user.is_authenticated:
-        return {"discussion": threads(request, target)}
+    """The discussion for the page of `target`, as template context.
+
+    Readers share one rendered section (`discussion_html`), and so do members, but for the
+    authors of the comments shown: each is kept while the target's page version holds, and at
+    most PAGE_TIMEOUT, so its relative times ("5 minutes ago") stay as fresh as a cached page's.
+    A member who wrote one of the comments shown (whose buttons there are Edit and Delete), and a
+    signed-in person who may not comment yet, get theirs rendered (`discussion`)."""
+    user = request.user
+    gathered = cache(lambda: threads(request, target))  # read at most once
+    if not user.is_authenticated:
+        html, _ = _kept(request, target, "readers", {}, gathered)
+        return {"discussion_html": mark_safe(html)}  # noqa: S308 (our template, text sanitized)
+    if not is_member(user):
+        return {"discussion": gathered()}
+    viewers = "moderators" if is_moderator(user) else "members"
+    # Rendered for a member who wrote none of the comments, with a stand-in for the form token.
+    for_any_member = {"user": AnonymousUser(), "csrf_token": TOKEN_STAND_IN}
+    html, authors = _kept(request, target, viewers, for_any_member, gathered)
+    if user.pk in authors:
+        return {"discussion": gathered()}
+    html = html.replace(TOKEN_STAND_IN, get_token(request))
+    return {"discussion_html": mark_safe(html)}  # noqa: S308 (as above)
+
+
+# Where each form's token goes in the members' kept section; the viewer's own replaces it.
+TOKEN_STAND_IN = "form-token-of-the-viewer"  # noqa: S105 (not a secret: a stand-in)
+
+
+def _kept(request, target, viewers, context, gathered):
+    """The discussion section as `viewers` see it (the Discussion `gathered()` rendered with
+    `context`), and the ids of the authors of the comments it shows; kept."""
     if isinstance(target, Theme):
         version = page_cache.theme_page(target.slug)
     else:
         version = page_cache.source_page(target.slug)
     asked = hashlib.sha256(request.GET.get(PAGE_PARAMETER, "").encode()).hexdigest()
-    html = page_cache.remember(
-        f"discussion:{version}:{asked}",
-        lambda: str(
-            render_to_string(
-                "comments/discussion.html", {"discussion": threads(request, target)}, request
-            )
-        ),
+
+    def render_section():
+        discussion = gathered()
+        html = render_to_string(
+            "comments/discussion.html", {**context, "discussion": discussion}, request
+        )
+        shown = [c for thread in discussion.threads for c in [thread, *thread.thread_replies]]
+        return str(html), {comment.author_id for comment in shown}
+
+    return page_cache.remember(
+        f"discussion:{viewers}:{version}:{asked}",
+        render_section,
         depends_on=[version],
         timeout=page_cache.PAGE_TIMEOUT,
     )
-    return {"discussion_html": mark_safe(html)}  # noqa: S308 (our template, text sanitized)
 
 
 class DiscussionError(Exception):

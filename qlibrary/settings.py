@@ -168,6 +168,13 @@ def _cache(redis_url, table, max_entries):
 CACHES = {
     "default": _cache(REDIS_URL, CACHE_TABLE, CACHE_MAX_ENTRIES),
     "pages": _cache(PAGE_CACHE_REDIS_URL, PAGE_CACHE_TABLE, PAGE_CACHE_MAX_ENTRIES),
+    # Each process's own copy of the parts of pages it used last (cards, filter bars, counts...),
+    # valid only while their versions in "pages" hold: sources/page_cache.py `remember`.
+    "parts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "parts",
+        "OPTIONS": {"MAX_ENTRIES": envint("PARTS_MAX_ENTRIES", 1000)},
+    },
 }
 
 # Readers' whole pages from the "pages" cache (sources/page_cache.py); off only to measure pages

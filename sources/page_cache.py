@@ -83,10 +83,12 @@ import secrets
 import time
 from functools import partial, wraps
 
+from asgiref.local import Local
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 from django.http import QueryDict
@@ -97,6 +99,8 @@ from taggit.models import Tag
 from .models import Endorsement, Source, TaggedSource, Theme
 
 CACHE_ALIAS = "pages"
+# This process's own copy of the parts it used last (a LocMemCache): see `remember`.
+PARTS_ALIAS = "parts"
 # Short enough that relative times ("5 minutes ago") never drift far.
 PAGE_TIMEOUT = 60
 # Derived values (counts, filter bars, cards, the map) hold no relative time and are exact while
@@ -165,7 +169,29 @@ def _new_version():
 
 
 def _set_new_versions(names):
-    _cache().set_many({_version_key(name): _new_version() for name in names}, None)
+    versions = {name: _new_version() for name in names}
+    _cache().set_many({_version_key(name): version for name, version in versions.items()}, None)
+    _known_versions().update(versions)
+
+
+# The versions read during the request being answered, each read once: a page made of several
+# parts then costs one cache round trip for all their versions, and none for a part this process
+# still holds at those versions. Outside a request (a command, a test calling a function) every
+# read goes to the cache.
+_request = Local()
+
+
+def _start_request(**kwargs):
+    _request.versions = {}
+
+
+def _end_request(**kwargs):
+    _request.versions = None
+
+
+def _known_versions():
+    known = getattr(_request, "versions", None)
+    return {} if known is None else known
 
 
 def _move(names):
@@ -186,19 +212,40 @@ def _current_versions(names, extra_key):
 
 def _current_versions_many(names, extra_keys):
     """The versions of `names` (made when missing) and the entries at `extra_keys` (a dict of
-    those found), in one read."""
+    those found), in one read; versions already read in this request are not read again."""
     cache = _cache()
-    keys = [_version_key(name) for name in names]
-    found = cache.get_many([*keys, *extra_keys])
-    versions = []
-    for key in keys:
+    known = _known_versions()
+    unknown = [name for name in names if name not in known]
+    keys = [_version_key(name) for name in unknown]
+    found = cache.get_many([*keys, *extra_keys]) if keys or extra_keys else {}
+    for name, key in zip(unknown, keys, strict=True):
         version = found.get(key)
         if version is None:
             version = _new_version()
             if not cache.add(key, version, None):
                 version = cache.get(key) or version
-        versions.append(version)
-    return tuple(versions), {key: found[key] for key in extra_keys if key in found}
+        known[name] = version
+    versions = tuple(known[name] for name in names)
+    return versions, {key: found[key] for key in extra_keys if key in found}
+
+
+def _parts():
+    return caches[PARTS_ALIAS]
+
+
+def _held(entries):
+    """Of `entries` ({key: the versions it depends on, besides everything}), the values this
+    process holds at the versions this request already knows: {key: value}."""
+    known = _known_versions()
+    if not known:
+        return {}
+    expected = {}
+    for key, depends in entries.items():
+        names = (EVERYTHING, *depends)
+        if all(name in known for name in names):
+            expected[key] = tuple(known[name] for name in names)
+    held = _parts().get_many(list(expected)) if expected else {}
+    return {key: entry[1] for key, entry in held.items() if entry[0] == expected[key]}
 
 
 # Writes: what each one invalidates (see the table above).
@@ -398,11 +445,16 @@ def remember(name, compute, *, depends_on, timeout=DERIVED_TIMEOUT):
     """A value derived from the library (counts, filter options), kept while `depends_on` hold
     (and at most `timeout` seconds: PAGE_TIMEOUT for what shows relative times)."""
     key = f"derived:{name}"
+    held = _held({key: depends_on})
+    if key in held:
+        return held[key]
     versions, stored = _current_versions([EVERYTHING, *depends_on], key)
     if stored is not None and stored[0] == versions:
+        _parts().set(key, stored, timeout)
         return stored[1]
     value = compute()
     _cache().set(key, (versions, value), timeout)
+    _parts().set(key, (versions, value), timeout)
     return value
 
 
@@ -413,21 +465,30 @@ def remember_each(entries, compute, *, timeout=DERIVED_TIMEOUT):
     if not entries:
         return {}
     keys = {name: f"derived:{name}" for name in entries}
-    names = sorted({EVERYTHING, *(v for depends in entries.values() for v in depends)})
-    versions, stored = _current_versions_many(names, list(keys.values()))
+    held = _held({keys[name]: depends for name, depends in entries.items()})
+    found = {name: held[keys[name]] for name in entries if keys[name] in held}
+    if len(found) == len(entries):
+        return found
+    missing = {name: depends for name, depends in entries.items() if name not in found}
+    names = sorted({EVERYTHING, *(v for depends in missing.values() for v in depends)})
+    versions, stored = _current_versions_many(names, [keys[name] for name in missing])
     current = dict(zip(names, versions, strict=True))
-    found, wanted = {}, {}
-    for name, depends in entries.items():
+    wanted, read = {}, {}
+    for name, depends in missing.items():
         expected = tuple(current[v] for v in (EVERYTHING, *depends))
         entry = stored.get(keys[name])
         if entry is not None and entry[0] == expected:
             found[name] = entry[1]
+            read[keys[name]] = entry
         else:
             wanted[name] = expected
     if wanted:
         computed = compute(list(wanted))
-        _cache().set_many({keys[name]: (wanted[name], computed[name]) for name in wanted}, timeout)
+        made = {keys[name]: (wanted[name], computed[name]) for name in wanted}
+        _cache().set_many(made, timeout)
+        read.update(made)
         found.update(computed)
+    _parts().set_many(read, timeout)
     return {name: found[name] for name in entries}
 
 
@@ -523,3 +584,5 @@ def watch_library_changes(app_config):
     post_save.connect(_on_member_saved, sender=user, dispatch_uid="pages_member_saved")
     post_delete.connect(_on_everything_changed, sender=user, dispatch_uid="pages_member_deleted")
     post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="pages_migrate")
+    request_started.connect(_start_request, dispatch_uid="pages_request_started")
+    request_finished.connect(_end_request, dispatch_uid="pages_request_finished")
