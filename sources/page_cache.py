@@ -233,21 +233,6 @@ def _parts():
     return caches[PARTS_ALIAS]
 
 
-def _held(entries):
-    """Of `entries` ({key: the versions it depends on, besides everything}), the values this
-    process holds at the versions this request already knows: {key: value}."""
-    known = _known_versions()
-    if not known:
-        return {}
-    expected = {}
-    for key, depends in entries.items():
-        names = (EVERYTHING, *depends)
-        if all(name in known for name in names):
-            expected[key] = tuple(known[name] for name in names)
-    held = _parts().get_many(list(expected)) if expected else {}
-    return {key: entry[1] for key, entry in held.items() if entry[0] == expected[key]}
-
-
 # Writes: what each one invalidates (see the table above).
 
 
@@ -443,12 +428,19 @@ def _can_store(request, response):
 
 def remember(name, compute, *, depends_on, timeout=DERIVED_TIMEOUT):
     """A value derived from the library (counts, filter options), kept while `depends_on` hold
-    (and at most `timeout` seconds: PAGE_TIMEOUT for what shows relative times)."""
+    (and at most `timeout` seconds: PAGE_TIMEOUT for what shows relative times).
+
+    Kept in the shared cache, and this process keeps its own copy ("parts" cache): a copy whose
+    versions are current is used without reading the shared one. With the versions read once
+    per request, the parts of a page that share them (a listing's options, count and filter bar)
+    cost one round trip together. A copy taken from the shared cache lives `timeout` more."""
     key = f"derived:{name}"
-    held = _held({key: depends_on})
-    if key in held:
-        return held[key]
-    versions, stored = _current_versions([EVERYTHING, *depends_on], key)
+    names = [EVERYTHING, *depends_on]
+    held = _parts().get(key)
+    versions, found = _current_versions_many(names, [] if held else [key])
+    if held is not None and held[0] == versions:
+        return held[1]
+    stored = found[key] if key in found else (_cache().get(key) if held else None)
     if stored is not None and stored[0] == versions:
         _parts().set(key, stored, timeout)
         return stored[1]
@@ -465,30 +457,21 @@ def remember_each(entries, compute, *, timeout=DERIVED_TIMEOUT):
     if not entries:
         return {}
     keys = {name: f"derived:{name}" for name in entries}
-    held = _held({keys[name]: depends for name, depends in entries.items()})
-    found = {name: held[keys[name]] for name in entries if keys[name] in held}
-    if len(found) == len(entries):
-        return found
-    missing = {name: depends for name, depends in entries.items() if name not in found}
-    names = sorted({EVERYTHING, *(v for depends in missing.values() for v in depends)})
-    versions, stored = _current_versions_many(names, [keys[name] for name in missing])
+    names = sorted({EVERYTHING, *(v for depends in entries.values() for v in depends)})
+    versions, stored = _current_versions_many(names, list(keys.values()))
     current = dict(zip(names, versions, strict=True))
-    wanted, read = {}, {}
-    for name, depends in missing.items():
+    found, wanted = {}, {}
+    for name, depends in entries.items():
         expected = tuple(current[v] for v in (EVERYTHING, *depends))
         entry = stored.get(keys[name])
         if entry is not None and entry[0] == expected:
             found[name] = entry[1]
-            read[keys[name]] = entry
         else:
             wanted[name] = expected
     if wanted:
         computed = compute(list(wanted))
-        made = {keys[name]: (wanted[name], computed[name]) for name in wanted}
-        _cache().set_many(made, timeout)
-        read.update(made)
+        _cache().set_many({keys[name]: (wanted[name], computed[name]) for name in wanted}, timeout)
         found.update(computed)
-    _parts().set_many(read, timeout)
     return {name: found[name] for name in entries}
 
 
