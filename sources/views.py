@@ -5,6 +5,9 @@ comments app); models and services here never import comments.
 """
 
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from comments.discussion import on_page as discussion_on_page
@@ -66,27 +69,49 @@ def source_list(request):
 def source_detail(request, slug):
     source = get_object_or_404(
         Source.objects.visible_to(request.user)
-        .for_listing()
-        .select_related("link_health", "superseded_by"),
+        .defer("search_vector")
+        .select_related("proposer", "link_health", "superseded_by"),
         slug=slug,
     )
     permissions = SourcePermissions(source, request.user)
+    facts = source_facts(source)
     context = {
         "source": source,
         "permissions": permissions,
+        "facts": facts,
         "link_health": broken_link(source),
         # Only a source with a DOI can have notices: the others cost no query.
         "notices": list(source.notices.all()) if source.doi else [],
         "endorsed": has_endorsed(source, request.user),
-        "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
+        "breakdown": facts["breakdown"],
         **discussion_on_page(request, source),
-        "citations": citations(source),
-        "citation_meta": meta_tags(csl_item(source)),
         "following": source.is_approved
         and is_member(request.user)
         and is_following(request.user, source=source),
     }
     return render(request, "sources/source_detail.html", context)
+
+
+def source_facts(source):
+    """What a source's page shows that needs its themes, tags and endorsers: the details beside
+    it, its citations with their <meta> tags, and whose perspectives endorse it. Worked out once
+    per version of the source (and per day: a web source is cited as accessed today)."""
+    return pages.remember(
+        f"source-facts:{source.pk}:{timezone.localdate().isoformat()}",
+        lambda: _facts_of(Source.objects.for_listing().get(pk=source.pk)),
+        depends_on=[pages.source_page(source.slug)],
+    )
+
+
+def _facts_of(source):
+    return {
+        "details": mark_safe(  # noqa: S308 (our template, text escaped)
+            render_to_string("sources/includes/source_details.html", {"source": source})
+        ),
+        "citations": citations(source),
+        "citation_meta": meta_tags(csl_item(source)),
+        "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
+    }
 
 
 @pages.cached_page(

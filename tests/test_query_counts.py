@@ -76,14 +76,29 @@ def test_theme_page_query_count(client, assert_db_queries, make_library, theme, 
 def test_source_page_query_count(client, assert_db_queries, make_library, count):
     source = make_library(count)[0]
 
+    # The source, then what is kept of it (sources/views.py `source_facts`): the source with its
+    # themes and tags, and its endorsers' perspectives; then the (empty) discussion.
     response = assert_same_cost(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        4 + EMPTY_DISCUSSION,
+        5 + EMPTY_DISCUSSION,
     )
 
     assert response.context["source"] == source
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_a_source_page_rendered_again_reads_only_the_source(
+    client, assert_db_queries, make_library, settings, count
+):
+    settings.PAGE_CACHE = False
+    source = make_library(count)[0]
+    first = client.get(source.get_absolute_url())
+
+    again = assert_same_cost(client, assert_db_queries, source.get_absolute_url(), 1)
+
+    assert again.content == first.content
 
 
 @pytest.mark.parametrize("count", SIZES)
@@ -93,14 +108,14 @@ def test_source_page_query_count_for_a_member(
     source = make_library(count)[0]
     client.force_login(member)
 
-    # Beyond a reader's four: session, member, verified e-mail, two permission lookups,
+    # Beyond a reader's five: session, member, verified e-mail, two permission lookups,
     # whether the member has endorsed the source and whether they follow it; then the (empty)
     # discussion.
     assert_same_cost(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        11 + EMPTY_DISCUSSION,
+        12 + EMPTY_DISCUSSION,
     )
 
 
