@@ -1,6 +1,12 @@
 """The one authentication backend: allauth's, checking each account's password at most once."""
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q
+
+from sources.access import MODERATE
 
 
 class AuthenticationBackend(AllauthBackend):
@@ -23,3 +29,23 @@ class AuthenticationBackend(AllauthBackend):
                 return None  # Already refused in this attempt: the same password, the same hash.
             self._checked_accounts.add(user.pk)
         return super()._check_password(user, password)
+
+    def get_user(self, user_id):
+        """The signed-in person, read with the two roles every page asks about them
+        (sources/access.py): whether their e-mail address is verified, and whether they hold the
+        moderators' permission directly or through a group. One query instead of four."""
+        app_label, codename = MODERATE.split(".")
+        permission = Permission.objects.filter(codename=codename, content_type__app_label=app_label)
+        user_model = get_user_model()
+        try:
+            user = user_model._default_manager.annotate(
+                has_verified_email=Exists(
+                    EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+                ),
+                holds_moderator_permission=Exists(
+                    permission.filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+                ),
+            ).get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

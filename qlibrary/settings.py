@@ -173,7 +173,7 @@ CACHES = {
     "parts": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "parts",
-        "OPTIONS": {"MAX_ENTRIES": envint("PARTS_MAX_ENTRIES", 1000)},
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
 

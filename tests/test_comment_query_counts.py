@@ -62,7 +62,7 @@ def shown_comments(response):
 # the count of threads, the page of threads with their authors, and all their replies with their
 # authors (the latest threads shown by default cost one query fewer: no count). The rest is the
 # page's own queries (the page cache's are not counted: tests/conftest.py); a member's page reads
-# their session, user, verified address and permissions; a source page read here for the first
+# their session, and themselves with their roles (one query); a source page read here for the first
 # time reads its source twice (its row, then with what is kept of it: sources/views.py
 # `source_facts`). A change there moves these literals for both sizes at once.
 
@@ -87,7 +87,7 @@ def test_theme_page_with_a_discussion_for_a_member(
 
     # With whether the member follows the theme.
     response = get_with_queries(
-        client, assert_db_queries, f"{theme.get_absolute_url()}?comments=1", 16
+        client, assert_db_queries, f"{theme.get_absolute_url()}?comments=1", 13
     )
 
     assert shown_comments(response) == count
@@ -114,7 +114,7 @@ def test_source_page_with_a_discussion_for_a_member(
 
     # With whether the member follows the source.
     response = get_with_queries(
-        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 14
+        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 11
     )
 
     assert shown_comments(response) == count
@@ -131,7 +131,7 @@ def test_flagged_tab(client, assert_db_queries, moderator, theme, source, count)
         flags.hide(comment=hidden, moderator=moderator, reason="Spam.")
     client.force_login(moderator)
 
-    response = get_with_queries(client, assert_db_queries, "/moderation/comments/", 10)
+    response = get_with_queries(client, assert_db_queries, "/moderation/comments/", 7)
 
     assert len(response.context["comments"]) == count
     assert len(response.context["hidden"]) == count

@@ -149,7 +149,7 @@ def test_following_page_query_count(
         )
     client.force_login(member)
 
-    with assert_db_queries(7):
+    with assert_db_queries(4):
         response = client.get(reverse("sources:following"))
 
     assert response.content.decode().count("Approved: <a") == count

@@ -238,7 +238,7 @@ def test_link_health_page_query_count(client, moderator, assert_db_queries, coun
         )
     client.force_login(moderator)
 
-    with assert_db_queries(7):
+    with assert_db_queries(4):
         response = client.get(reverse("sources:link_health"))
 
     assert response.content.decode().count("404 Not Found") == count

@@ -6,10 +6,17 @@ the right person -> the effect, checked in the database. A plain staff user is n
 """
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from sources.models import Endorsement, ModerationEvent, Source
 
-from .factories import SourceFactory, proposal_form_data, review_form_data
+from .factories import (
+    MemberFactory,
+    SourceFactory,
+    UserFactory,
+    proposal_form_data,
+    review_form_data,
+)
 from .permission_matrix import (
     DONE,
     FORBIDDEN,
@@ -369,3 +376,30 @@ def test_only_moderators_may_turn_off_proposal_emails(client_as, persona, offere
     user = request.getfixturevalue(persona)
     user.refresh_from_db()
     assert user.notify_new_proposals is not offered
+
+
+# The signed-in user is read with their roles in one query (qlibrary/auth_backends.py): the roles
+# must be what Django's permission check says, and follow a change on the next request.
+
+
+def test_roles_read_with_the_user_follow_the_group_and_direct_permissions(client, member):
+    client.force_login(member)
+    assert client.get("/moderation/").status_code == 403
+
+    Group.objects.get(name="Moderators").user_set.add(member)
+    assert client.get("/moderation/").status_code == 200
+
+    Group.objects.get(name="Moderators").user_set.remove(member)
+    assert client.get("/moderation/").status_code == 403
+
+    member.user_permissions.add(Permission.objects.get(codename="moderate_source"))
+    assert client.get("/moderation/").status_code == 200
+
+
+def test_a_superuser_is_a_moderator_once_verified(client):
+    unverified = UserFactory(username="root-unverified", is_superuser=True)
+    client.force_login(unverified)
+    assert client.get("/moderation/").status_code == 403
+
+    client.force_login(MemberFactory(username="root", is_superuser=True))
+    assert client.get("/moderation/").status_code == 200

@@ -89,7 +89,7 @@ def test_due_list_query_count(client, moderator, assert_db_queries, count):
         SourceFactory(review_by=timezone.localdate(), superseded_by=newer)
     client.force_login(moderator)
 
-    with assert_db_queries(7):
+    with assert_db_queries(4):
         response = client.get(reverse("sources:due_for_review"))
 
     assert response.content.decode().count("Superseded by") == count
