@@ -28,12 +28,20 @@ def home(request):
         lambda: list(Theme.objects.with_source_counts()),
         depends_on=[pages.LIBRARY, pages.THEMES],
     )
-    recent = Source.objects.approved().for_cards().sorted_by("newest")[:RECENT_COUNT]
-    most_endorsed = (
-        Source.objects.approved()
-        .filter(endorsement_count__gt=0)
-        .for_cards()
-        .sorted_by("endorsed")[:RECENT_COUNT]
+    # Which sources the two rows show (their ids and slugs: the cards are kept on their own)
+    # changes only with what the library lists, not with a comment.
+    recent, most_endorsed = pages.remember(
+        "home-rows",
+        lambda: (
+            list(Source.objects.approved().for_cards().sorted_by("newest")[:RECENT_COUNT]),
+            list(
+                Source.objects.approved()
+                .filter(endorsement_count__gt=0)
+                .for_cards()
+                .sorted_by("endorsed")[:RECENT_COUNT]
+            ),
+        ),
+        depends_on=[pages.listed(pages.LIBRARY)],
     )
     return render(
         request,
