@@ -433,7 +433,8 @@ def remember(name, compute, *, depends_on, timeout=DERIVED_TIMEOUT):
     Kept in the shared cache, and this process keeps its own copy ("parts" cache): a copy whose
     versions are current is used without reading the shared one. With the versions read once
     per request, the parts of a page that share them (a listing's options, count and filter bar)
-    cost one round trip together. A copy taken from the shared cache lives `timeout` more."""
+    cost one round trip together. A value with a short `timeout` (relative times) is held only
+    by the process that made it, so that no copy outlives the shared entry."""
     key = f"derived:{name}"
     names = [EVERYTHING, *depends_on]
     held = _parts().get(key)
@@ -442,7 +443,8 @@ def remember(name, compute, *, depends_on, timeout=DERIVED_TIMEOUT):
         return held[1]
     stored = found[key] if key in found else (_cache().get(key) if held else None)
     if stored is not None and stored[0] == versions:
-        _parts().set(key, stored, timeout)
+        if timeout >= DERIVED_TIMEOUT:
+            _parts().set(key, stored, timeout)
         return stored[1]
     value = compute()
     _cache().set(key, (versions, value), timeout)
