@@ -61,8 +61,13 @@ Which write invalidates what (the one place to read and to change it):
     a source card (sources/cards.py)        source:<slug>
     a source's data in the API's list       source:<slug>
     (sources/api.py `kept_source_data`)
-    a readers' discussion (comments/        source:<slug> or theme:<slug>; at most
-    discussion.py `on_page`)                PAGE_TIMEOUT, for its relative times
+    a discussion as readers, members or     source:<slug> or theme:<slug>; at most
+    moderators see it (comments/            PAGE_TIMEOUT, for its relative times
+    discussion.py `on_page`)
+    what a source page shows of its themes, source:<slug>, and the day (citations of
+    tags and endorsers (sources/views.py    web sources say "accessed" today)
+    `source_facts`)
+    the home page's rows                    listed:library
     a listing's count, filter options and   what the listing lists: listed:library,
     rendered filter bar, a search's         listed:theme-sources:<slug> or listed:tag:<slug>
     ordered results (sources/filters.py)
