@@ -149,28 +149,15 @@ class SourceDetailOut(SourceOut):
     )
 
 
-# The fields of SourceOut read straight off the source; source_data() works out the others.
-SOURCE_FIELDS = (
-    "slug",
-    "title",
-    "url",
-    "doi",
-    "authors",
-    "organisation",
-    "year",
-    "kind",
-    "stance",
-    "summary",
-    "approved_at",
-    "endorsement_count",
-    "comment_count",
-)
+# The fields of SourceOut that source_data() works out; the others are read off the source.
+WORKED_OUT = {"themes", "tags", "page", "citation"}
 
 
 def source_data(source):
     """What SourceOut shows of a source (its themes and tags prefetched, as `for_listing`)."""
+    read_off = [name for name in SourceOut.model_fields if name not in WORKED_OUT]
     return {
-        **{name: getattr(source, name) for name in SOURCE_FIELDS},
+        **{name: getattr(source, name) for name in read_off},
         "themes": [{"slug": theme.slug, "title": theme.title} for theme in source.themes.all()],
         "tags": [tag.name for tag in source.tag_list],
         "page": f"{settings.SITE_URL}{source.get_absolute_url()}",
