@@ -5,6 +5,7 @@ transaction; e-mails go out after the commit.
 """
 
 import hashlib
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -95,27 +96,32 @@ def on_page(request, target):
     user = request.user
     gathered = cache(lambda: threads(request, target))  # read at most once
     if not user.is_authenticated:
-        html, _ = _kept(request, target, "readers", {}, gathered)
+        html, _, _ = _kept(request, target, "readers", {}, gathered)
         return {"discussion_html": mark_safe(html)}  # noqa: S308 (our template, text sanitized)
     if not is_member(user):
         return {"discussion": gathered()}
     viewers = "moderators" if is_moderator(user) else "members"
-    # Rendered for a member who wrote none of the comments, with a stand-in for the form token.
-    for_any_member = {"user": AnonymousUser(), "csrf_token": TOKEN_STAND_IN}
-    html, authors = _kept(request, target, viewers, for_any_member, gathered)
+    # Rendered for a member who wrote none of the comments (an anonymous user, whose pk no
+    # comment's author has), each form's token field holding a random stand-in.
+    for_any_member = {"user": AnonymousUser(), "csrf_token": secrets.token_hex(16)}
+    html, authors, stand_in = _kept(request, target, viewers, for_any_member, gathered)
     if user.pk in authors:
         return {"discussion": gathered()}
-    html = html.replace(TOKEN_STAND_IN, get_token(request))
+    # The whole field is replaced, never the bare value: text a member wrote is escaped (and
+    # sanitized), so it can hold no <input> element, whatever it says.
+    html = html.replace(_token_field(stand_in), _token_field(get_token(request)))
     return {"discussion_html": mark_safe(html)}  # noqa: S308 (as above)
 
 
-# Where each form's token goes in the members' kept section; the viewer's own replaces it.
-TOKEN_STAND_IN = "form-token-of-the-viewer"  # noqa: S105 (not a secret: a stand-in)
+def _token_field(token):
+    # As Django's {% csrf_token %} writes it.
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
 
 
 def _kept(request, target, viewers, context, gathered):
     """The discussion section as `viewers` see it (the Discussion `gathered()` rendered with
-    `context`), and the ids of the authors of the comments it shows; kept."""
+    `context`), the ids of the authors of the comments it shows, and the stand-in token it was
+    rendered with (the `csrf_token` of `context`, if any); kept."""
     if isinstance(target, Theme):
         version = page_cache.theme_page(target.slug)
     else:
@@ -128,7 +134,7 @@ def _kept(request, target, viewers, context, gathered):
             "comments/discussion.html", {**context, "discussion": discussion}, request
         )
         shown = [c for thread in discussion.threads for c in [thread, *thread.thread_replies]]
-        return str(html), {comment.author_id for comment in shown}
+        return str(html), {comment.author_id for comment in shown}, context.get("csrf_token")
 
     return page_cache.remember(
         f"discussion:{viewers}:{version}:{asked}",

@@ -174,7 +174,7 @@ def kept_source_data(sources):
         {name: [page_cache.source_page(source.slug)] for name, source in by_name.items()},
         lambda wanted: _source_data({by_name[name].pk: name for name in wanted}),
     )
-    return [data[name] for name in by_name]
+    return [data[name] for name in by_name if name in data]  # none for a source just deleted
 
 
 def _source_data(names):

@@ -36,7 +36,8 @@ def cards(sources, kind="library"):
         lambda names: _render(kind, {by_name[name].pk: name for name in names}),
         timeout=KINDS[kind][2],
     )
-    return [mark_safe(html[name]) for name in by_name]  # noqa: S308 (our template)
+    # A source deleted since the page listed it has no card.
+    return [mark_safe(html[name]) for name in by_name if name in html]  # noqa: S308 (our template)
 
 
 def _render(kind, names):

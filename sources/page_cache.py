@@ -460,7 +460,9 @@ def remember(name, compute, *, depends_on, timeout=DERIVED_TIMEOUT):
 def remember_each(entries, compute, *, timeout=DERIVED_TIMEOUT):
     """Many derived values at once, each kept while its own versions hold: `entries` maps each
     value's name to the versions it depends on (besides `everything`); `compute(names)` returns
-    the missing ones as {name: value}. One cache round trip when every value is there."""
+    the missing ones as {name: value}, leaving out any it cannot make (a source deleted since
+    the caller listed it), which are left out of the answer too. One cache round trip when every
+    value is there."""
     if not entries:
         return {}
     keys = {name: f"derived:{name}" for name in entries}
@@ -477,9 +479,10 @@ def remember_each(entries, compute, *, timeout=DERIVED_TIMEOUT):
             wanted[name] = expected
     if wanted:
         computed = compute(list(wanted))
-        _cache().set_many({keys[name]: (wanted[name], computed[name]) for name in wanted}, timeout)
+        made = {keys[name]: (wanted[name], computed[name]) for name in wanted if name in computed}
+        _cache().set_many(made, timeout)
         found.update(computed)
-    return {name: found[name] for name in entries}
+    return {name: found[name] for name in entries if name in found}
 
 
 # Signals: saves and deletes of the models pages show, each receiver for its own model.

@@ -53,9 +53,10 @@ def test_each_member_gets_their_own_form_token_and_can_reply_with_it(theme, talk
     first, second = signed_in(member), signed_in(MemberFactory())
     first_page, second_page = page(first, theme), page(second, theme)
 
-    first_tokens, second_tokens = set(TOKEN.findall(first_page)), set(TOKEN.findall(second_page))
-    assert discussion.TOKEN_STAND_IN not in first_page + second_page
-    assert first_tokens and second_tokens
+    for shown in (first_page, second_page):
+        tokens = TOKEN.findall(discussion_of(shown))
+        assert tokens
+        assert all(len(token) == 64 for token in tokens)  # Django's masked tokens, no stand-in
     assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
 
     reply = second.post(
@@ -66,8 +67,28 @@ def test_each_member_gets_their_own_form_token_and_can_reply_with_it(theme, talk
     assert Comment.objects.filter(body="A reply with my own token").exists()
 
 
+def test_a_comment_quoting_a_token_field_shows_as_text_and_leaks_no_token(
+    theme, other_member, member
+):
+    field = '<input type="hidden" name="csrfmiddlewaretoken" value="x">'
+    posted = discussion.post(author=other_member, target=theme, body=f"Look: {field}")
+
+    shown = page(signed_in(member), theme)
+
+    article = shown[shown.index(f'id="comment-{posted.pk}"') :]
+    text = article[article.index('class="comment__body"') :]
+    text = text[: text.index("</div>")]
+    assert "&lt;input" in text
+    assert TOKEN.findall(text) == ["x"]
+
+
+def discussion_of(html):
+    return html[html.index('id="discussion"') :]
+
+
 def _token(html):
-    return {"csrfmiddlewaretoken": TOKEN.search(html).group(1)}
+    """The token of the first form in the discussion (a reply form)."""
+    return {"csrfmiddlewaretoken": TOKEN.search(discussion_of(html)).group(1)}
 
 
 def test_the_author_sees_edit_and_delete_and_others_see_flag(theme, talk, member, other_member):
@@ -100,3 +121,28 @@ def test_a_new_comment_shows_on_the_next_read_of_the_kept_copy(theme, talk, memb
     discussion.post(author=MemberFactory(), target=theme, body="A second thought")
 
     assert "A second thought" in page(client, theme)
+
+
+def test_a_former_members_comment_can_be_flagged_by_members(theme, talk, member):
+    Comment.objects.filter(pk=talk.pk).update(author=None)  # the account was deleted
+
+    shown = page(signed_in(member), theme)
+
+    assert reverse("comments:flag", args=[talk.pk]) in shown
+    assert reverse("comments:edit", args=[talk.pk]) not in shown
+
+
+def test_the_discussions_page_links_carry_only_its_own_parameter(theme, member, settings):
+    settings.COMMENT_THREADS_PER_PAGE = 1
+    for number in range(3):
+        discussion.post(author=MemberFactory(), target=theme, body=f"Thread {number}")
+    first = signed_in(MemberFactory())
+    first.get(f"{theme.get_absolute_url()}?comments=2&kind=report")
+
+    shown = discussion_of(
+        signed_in(member).get(f"{theme.get_absolute_url()}?comments=2").content.decode()
+    )
+
+    assert 'href="?comments=1#discussion"' in shown
+    assert 'href="?comments=3#discussion"' in shown
+    assert "kind=report" not in shown
