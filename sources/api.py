@@ -269,15 +269,10 @@ def list_sources(request, filters: Query[SourceFilters]):
 def get_source(request, slug: Text):
     """One approved source with its citation fields."""
     source = get_object_or_404(_approved_sources(), slug=slug)
-    counts = (
-        source.endorsements.order_by()
-        .values_list("member__perspective")
-        .annotate(number=Count("pk"))
-    )
     return {
         **source_data(source),
         "rationale": source.rationale,
-        "endorsements_by_perspective": dict(counts),
+        "endorsements_by_perspective": source.perspective_counts(),
     }
 
 

@@ -401,14 +401,18 @@ class Source(models.Model):
     def doi_url(self):
         return f"https://doi.org/{self.doi}" if self.doi else ""
 
-    def perspective_breakdown(self):
-        """How many endorsers bring each perspective, in words, from one grouped query."""
-        counts = dict(
+    def perspective_counts(self):
+        """How many endorsers bring each perspective ('' when not given), from one grouped
+        query."""
+        return dict(
             self.endorsements.order_by()
             .values_list("member__perspective")
             .annotate(number=Count("pk"))
         )
-        return describe_breakdown(counts)
+
+    def perspective_breakdown(self):
+        """How many endorsers bring each perspective, in words."""
+        return describe_breakdown(self.perspective_counts())
 
     def assign_keys(self):
         """Derive the duplicate-detection keys from the URL and DOI."""

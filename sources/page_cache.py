@@ -443,10 +443,11 @@ def remember(name, compute, *, depends_on, timeout=DERIVED_TIMEOUT):
     key = f"derived:{name}"
     names = [EVERYTHING, *depends_on]
     held = _parts().get(key)
-    versions, found = _current_versions_many(names, [] if held else [key])
+    # The shared entry is read with the versions unless this process holds a copy to check.
+    versions, found = _current_versions_many(names, [key] if held is None else [])
     if held is not None and held[0] == versions:
         return held[1]
-    stored = found[key] if key in found else (_cache().get(key) if held else None)
+    stored = found.get(key) if held is None else _cache().get(key)
     if stored is not None and stored[0] == versions:
         if timeout >= DERIVED_TIMEOUT:
             _parts().set(key, stored, timeout)
