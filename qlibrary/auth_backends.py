@@ -1,10 +1,12 @@
 """The one authentication backend: allauth's, checking each account's password at most once."""
 
+import functools
+
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 
 from sources.access import MODERATE
 
@@ -33,19 +35,51 @@ class AuthenticationBackend(AllauthBackend):
     def get_user(self, user_id):
         """The signed-in person, read with the two roles every page asks about them
         (sources/access.py): whether their e-mail address is verified, and whether they hold the
-        moderators' permission directly or through a group. One query instead of four."""
+        moderators' permission directly or through a group. One query instead of four.
+
+        Written as SQL because it runs on every member's request: the same query through the ORM
+        (two `Exists` annotations, one over five joins) cost 3 ms a request to compile, four
+        times what the database takes to answer it."""
         app_label, codename = MODERATE.split(".")
-        permission = Permission.objects.filter(codename=codename, content_type__app_label=app_label)
-        user_model = get_user_model()
-        try:
-            user = user_model._default_manager.annotate(
-                has_verified_email=Exists(
-                    EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
-                ),
-                holds_moderator_permission=Exists(
-                    permission.filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
-                ),
-            ).get(pk=user_id)
-        except user_model.DoesNotExist:
+        query = get_user_model().objects.raw(_user_with_roles_sql(), [codename, app_label, user_id])
+        user = next(iter(query), None)
+        if user is None:
             return None
+        user.has_verified_email = bool(user.has_verified_email)
+        user.holds_moderator_permission = bool(user.holds_moderator_permission)
         return user if self.user_can_authenticate(user) else None
+
+
+@functools.cache
+def _user_with_roles_sql():
+    """The user with has_verified_email and holds_moderator_permission, from the models' own
+    table and column names; its parameters are the permission's codename and app label, then the
+    user's primary key."""
+    user_model = get_user_model()
+    user_permissions = user_model.user_permissions.through._meta
+    user_groups = user_model.groups.through._meta
+    group_permissions = Group.permissions.through._meta
+    return f"""
+        SELECT u.*,
+          EXISTS (
+            SELECT 1 FROM {EmailAddress._meta.db_table} e
+            WHERE e.user_id = u.{user_model._meta.pk.column} AND e.verified
+          ) AS has_verified_email,
+          EXISTS (
+            SELECT 1 FROM {Permission._meta.db_table} p
+            JOIN {ContentType._meta.db_table} t ON t.id = p.content_type_id
+            WHERE p.codename = %s AND t.app_label = %s AND (
+              EXISTS (
+                SELECT 1 FROM {user_permissions.db_table} up
+                WHERE up.permission_id = p.id AND up.user_id = u.{user_model._meta.pk.column}
+              )
+              OR EXISTS (
+                SELECT 1 FROM {group_permissions.db_table} gp
+                JOIN {user_groups.db_table} ug ON ug.group_id = gp.group_id
+                WHERE gp.permission_id = p.id AND ug.user_id = u.{user_model._meta.pk.column}
+              )
+            )
+          ) AS holds_moderator_permission
+        FROM {user_model._meta.db_table} u
+        WHERE u.{user_model._meta.pk.column} = %s
+    """

@@ -175,6 +175,13 @@ CACHES = {
         "LOCATION": "parts",
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
+    # Each process's rendering of the frame around every page (templates/base.html): it depends
+    # only on the site's addresses and the viewer's roles, so it is never invalidated.
+    "frame": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "frame",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 # Readers' whole pages from the "pages" cache (sources/page_cache.py); off only to measure pages

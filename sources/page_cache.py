@@ -37,6 +37,8 @@ Which write invalidates what (the one place to read and to change it):
                                                        commented on and the themes they
                                                        commented on
     a site page (About, Guidelines...) in the admin    site-page:<slug>
+    any change to a source but to its discussion,      open-proposals
+    its deletion while open
     a theme or a tag itself (admin), a member          everything
     deleted, a migration, a bulk load
 
@@ -73,6 +75,9 @@ Which write invalidates what (the one place to read and to change it):
     ordered results (sources/filters.py)
     the drawn evidence map                  listed:library
     the home page's theme counts            library, themes
+    the number of open proposals (for each  open-proposals
+    theme and stance, sources/proposal_
+    views.py)
     (all also depend on `everything`; citations are filed under their own content instead,
     sources/citations.py, so they need no version)
 
@@ -117,6 +122,9 @@ LISTED = (Source.Status.APPROVED, Source.Status.RETIRED)
 EVERYTHING = "everything"
 LIBRARY = "library"
 THEMES = "themes"
+# What the members' list of open proposals lists: moved by every change to any source (a new
+# proposal, a decision, an edit, an endorsement), not by comments.
+OPEN_PROPOSALS = "open-proposals"
 
 # The query parameters each kind of page reads; any other is dropped before the view runs.
 LISTING_PARAMETERS = ("stance", "kind", "tag", "year", "sort", "page")
@@ -252,7 +260,7 @@ def sources_changed(source_ids, *, discussion_only=False):
     rows = Source.objects.filter(pk__in=list(source_ids)).values_list(
         "slug", "status", "themes__slug", "tags__slug", "proposer__username"
     )
-    names = set()
+    names = set() if discussion_only else {OPEN_PROPOSALS}
     for slug, status, theme_slug, tag_slug, proposer in rows:
         names.add(source_page(slug))
         if status in LISTED:
@@ -504,7 +512,12 @@ def _on_source_saved(sender, instance, **kwargs):
 
 def _on_source_deleted(sender, instance, **kwargs):
     # Its themes and tags are gone with it; a source that was listed may be on any listing.
-    _move([source_page(instance.slug), *([EVERYTHING] if instance.status in LISTED else [])])
+    names = [source_page(instance.slug)]
+    if instance.status in LISTED:
+        names.append(EVERYTHING)
+    elif instance.status in Source.OPEN_STATUSES:
+        names.append(OPEN_PROPOSALS)
+    _move(names)
 
 
 def _on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):

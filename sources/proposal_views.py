@@ -13,7 +13,7 @@ from .endorsements import EndorsementError, set_endorsement
 from .filters import ProposalFilters
 from .forms import LookupForm, SourceForm
 from .models import ModerationEvent, Source, Theme
-from .page_cache import private_page
+from .page_cache import OPEN_PROPOSALS, private_page, remember
 from .pagination import paginate
 from .permissions import SourcePermissions
 
@@ -207,7 +207,13 @@ def proposal_list(request):
         proposals = proposals.in_theme(theme)
     proposals = proposals.filter_by(stance=stance)
     ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
-    page = paginate(request, proposals.for_cards().order_by(*ordering, "-pk"))
+    # Counting the open proposals reads them all: kept until any source changes.
+    count = remember(
+        f"open-proposals-count:{theme.slug if theme else ''}:{stance}",
+        proposals.count,
+        depends_on=[OPEN_PROPOSALS],
+    )
+    page = paginate(request, proposals.for_cards().order_by(*ordering, "-pk"), count=count)
     context = {
         "page": page,
         "themes": themes,

@@ -257,6 +257,33 @@ def test_proposal_list_shows_open_proposals_only(login, member, theme):
     assert "A approved one" not in html
 
 
+def test_open_proposals_count_follows_each_change_on_the_next_read(
+    login, member, moderator, proposer, theme, themes
+):
+    """The number of open proposals is kept (sources/page_cache.py OPEN_PROPOSALS): a new
+    proposal, a decision, a withdrawal and a deletion each show on the very next read."""
+    client = login(member)
+
+    def count(**filters):
+        return client.get("/proposals/", filters).context["page"].paginator.count
+
+    first = ProposalFactory(proposer=proposer, themes=[theme])
+    second = ProposalFactory(proposer=proposer, themes=[theme], stance=Source.Stance.CHALLENGES)
+    assert (count(), count(theme=theme.slug), count(stance="challenges")) == (2, 2, 1)
+
+    ProposalFactory(proposer=proposer, themes=[themes[1]])
+    assert (count(), count(theme=theme.slug)) == (3, 2)
+
+    moderation.approve(source=first, moderator=moderator, reason="Welcome.")
+    assert (count(), count(theme=theme.slug)) == (2, 1)
+
+    moderation.withdraw(source=second, member=proposer)
+    assert (count(), count(stance="challenges")) == (1, 0)
+
+    Source.objects.open_proposals().get().delete()
+    assert count() == 0
+
+
 def test_proposal_list_filters_by_theme(login, member, themes):
     first = ProposalFactory(title="In the first theme", themes=[themes[0]])
     ProposalFactory(title="In the second theme", themes=[themes[1]])
