@@ -21,7 +21,7 @@ from .models import SitePage
 RECENT_COUNT = 6
 
 
-@pages.cached_page(depends_on=lambda: [pages.LIBRARY, pages.THEMES])
+@pages.cached_page(depends_on=lambda: [pages.LIBRARY, pages.THEMES, pages.listed(pages.LIBRARY)])
 def home(request):
     themes = pages.remember(
         "themes-with-counts",

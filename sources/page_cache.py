@@ -44,16 +44,19 @@ Which write invalidates what (the one place to read and to change it):
 
     page                   depends on
     ---------------------  ------------------------------------------------
-    home                   library, themes
-    browse and search      library
+    home                   library, themes, listed:library
+    browse and search      library, listed:library
     evidence map           listed:library
-    theme page, its feed   theme:<slug>, theme-sources:<slug>
+    theme page             theme:<slug>, theme-sources:<slug>,
+                           listed:theme-sources:<slug>
+    theme's feed           theme:<slug>, theme-sources:<slug>
     source page            source:<slug>
-    tag page               tag:<slug>
+    tag page               tag:<slug>, listed:tag:<slug>
     member's profile       member:<username>
     new-sources feed       library
     About, Guidelines...   site-page:<slug>
-    (every page also depends on `everything`)
+    (every page also depends on `everything`; a listed:<listing> moves only with its listing,
+    so it is named to be read with the page's other versions, for the parts that use it)
 
     Parts of pages, kept in the same cache and used whether or not whole pages are (`remember`,
     `remember_each`), so that a page rendered afresh costs little more than a cached one:
@@ -327,7 +330,9 @@ def _theme_slugs(ids):
 def cached_page(*, depends_on, parameters=(), relative_times=True):
     """Serve readers this page from the page cache while the versions it depends on hold.
 
-    `depends_on(**url_kwargs)` names the versions (besides `everything`); `parameters` are the
+    `depends_on(**url_kwargs)` names the versions (besides `everything`): those of the page and
+    of its parts, all read in the request's first cache round trip, so that a part this process
+    holds at those versions costs none (`remember`). `parameters` are the
     query parameters the page reads. With `relative_times`, the ETag also changes each
     PAGE_TIMEOUT, so a revalidated page never keeps "5 minutes ago" for an hour.
     """
@@ -335,17 +340,20 @@ def cached_page(*, depends_on, parameters=(), relative_times=True):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            names = [EVERYTHING, *depends_on(**kwargs)]
             if request.user.is_authenticated:
+                _current_versions_many(names, [])  # the parts' versions, in one round trip
                 return _private(view(request, *args, **kwargs))
             request.GET = _only(request.GET, parameters)
             if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
+                _current_versions_many(names, [])
                 return view(request, *args, **kwargs)
             if len(messages.get_messages(request)):
+                _current_versions_many(names, [])
                 response = view(request, *args, **kwargs)
                 patch_vary_headers(response, ["Cookie"])
                 return response
             key = _page_key(request)
-            names = [EVERYTHING, *depends_on(**kwargs)]
             versions, stored = _current_versions(names, key)
             if stored is not None and stored[0] == versions:
                 return _last_modified(stored[2], stored[1])

@@ -25,11 +25,20 @@ from .permissions import SourcePermissions
 
 
 @pages.cached_page(
-    depends_on=lambda slug: [pages.theme_page(slug), pages.theme_sources(slug)],
+    depends_on=lambda slug: [
+        pages.theme_page(slug),
+        pages.theme_sources(slug),
+        pages.listed(pages.theme_sources(slug)),
+    ],
     parameters=pages.LISTING_PARAMETERS + pages.DISCUSSION_PARAMETERS,
 )
 def theme_detail(request, slug):
-    theme = get_object_or_404(Theme, slug=slug)
+    # Kept under the theme's version, as its whole page is.
+    theme = pages.remember(
+        f"theme-row:{slug}",
+        lambda: get_object_or_404(Theme, slug=slug),
+        depends_on=[pages.theme_page(slug)],
+    )
     in_theme = Source.objects.approved().in_theme(theme)
     listed = [pages.listed(pages.theme_sources(theme.slug))]
     filters = ListingFilters(
@@ -50,7 +59,10 @@ def theme_detail(request, slug):
     )
 
 
-@pages.cached_page(depends_on=lambda: [pages.LIBRARY], parameters=pages.SEARCH_PARAMETERS)
+@pages.cached_page(
+    depends_on=lambda: [pages.LIBRARY, pages.listed(pages.LIBRARY)],
+    parameters=pages.SEARCH_PARAMETERS,
+)
 def source_list(request):
     library = Source.objects.approved()
     filters = ListingFilters(
@@ -130,7 +142,8 @@ def _facts_of(source):
 
 
 @pages.cached_page(
-    depends_on=lambda slug: [pages.tag_page(slug)], parameters=pages.LISTING_PARAMETERS
+    depends_on=lambda slug: [pages.tag_page(slug), pages.listed(pages.tag_page(slug))],
+    parameters=pages.LISTING_PARAMETERS,
 )
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
