@@ -126,22 +126,29 @@ class ListingFilters(CleanTextMixin, forms.Form):
         """True when any filter or search narrows the listing."""
         return any(self.cleaned_data.get(name) for name in self.FILTERS)
 
-    def page(self, request, listed):
-        """The page of `listed` (this listing, filtered and ordered) that the request asks for,
+    def page(self, request, scope):
+        """The page of this listing (`scope`, filtered and ordered) that the request asks for,
         with only what finds each card (ids and slugs).
 
         What costs more than the page itself is worked out once per change of the listing for
         each choice of filters, and shared by every page number: the number of sources, and for
         a search the ids of all its results in order (matching and ranking a common word reads
-        most of the library). Each page's rows are kept too: building their query through the
-        ORM cost more than the database takes to answer it (1 to 2 ms a request)."""
+        most of the library). Each page's rows are kept too, and the filtered query is built only
+        when one of these is worked out: building it through the ORM cost more than the database
+        takes to answer it."""
         if not self.cleaned_data.get("q"):
-            count = self._remember("count", ("q", *self.FILTERS), listed.count)
-            page = paginate(request, listed.for_cards(), count=count)
-            rows = partial(list, page.object_list)
+            count = self._remember("count", ("q", *self.FILTERS), lambda: self.apply(scope).count())
+            page = paginate(request, range(count))
+            span = page.object_list  # the positions of this page's rows, as a range
+
+            def rows():
+                return list(self.apply(scope).for_cards()[span.start : span.stop])
+
         else:
             ids = self._remember(
-                "search", (*self.FILTERS, "sort"), lambda: list(listed.values_list("pk", flat=True))
+                "search",
+                (*self.FILTERS, "sort"),
+                lambda: list(self.apply(scope).values_list("pk", flat=True)),
             )
             page = paginate(request, ids)
             rows = partial(_rows_in_order, page.object_list)
