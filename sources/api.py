@@ -6,8 +6,9 @@ leaves; nothing else does (no e-mail address, no private field, no proposal stil
 Every answer carries an ETag, and each client is rate-limited.
 """
 
+import hashlib
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from typing import Annotated
 
 from allauth.account.adapter import get_adapter
@@ -183,12 +184,22 @@ def _source_data(names):
 
 
 class KeptSourcesPagination(CursorPagination):
-    """Cursor pagination over the sources' ids and positions only; each source's data then comes
-    from kept_source_data."""
+    """Cursor pagination over the sources' ids and positions only, kept for each address while
+    what the library lists holds (its order and filters outlive a comment); each source's data
+    then comes from kept_source_data."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(
-            queryset.only("pk", "slug", "approved_at"), pagination, request, **params
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        page = page_cache.remember(
+            f"api-sources-page:{address}",
+            partial(
+                super().paginate_queryset,
+                queryset.only("pk", "slug", "approved_at"),
+                pagination,
+                request,
+                **params,
+            ),
+            depends_on=[page_cache.listed(page_cache.LIBRARY)],
         )
         page[self.items_attribute] = kept_source_data(page[self.items_attribute])
         return page
