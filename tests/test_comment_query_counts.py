@@ -61,10 +61,10 @@ def shown_comments(response):
 # A page of the whole discussion (`?comments=1`) adds three queries to a page, whatever its size:
 # the count of threads, the page of threads with their authors, and all their replies with their
 # authors (the latest threads shown by default cost one query fewer: no count). The rest is the
-# page's own queries (the page cache's are not counted: tests/conftest.py); a member's page reads
-# their session, and themselves with their roles (one query); a source page read here for the first
-# time reads its source twice (its row, then with what is kept of it: sources/views.py
-# `source_facts`). A change there moves these literals for both sizes at once.
+# page's own queries (the caches' are not counted, sessions included: tests/conftest.py); a
+# member's page reads themselves with their roles (one query); a source page read here for the
+# first time reads its source twice (its row, then with what is kept of it: sources/views.py
+# `kept_source`, `source_facts`). A change there moves these literals for both sizes at once.
 
 
 @pytest.mark.parametrize("count", SIZES)
@@ -87,7 +87,7 @@ def test_theme_page_with_a_discussion_for_a_member(
 
     # With whether the member follows the theme.
     response = get_with_queries(
-        client, assert_db_queries, f"{theme.get_absolute_url()}?comments=1", 13
+        client, assert_db_queries, f"{theme.get_absolute_url()}?comments=1", 12
     )
 
     assert shown_comments(response) == count
@@ -114,7 +114,7 @@ def test_source_page_with_a_discussion_for_a_member(
 
     # With whether the member follows the source.
     response = get_with_queries(
-        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 11
+        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 10
     )
 
     assert shown_comments(response) == count
@@ -131,7 +131,7 @@ def test_flagged_tab(client, assert_db_queries, moderator, theme, source, count)
         flags.hide(comment=hidden, moderator=moderator, reason="Spam.")
     client.force_login(moderator)
 
-    response = get_with_queries(client, assert_db_queries, "/moderation/comments/", 7)
+    response = get_with_queries(client, assert_db_queries, "/moderation/comments/", 6)
 
     assert len(response.context["comments"]) == count
     assert len(response.context["hidden"]) == count

@@ -93,7 +93,7 @@ def test_review_page(client, moderator, proposer, themes, number, assert_db_quer
     )
     client.force_login(moderator)
 
-    response = get(client, f"/moderation/{proposal.slug}/", assert_db_queries, 13)
+    response = get(client, f"/moderation/{proposal.slug}/", assert_db_queries, 12)
 
     assert len(response.context["similar"]) == min(number, 5)
     assert len(response.context["same_site"]) == min(number, 5)
@@ -111,7 +111,7 @@ def test_proposers_edit_form(client, proposer, themes, number, assert_db_queries
     proposal = ProposalFactory(proposer=proposer, themes=themes, tags=["a", "b"])
     client.force_login(proposer)
 
-    get(client, f"/sources/{proposal.slug}/edit/", assert_db_queries, 6)
+    get(client, f"/sources/{proposal.slug}/edit/", assert_db_queries, 5)
 
 
 @pytest.mark.parametrize("number", SIZES)
@@ -119,4 +119,4 @@ def test_profile_edit_form(client, member, library, number, assert_db_queries):
     library(number)
     client.force_login(member)
 
-    get(client, "/me/profile/", assert_db_queries, 2)
+    get(client, "/me/profile/", assert_db_queries, 1)

@@ -227,7 +227,8 @@ def test_a_plain_readers_page_is_stored_once(rf):
 def test_pages_live_in_their_own_cache_apart_from_rate_limits_and_sessions(settings):
     assert settings.CACHES["pages"] != settings.CACHES["default"]
     assert settings.CACHES["pages"]["OPTIONS"]["MAX_ENTRIES"] == settings.PAGE_CACHE_MAX_ENTRIES
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    # Sessions are kept in the database, read through the default cache: never evicted.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
 
 
 def test_a_full_page_cache_never_evicts_a_rate_limit_counter(client, settings, member, source):

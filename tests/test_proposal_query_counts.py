@@ -57,11 +57,11 @@ def test_open_proposals_page(login, member, proposals, number, assert_db_queries
     client = login(member)
 
     # A first visit counts the open proposals and renders the cards (their rows, themes and
-    # tags: sources/cards.py); the next one reads the session, the member, the themes and the
-    # page's rows, the count being kept until a source changes.
-    with assert_db_queries(8):
+    # tags: sources/cards.py); the next one reads the member, the themes and the page's rows,
+    # the count being kept until a source changes (and the session coming from the cache).
+    with assert_db_queries(7):
         response = client.get("/proposals/")
-    with assert_db_queries(4):
+    with assert_db_queries(3):
         again = client.get("/proposals/")
 
     assert len(response.context["page"].object_list) == number
@@ -74,7 +74,7 @@ def test_my_proposals_page(login, proposer, moderator, proposals, number, assert
     client = login(proposer)
 
     # One query for every proposal's history (its events and their actors) at once.
-    with assert_db_queries(6):
+    with assert_db_queries(5):
         response = client.get("/me/proposals/")
 
     assert len(response.context["page"].object_list) == number
@@ -85,7 +85,7 @@ def test_moderation_queue(login, moderator, proposals, number, assert_db_queries
     proposals(number)
     client = login(moderator)
 
-    with assert_db_queries(8):
+    with assert_db_queries(7):
         response = client.get("/moderation/")
 
     assert len(response.context["page"].object_list) == number

@@ -110,14 +110,14 @@ def test_source_page_query_count_for_a_member(
     source = make_library(count)[0]
     client.force_login(member)
 
-    # Beyond a reader's five: the session, the member with their roles (one query:
-    # qlibrary/auth_backends.py), whether they have endorsed the source and whether they follow
-    # it; then the (empty) discussion.
+    # Beyond a reader's five: the member with their roles (one query:
+    # qlibrary/auth_backends.py; their session comes from the cache), whether they have endorsed
+    # the source and whether they follow it; then the (empty) discussion.
     assert_same_cost(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        9 + EMPTY_DISCUSSION,
+        8 + EMPTY_DISCUSSION,
     )
 
 
