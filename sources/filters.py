@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
+from .cards import cards
 from .models import Source, Theme
 from .page_cache import remember
 from .pagination import paginate
@@ -126,9 +127,10 @@ class ListingFilters(CleanTextMixin, forms.Form):
         """True when any filter or search narrows the listing."""
         return any(self.cleaned_data.get(name) for name in self.FILTERS)
 
-    def page(self, request, scope):
-        """The page of this listing (`scope`, filtered and ordered) that the request asks for,
-        with only what finds each card (ids and slugs).
+    def page(self, request, scope, listing):
+        """The page of this listing (`scope`, filtered and ordered; `listing` its name in
+        sources/page_cache.py) that the request asks for, with only what finds each card (ids and
+        slugs), and the cards themselves (`page.cards`).
 
         What costs more than the page itself is worked out once per change of the listing for
         each choice of filters, and shared by every page number: the number of sources, and for
@@ -153,12 +155,22 @@ class ListingFilters(CleanTextMixin, forms.Form):
             page = paginate(request, ids)
             rows = partial(_rows_in_order, page.object_list)
         page.object_list = self._remember(f"page-{page.number}", (*self.FILTERS, "sort"), rows)
+        # The page's cards as one part: kept while the listing holds (every change to one of its
+        # cards moves it, a comment included), they cost no round trip of their own.
+        page.cards = self._remember(
+            f"cards-{page.number}",
+            (*self.FILTERS, "sort"),
+            partial(cards, page.object_list),
+            depends_on=[listing],
+        )
         return page
 
-    def _remember(self, what, names, compute):
+    def _remember(self, what, names, compute, depends_on=None):
         chosen = [(name, self.cleaned_data.get(name)) for name in names]
         key = hashlib.sha256(repr(chosen).encode()).hexdigest()
-        return remember(f"{what}:{self.scope_name}:{key}", compute, depends_on=self.depends_on)
+        return remember(
+            f"{what}:{self.scope_name}:{key}", compute, depends_on=depends_on or self.depends_on
+        )
 
     def apply(self, queryset):
         """The queryset narrowed and ordered as the valid filters say: a search is ordered by

@@ -44,7 +44,7 @@ def theme_detail(request, slug):
     filters = ListingFilters(
         request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=listed
     )
-    page = filters.page(request, in_theme)
+    page = filters.page(request, in_theme, pages.theme_sources(theme.slug))
     return render(
         request,
         "sources/theme_detail.html",
@@ -72,7 +72,7 @@ def source_list(request):
         depends_on=[pages.listed(pages.LIBRARY)],
         with_search=True,
     )
-    page = filters.page(request, library)
+    page = filters.page(request, library, pages.LIBRARY)
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
@@ -154,7 +154,7 @@ def tag_detail(request, slug):
         scope_name=f"tag:{tag.pk}",
         depends_on=[pages.listed(pages.tag_page(slug))],
     )
-    page = filters.page(request, tagged)
+    page = filters.page(request, tagged, pages.tag_page(slug))
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )
