@@ -8,7 +8,7 @@ Every answer carries an ETag, and each client is rate-limited.
 
 import hashlib
 from datetime import datetime
-from functools import partial, wraps
+from functools import wraps
 from typing import Annotated
 
 from allauth.account.adapter import get_adapter
@@ -184,25 +184,24 @@ def _source_data(names):
 
 
 class KeptSourcesPagination(CursorPagination):
-    """Cursor pagination over the sources' ids and positions only, kept for each address while
-    what the library lists holds (its order and filters outlive a comment); each source's data
-    then comes from kept_source_data."""
+    """Cursor pagination over the sources' ids and positions only, each source's data then coming
+    from kept_source_data; the whole page is kept for each address while the library holds
+    (every change to a source it lists moves it, a comment included)."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
+        find_page = super().paginate_queryset
+
+        def page():
+            found = find_page(
+                queryset.only("pk", "slug", "approved_at"), pagination, request, **params
+            )
+            found[self.items_attribute] = kept_source_data(found[self.items_attribute])
+            return found
+
         address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        page = page_cache.remember(
-            f"api-sources-page:{address}",
-            partial(
-                super().paginate_queryset,
-                queryset.only("pk", "slug", "approved_at"),
-                pagination,
-                request,
-                **params,
-            ),
-            depends_on=[page_cache.listed(page_cache.LIBRARY)],
+        return page_cache.remember(
+            f"api-sources-page:{address}", page, depends_on=[page_cache.LIBRARY]
         )
-        page[self.items_attribute] = kept_source_data(page[self.items_attribute])
-        return page
 
 
 class ThemeOut(Schema):
