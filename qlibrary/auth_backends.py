@@ -53,8 +53,8 @@ class AuthenticationBackend(AllauthBackend):
 @functools.cache
 def _user_with_roles_sql():
     """The user with has_verified_email and holds_moderator_permission, from the models' own
-    table and column names; its parameters are the permission's codename and app label, then the
-    user's primary key."""
+    table names (the link tables' columns are Django's and allauth's); its parameters are the
+    permission's codename and app label, then the user's primary key."""
     user_model = get_user_model()
     user_permissions = user_model.user_permissions.through._meta
     user_groups = user_model.groups.through._meta

@@ -188,10 +188,12 @@ CACHES = {
 # rendered afresh.
 PAGE_CACHE = envbool("PAGE_CACHE", True)
 
-# Sessions live in the database, never evicted by any cache and removed by `manage.py
-# clearsessions`, and are read through the default cache (Redis in production), which saves a
-# query on every member's request.
+# Sessions live in the database, never lost and removed by `manage.py clearsessions`, and are
+# read through the pages' cache, which saves a query on every member's request: that cache may
+# evict them (a session it drops is read from the database again), while the counters' Redis
+# must never fill up.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "pages"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "qlibrary.User"

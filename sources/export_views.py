@@ -71,7 +71,7 @@ def library_export(request, format):
         request.GET,
         scope=library,
         scope_name="library",
-        depends_on=[pages.listed(pages.LIBRARY)],
+        listing=pages.LIBRARY,
         with_search=True,
     )
     return _listing_export(format, filters.apply(library), "q-library")
@@ -84,7 +84,7 @@ def theme_export(request, slug, format):
         request.GET,
         scope=in_theme,
         scope_name=f"theme:{theme.pk}",
-        depends_on=[pages.listed(pages.theme_sources(theme.slug))],
+        listing=pages.theme_sources(theme.slug),
     )
     return _listing_export(format, filters.apply(in_theme), f"q-library-{theme.slug}")
 
@@ -96,6 +96,6 @@ def tag_export(request, slug, format):
         request.GET,
         scope=tagged,
         scope_name=f"tag:{tag.pk}",
-        depends_on=[pages.listed(pages.tag_page(tag.slug))],
+        listing=pages.tag_page(tag.slug),
     )
     return _listing_export(format, filters.apply(tagged), f"q-library-tag-{tag.slug}")

@@ -20,7 +20,7 @@ from taggit.models import Tag
 
 from .cards import cards
 from .models import Source, Theme
-from .page_cache import remember
+from .page_cache import listed, remember
 from .pagination import paginate
 from .text import CleanTextMixin
 
@@ -70,13 +70,19 @@ class ListingFilters(CleanTextMixin, forms.Form):
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=list(Source.SORTS.items()))
 
-    def __init__(self, data, *, scope, scope_name, depends_on, with_search=False):
+    def __init__(self, data, *, scope, scope_name, listing, with_search=False):
+        """`listing` names the listing in sources/page_cache.py (LIBRARY, theme_sources(slug),
+        tag_page(slug)): what is worked out from what it lists is kept under listed(listing),
+        its cards under the listing itself."""
         super().__init__(data)
         self.with_search = with_search
         self.scope_name = scope_name
-        self.depends_on = depends_on
+        self.listing = listing
+        self.depends_on = [listed(listing)]
         options = remember(
-            f"listing-options:{scope_name}", lambda: listing_options(scope), depends_on=depends_on
+            f"listing-options:{scope_name}",
+            lambda: listing_options(scope),
+            depends_on=self.depends_on,
         )
         # Choices given as callables are read only when a chosen value is checked or the bar is
         # rendered (kept, below): most requests need neither, while lists given directly are
@@ -127,10 +133,9 @@ class ListingFilters(CleanTextMixin, forms.Form):
         """True when any filter or search narrows the listing."""
         return any(self.cleaned_data.get(name) for name in self.FILTERS)
 
-    def page(self, request, scope, listing):
-        """The page of this listing (`scope`, filtered and ordered; `listing` its name in
-        sources/page_cache.py) that the request asks for, with only what finds each card (ids and
-        slugs), and the cards themselves (`page.cards`).
+    def page(self, request, scope):
+        """The page of this listing (`scope`, filtered and ordered) that the request asks for,
+        with only what finds each card (ids and slugs), and the cards themselves (`page.cards`).
 
         What costs more than the page itself is worked out once per change of the listing for
         each choice of filters, and shared by every page number: the number of sources, and for
@@ -161,7 +166,7 @@ class ListingFilters(CleanTextMixin, forms.Form):
             f"cards-{page.number}",
             (*self.FILTERS, "sort"),
             partial(cards, page.object_list),
-            depends_on=[listing],
+            depends_on=[self.listing],
         )
         return page
 

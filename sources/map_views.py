@@ -29,7 +29,7 @@ def evidence_map_page(request):
         data,
         scope=library,
         scope_name="library",
-        depends_on=[pages.listed(pages.LIBRARY)],
+        listing=pages.LIBRARY,
         with_search=True,
     )
     for name in (*NOT_ON_THE_MAP, axis):
@@ -41,7 +41,7 @@ def evidence_map_page(request):
     the_map, body = pages.remember(
         key,
         lambda: _build_and_draw(axis, filters.apply(library) if chosen else None, chosen),
-        depends_on=[pages.listed(pages.LIBRARY)],
+        depends_on=filters.depends_on,
     )
     context = {
         "map": the_map,

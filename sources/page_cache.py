@@ -23,8 +23,9 @@ Which write invalidates what (the one place to read and to change it):
 
     write                                              versions moved
     -------------------------------------------------  ---------------------------------------
-    anything shown of a source: a decision, an edit,   source:<slug>; while the source is (or
-    its themes or tags, an endorsement                 was) in the library also library,
+    anything shown of a source: a decision, an edit,   source:<slug> and those of the sources
+    its themes or tags, an endorsement                 it supersedes; while the source is (or
+                                                       was) in the library also library,
                                                        themes, theme-sources:<slug> of its
                                                        themes, tag:<slug> of its tags, each
                                                        of these listings' listed:<listing>,
@@ -40,7 +41,8 @@ Which write invalidates what (the one place to read and to change it):
     any change to a source but to its discussion,      open-proposals
     its deletion while open
     a theme or a tag itself (admin), a member          everything
-    deleted, a migration, a bulk load
+    deleted, a link check's record deleted (admin), a
+    migration, a bulk load
 
     page                   depends on
     ---------------------  ------------------------------------------------
@@ -78,11 +80,20 @@ Which write invalidates what (the one place to read and to change it):
     ordered results (sources/filters.py)
     the drawn evidence map                  listed:library
     the home page's theme counts            library, themes
+    a source's row, as its page shows it    source:<slug>
+    (sources/views.py `kept_source`)
+    a theme's row, as its page shows it     theme:<slug>
+    a listing page's rows (ids and slugs)   listed:<listing>
+    a listing page's cards, as one part     the listing: library, theme-sources:<slug>
+    (sources/filters.py `page`)             or tag:<slug> (which every change to a card
+                                            of theirs moves, as `sources_changed` says)
+    a page of the API's list, whole         library
     the number of open proposals (for each  open-proposals
     theme and stance, sources/proposal_
     views.py)
     (all also depend on `everything`; citations are filed under their own content instead,
-    sources/citations.py, so they need no version)
+    sources/citations.py, so they need no version; a listed:<listing> never moves without its
+    listing, so a part kept under the listing is never older than one kept under listed:)
 
 The service functions that write through `.update()` (counts) call these functions themselves;
 saves and deletes of the models pages show (through the services, the admin or the shell) reach
@@ -109,7 +120,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, urlencode
 from taggit.models import Tag
 
-from .models import Endorsement, Source, TaggedSource, Theme
+from .models import Endorsement, LinkHealth, Source, TaggedSource, Theme
 
 CACHE_ALIAS = "pages"
 # This process's own copy of the parts it used last (a LocMemCache): see `remember`.
@@ -261,11 +272,13 @@ def sources_changed(source_ids, *, discussion_only=False):
     """The pages that show these sources (one query to find their themes, tags and proposers);
     unless only their discussions changed, also what their listings list (`listed`)."""
     rows = Source.objects.filter(pk__in=list(source_ids)).values_list(
-        "slug", "status", "themes__slug", "tags__slug", "proposer__username"
+        "slug", "status", "themes__slug", "tags__slug", "proposer__username", "supersedes__slug"
     )
     names = set() if discussion_only else {OPEN_PROPOSALS}
-    for slug, status, theme_slug, tag_slug, proposer in rows:
+    for slug, status, theme_slug, tag_slug, proposer, older in rows:
         names.add(source_page(slug))
+        if older and not discussion_only:
+            names.add(source_page(older))  # its page names this source as its successor
         if status in LISTED:
             listings = {LIBRARY}
             if theme_slug:
@@ -595,6 +608,11 @@ def watch_library_changes(app_config):
         signal.connect(_on_everything_changed, sender=Theme, dispatch_uid="pages_theme")
     post_save.connect(_on_tag_saved, sender=Tag, dispatch_uid="pages_tag_saved")
     post_delete.connect(_on_everything_changed, sender=Tag, dispatch_uid="pages_tag_deleted")
+    # Checks record their results through sources/link_health.py, which says what moved; a
+    # record deleted in the admin takes its notice off the cards and pages too.
+    post_delete.connect(
+        _on_everything_changed, sender=LinkHealth, dispatch_uid="pages_link_health_deleted"
+    )
     pre_save.connect(_on_member_saving, sender=user, dispatch_uid="pages_member_saving")
     post_save.connect(_on_member_saved, sender=user, dispatch_uid="pages_member_saved")
     post_delete.connect(_on_everything_changed, sender=user, dispatch_uid="pages_member_deleted")

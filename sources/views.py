@@ -14,7 +14,7 @@ from taggit.models import Tag
 from comments.discussion import on_page as discussion_on_page
 
 from . import page_cache as pages
-from .access import is_member
+from .access import is_member, is_moderator
 from .citations import citations, csl_item, meta_tags
 from .endorsements import has_endorsed
 from .filters import ListingFilters
@@ -40,11 +40,13 @@ def theme_detail(request, slug):
         depends_on=[pages.theme_page(slug)],
     )
     in_theme = Source.objects.approved().in_theme(theme)
-    listed = [pages.listed(pages.theme_sources(theme.slug))]
     filters = ListingFilters(
-        request.GET, scope=in_theme, scope_name=f"theme:{theme.pk}", depends_on=listed
+        request.GET,
+        scope=in_theme,
+        scope_name=f"theme:{theme.pk}",
+        listing=pages.theme_sources(theme.slug),
     )
-    page = filters.page(request, in_theme, pages.theme_sources(theme.slug))
+    page = filters.page(request, in_theme)
     return render(
         request,
         "sources/theme_detail.html",
@@ -52,7 +54,9 @@ def theme_detail(request, slug):
             "theme": theme,
             "filters": filters,
             "page": page,
-            "total": pages.remember(f"theme-total:{theme.pk}", in_theme.count, depends_on=listed),
+            "total": pages.remember(
+                f"theme-total:{theme.pk}", in_theme.count, depends_on=filters.depends_on
+            ),
             "following": is_member(request.user) and is_following(request.user, theme=theme),
             **discussion_on_page(request, theme),
         },
@@ -69,10 +73,10 @@ def source_list(request):
         request.GET,
         scope=library,
         scope_name="library",
-        depends_on=[pages.listed(pages.LIBRARY)],
+        listing=pages.LIBRARY,
         with_search=True,
     )
-    page = filters.page(request, library, pages.LIBRARY)
+    page = filters.page(request, library)
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
@@ -81,8 +85,10 @@ def source_list(request):
 )
 def source_detail(request, slug):
     source = kept_source(slug)
-    # Approved sources are open to all; any other is looked up as this person may see it.
-    if not source.is_approved and not Source.objects.visible_to(request.user).contains(source):
+    # Approved sources are open to all, and every source to moderators; any other is looked up
+    # as this person may see it.
+    visible = source.is_approved or is_moderator(request.user)
+    if not visible and not Source.objects.visible_to(request.user).contains(source):
         raise Http404("No source here.")
     permissions = SourcePermissions(source, request.user)
     facts = source_facts(source)
@@ -104,15 +110,14 @@ def source_detail(request, slug):
 
 
 def kept_source(slug):
-    """The source at `slug` with its proposer, link check and successor, as its page shows
-    them: kept while the source's version holds, as its whole page is (building this query
-    through the ORM cost 3 ms a request, five times what the database takes to answer it)."""
+    """The source at `slug` with its proposer and link check, as its page shows them: kept
+    while the source's version holds, as its whole page is (building this query through the ORM
+    cost 3 ms a request, five times what the database takes to answer it). A successor, which
+    a change of its own would not refresh here, is read when the page shows it."""
 
     def read():
         return get_object_or_404(
-            Source.objects.defer("search_vector").select_related(
-                "proposer", "link_health", "superseded_by"
-            ),
+            Source.objects.defer("search_vector").select_related("proposer", "link_health"),
             slug=slug,
         )
 
@@ -152,9 +157,9 @@ def tag_detail(request, slug):
         request.GET,
         scope=tagged,
         scope_name=f"tag:{tag.pk}",
-        depends_on=[pages.listed(pages.tag_page(slug))],
+        listing=pages.tag_page(slug),
     )
-    page = filters.page(request, tagged, pages.tag_page(slug))
+    page = filters.page(request, tagged)
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )

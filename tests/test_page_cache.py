@@ -29,7 +29,7 @@ from comments import discussion, flags
 from sources import moderation
 from sources import page_cache as pages
 from sources.endorsements import set_endorsement
-from sources.models import Source
+from sources.models import LinkHealth, Source
 
 from .factories import (
     MemberFactory,
@@ -227,8 +227,20 @@ def test_a_plain_readers_page_is_stored_once(rf):
 def test_pages_live_in_their_own_cache_apart_from_rate_limits_and_sessions(settings):
     assert settings.CACHES["pages"] != settings.CACHES["default"]
     assert settings.CACHES["pages"]["OPTIONS"]["MAX_ENTRIES"] == settings.PAGE_CACHE_MAX_ENTRIES
-    # Sessions are kept in the database, read through the default cache: never evicted.
+    # Sessions are kept in the database and read through the pages' cache: never lost, and never
+    # beside the counters, whose Redis must not fill up.
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings.SESSION_CACHE_ALIAS == "pages"
+
+
+def test_a_session_the_pages_cache_dropped_is_read_from_the_database(client, member):
+    client.force_login(member)
+    caches["pages"].clear()
+
+    response = client.get(reverse("sources:following"))  # members only
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == member
 
 
 def test_a_full_page_cache_never_evicts_a_rate_limit_counter(client, settings, member, source):
@@ -580,6 +592,39 @@ def test_a_renamed_source_address_is_not_served_from_the_cache(client, scene):
 
 
 # Invalidation is local: a write leaves the pages that do not show it in the cache
+
+
+@CACHING
+def test_a_successor_renamed_shows_on_the_older_sources_page(client, settings, page_cache):
+    """The older source's page names its successor, which a change of its own does not move."""
+    settings.PAGE_CACHE = page_cache
+    newer = SourceFactory(title="The newer source")
+    older = SourceFactory(title="The older source", superseded_by=newer)
+    assert "The newer source" in read(client, older.get_absolute_url())
+
+    newer.title = "The newer source, revised"
+    newer.save()
+
+    assert "The newer source, revised" in read(client, older.get_absolute_url())
+
+
+def test_a_link_check_deleted_in_the_admin_takes_its_notice_off(client, settings, source):
+    settings.PAGE_CACHE = False
+    LinkHealth.objects.create(
+        source=source,
+        checked_url=source.url,
+        checked_at=timezone.now(),
+        outcome="failed",
+        error="404 Not Found",
+        failures=5,
+        failing_since=timezone.now() - timedelta(days=30),
+        broken=True,
+    )
+    assert "This link may be broken" in read(client, source.get_absolute_url())
+
+    LinkHealth.objects.filter(source=source).delete()
+
+    assert "This link may be broken" not in read(client, source.get_absolute_url())
 
 
 def test_a_comment_on_one_source_leaves_other_sources_and_themes_cached(

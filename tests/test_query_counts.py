@@ -76,8 +76,9 @@ def test_theme_page_query_count(client, assert_db_queries, make_library, theme, 
 def test_source_page_query_count(client, assert_db_queries, make_library, count):
     source = make_library(count)[0]
 
-    # The source, then what is kept of it (sources/views.py `source_facts`): the source with its
-    # themes and tags, and its endorsers' perspectives; then the (empty) discussion.
+    # The source (sources/views.py `kept_source`), then what is kept of it (`source_facts`): the
+    # source with its themes and tags, and its endorsers' perspectives; then the (empty)
+    # discussion.
     response = assert_same_cost(
         client,
         assert_db_queries,
