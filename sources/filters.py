@@ -143,6 +143,7 @@ class ListingFilters(CleanTextMixin, forms.Form):
         most of the library). Each page's rows are kept too, and the filtered query is built only
         when one of these is worked out: building it through the ORM cost more than the database
         takes to answer it."""
+        ordered_by = (*self.FILTERS, "sort")
         if not self.cleaned_data.get("q"):
             count = self._remember("count", ("q", *self.FILTERS), lambda: self.apply(scope).count())
             page = paginate(request, range(count))
@@ -154,17 +155,17 @@ class ListingFilters(CleanTextMixin, forms.Form):
         else:
             ids = self._remember(
                 "search",
-                (*self.FILTERS, "sort"),
+                ordered_by,
                 lambda: list(self.apply(scope).values_list("pk", flat=True)),
             )
             page = paginate(request, ids)
             rows = partial(_rows_in_order, page.object_list)
-        page.object_list = self._remember(f"page-{page.number}", (*self.FILTERS, "sort"), rows)
+        page.object_list = self._remember(f"page-{page.number}", ordered_by, rows)
         # The page's cards as one part: kept while the listing holds (every change to one of its
         # cards moves it, a comment included), they cost no round trip of their own.
         page.cards = self._remember(
             f"cards-{page.number}",
-            (*self.FILTERS, "sort"),
+            ordered_by,
             partial(cards, page.object_list),
             depends_on=[self.listing],
         )

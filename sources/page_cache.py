@@ -354,16 +354,18 @@ def cached_page(*, depends_on, parameters=(), relative_times=True):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             names = [EVERYTHING, *depends_on(**kwargs)]
-            if request.user.is_authenticated:
+
+            def render_afresh():
                 _current_versions_many(names, [])  # the parts' versions, in one round trip
-                return _private(view(request, *args, **kwargs))
+                return view(request, *args, **kwargs)
+
+            if request.user.is_authenticated:
+                return _private(render_afresh())
             request.GET = _only(request.GET, parameters)
             if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
-                _current_versions_many(names, [])
-                return view(request, *args, **kwargs)
+                return render_afresh()
             if len(messages.get_messages(request)):
-                _current_versions_many(names, [])
-                response = view(request, *args, **kwargs)
+                response = render_afresh()
                 patch_vary_headers(response, ["Cookie"])
                 return response
             key = _page_key(request)
