@@ -354,7 +354,11 @@ class Source(models.Model):
             models.Index(fields=["status", "-approved_at", "-id"], name="source_status_newest"),
             models.Index(fields=["status", "-endorsement_count"], name="source_status_endorsed"),
             models.Index(fields=["status", "title"], name="source_status_title"),
-            models.Index(fields=["status", "kind"], name="source_status_kind"),
+            # The evidence map counts the library by kind or stance: read from this index alone
+            # (PostgreSQL), not from the wide rows.
+            models.Index(
+                fields=["status", "kind", "stance"], include=["id"], name="source_status_cells"
+            ),
             models.Index(fields=["status", "year"], name="source_status_year"),
             models.Index(fields=["status", "review_by"], name="source_status_review_by"),
             # The open proposals, newest first (two statuses: no one index range gives the order).
