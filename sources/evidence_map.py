@@ -168,6 +168,9 @@ CELL_WIDTH = 150
 CELL_HEIGHT = 86
 HEADER_HEIGHT = 64
 BAR_HEIGHT = 10
+CELL_GAP = 4  # between a cell's shaded box and its neighbours'
+COUNT_BASELINE = 42  # from the top of the cell
+BAR_TOP = 62
 LINE_HEIGHT = 17
 # One colour per perspective for the endorsement bar, with "not given" in grey.
 PERSPECTIVE_COLOURS = {
@@ -185,12 +188,24 @@ PERSPECTIVE_COLOURS = {
 
 @dataclass
 class DrawnCell:
+    """One cell of the drawing. Coordinates are SVG attribute text, worked out here: the template
+    only places them (a number in a template goes through localization, a filter per use)."""
+
     cell: Cell
     column_label: str
-    x: int
-    y: int
-    fill_opacity: float
-    bar: list  # (x, width, colour)
+    x: str  # the shaded box
+    y: str
+    count_x: str  # the centre of the count
+    count_y: str
+    fill_opacity: str  # "" for an empty cell
+    on_dark: bool  # the count is written in white
+    bar_y: str
+    bar: list  # (x, width, colour), attribute text
+
+
+def _number(value):
+    """A coordinate as SVG attribute text: 12, 12.5 (never 12.0)."""
+    return f"{value:g}"
 
 
 def _wrap(text, width):
@@ -220,13 +235,18 @@ def drawing(evidence_map):
         drawn = []
         for column_index, cell in enumerate(cells):
             x = LABEL_WIDTH + column_index * CELL_WIDTH
+            opacity = round(0.12 + 0.78 * cell.count / most, 2) if cell.count else 0
             drawn.append(
                 DrawnCell(
                     cell=cell,
                     column_label=column_labels[column_index],
-                    x=x,
-                    y=y,
-                    fill_opacity=round(0.12 + 0.78 * cell.count / most, 2) if cell.count else 0,
+                    x=_number(x + CELL_GAP),
+                    y=_number(y + CELL_GAP),
+                    count_x=_number(x + CELL_WIDTH / 2),
+                    count_y=_number(y + COUNT_BASELINE),
+                    fill_opacity=_number(opacity) if cell.count else "",
+                    on_dark=opacity > 0.5,
+                    bar_y=_number(y + BAR_TOP),
                     bar=_bar(cell, x + 12, CELL_WIDTH - 24),
                 )
             )
@@ -235,9 +255,10 @@ def drawing(evidence_map):
         rows.append(
             {
                 "label": label,
-                "label_lines": [(first + n * LINE_HEIGHT, line) for n, line in enumerate(lines)],
+                "label_lines": [
+                    (_number(first + n * LINE_HEIGHT), line) for n, line in enumerate(lines)
+                ],
                 "cells": drawn,
-                "line_y": y,
             }
         )
     columns = []
@@ -248,16 +269,16 @@ def drawing(evidence_map):
         columns.append(
             {
                 "label": label,
-                "x": x,
-                "lines": [(first + n * LINE_HEIGHT, t) for n, t in enumerate(lines)],
+                "x": _number(x),
+                "lines": [(_number(first + n * LINE_HEIGHT), t) for n, t in enumerate(lines)],
             }
         )
     return {
-        "width": LABEL_WIDTH + CELL_WIDTH * len(column_labels),
-        "height": HEADER_HEIGHT + CELL_HEIGHT * len(row_labels),
-        "cell_width": CELL_WIDTH,
-        "cell_height": CELL_HEIGHT,
-        "bar_height": BAR_HEIGHT,
+        "width": _number(LABEL_WIDTH + CELL_WIDTH * len(column_labels)),
+        "height": _number(HEADER_HEIGHT + CELL_HEIGHT * len(row_labels)),
+        "box_width": _number(CELL_WIDTH - 2 * CELL_GAP),
+        "box_height": _number(CELL_HEIGHT - 2 * CELL_GAP),
+        "bar_height": _number(BAR_HEIGHT),
         "rows": rows,
         "columns": columns,
         "legend": [
@@ -276,6 +297,6 @@ def _bar(cell, x, width):
         number = cell.perspectives.get(perspective, 0)
         if number:
             length = round(width * number / total, 1)
-            segments.append((left, length, colour))
+            segments.append((_number(round(left, 1)), _number(length), colour))
             left += length
     return segments

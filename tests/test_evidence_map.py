@@ -161,3 +161,28 @@ def test_a_new_approval_shows_on_the_map_at_once(client, library, themes, settin
     assert after.total == before + 1
     third = dict(after.rows)[themes[2]]
     assert next(cell for cell in third if cell.value == "challenges").count == 1
+
+
+def test_the_drawing_places_each_cell_and_splits_its_bar_by_perspective(client, library, themes):
+    response = client.get(reverse("sources:map"))
+
+    page = response.content.decode()
+    svg = page[page.index('<svg class="evidence-map__grid"') : page.index("</svg>")]
+    # The first theme's "reinforces" cell: two sources, the most of any cell, so the darkest;
+    # three endorsements (a patient, a clinician, one who gave no perspective) in its bar.
+    row = next(cells for theme, cells in response.context["map"].rows if theme == themes[0])
+    reinforces = next(cell for cell in row if cell.value == Source.Stance.REINFORCES)
+    assert reinforces.count == 2
+    cell = re.search(
+        r'<a href="' + re.escape(reinforces.listing_url.replace("&", "&amp;")) + r'".*?</a>',
+        svg,
+        re.DOTALL,
+    ).group(0)
+    box = re.search(r'<rect class="evidence-map__cell" ([^>]*)>', cell).group(1)
+    assert 'x="254" y="68" width="142" height="78"' in box  # first column, first row, inset 4
+    assert 'fill-opacity="0.9"' in box
+    assert 'class="evidence-map__count evidence-map__count--on-dark" x="325" y="106"' in cell
+    bar = re.findall(r'<rect x="([\d.]+)" y="126" width="([\d.]+)" height="10" fill="(#\w+)"', cell)
+    assert [colour for _, _, colour in bar] == ["#b3400a", "#1d4a85", "#d6d2c6"]
+    assert [x for x, _, _ in bar] == ["262", "304", "346"]  # each segment where the last ended
+    assert [width for _, width, _ in bar] == ["42", "42", "42"]  # no "42.0": attribute text
