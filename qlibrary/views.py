@@ -21,15 +21,22 @@ from .models import SitePage
 RECENT_COUNT = 6
 
 
-@pages.cached_page(depends_on=lambda: [pages.LIBRARY, pages.THEMES, pages.listed(pages.LIBRARY)])
+@pages.cached_page(
+    depends_on=lambda: [
+        pages.LIBRARY,
+        pages.THEMES,
+        pages.listed(pages.LIBRARY),
+        pages.ENDORSEMENTS,
+    ]
+)
 def home(request):
     themes = pages.remember(
         "themes-with-counts",
         lambda: list(Theme.objects.with_source_counts()),
-        depends_on=[pages.LIBRARY, pages.THEMES],
+        depends_on=[pages.listed(pages.LIBRARY), pages.THEMES],
     )
     # Which sources the two rows show (their ids and slugs: the cards are kept on their own)
-    # changes only with what the library lists, not with a comment.
+    # changes only with what the library lists and with endorsements, not with a comment.
     recent, most_endorsed = pages.remember(
         "home-rows",
         lambda: (
@@ -41,7 +48,7 @@ def home(request):
                 .sorted_by("endorsed")[:RECENT_COUNT]
             ),
         ),
-        depends_on=[pages.listed(pages.LIBRARY)],
+        depends_on=[pages.listed(pages.LIBRARY), pages.ENDORSEMENTS],
     )
     return render(
         request,

@@ -38,7 +38,7 @@ def set_endorsement(*, source, member, endorse):
             )
             locked.refresh_from_db(fields=["endorsement_count"])
             # An update() sends no signal: the pages showing the count are invalidated here.
-            page_cache.source_changed(locked)
+            page_cache.sources_changed([locked.pk], endorsements_only=True)
     return locked
 
 

@@ -20,7 +20,7 @@ from taggit.models import Tag
 
 from .cards import cards
 from .models import Source, Theme
-from .page_cache import listed, remember
+from .page_cache import ENDORSEMENTS, listed, remember
 from .pagination import paginate
 from .text import CleanTextMixin
 
@@ -144,6 +144,10 @@ class ListingFilters(CleanTextMixin, forms.Form):
         when one of these is worked out: building it through the ORM cost more than the database
         takes to answer it."""
         ordered_by = (*self.FILTERS, "sort")
+        # Rows in the "most endorsed" order change with every endorsement; in the others, not.
+        order_depends_on = self.depends_on
+        if self.cleaned_data.get("sort") == "endorsed":
+            order_depends_on = [*self.depends_on, ENDORSEMENTS]
         if not self.cleaned_data.get("q"):
             count = self._remember("count", ("q", *self.FILTERS), lambda: self.apply(scope).count())
             page = paginate(request, range(count))
@@ -157,10 +161,13 @@ class ListingFilters(CleanTextMixin, forms.Form):
                 "search",
                 ordered_by,
                 lambda: list(self.apply(scope).values_list("pk", flat=True)),
+                depends_on=order_depends_on,
             )
             page = paginate(request, ids)
             rows = partial(_rows_in_order, page.object_list)
-        page.object_list = self._remember(f"page-{page.number}", ordered_by, rows)
+        page.object_list = self._remember(
+            f"page-{page.number}", ordered_by, rows, depends_on=order_depends_on
+        )
         # The page's cards as one part: kept while the listing holds (every change to one of its
         # cards moves it, a comment included), they cost no round trip of their own.
         page.cards = self._remember(

@@ -14,9 +14,11 @@ from .models import Source
 NOT_ON_THE_MAP = ("theme", "sort", "page")
 
 
-# The map shows no comment counts: the whole page, like its parts, outlives a comment.
+# The map shows no comment counts: the whole page, like its parts, outlives a comment. It
+# counts endorsements by perspective, so it moves with each of them.
 @pages.cached_page(
-    depends_on=lambda: [pages.listed(pages.LIBRARY)], parameters=("by", *pages.SEARCH_PARAMETERS)
+    depends_on=lambda: [pages.listed(pages.LIBRARY), pages.ENDORSEMENTS],
+    parameters=("by", *pages.SEARCH_PARAMETERS),
 )
 def evidence_map_page(request):
     axis = request.GET.get("by")
@@ -41,7 +43,7 @@ def evidence_map_page(request):
     the_map, body = pages.remember(
         key,
         lambda: _build_and_draw(axis, filters.apply(library) if chosen else None, chosen),
-        depends_on=filters.depends_on,
+        depends_on=[*filters.depends_on, pages.ENDORSEMENTS],
     )
     context = {
         "map": the_map,

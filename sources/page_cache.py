@@ -24,14 +24,18 @@ Which write invalidates what (the one place to read and to change it):
     write                                              versions moved
     -------------------------------------------------  ---------------------------------------
     anything shown of a source: a decision, an edit,   source:<slug> and those of the sources
-    its themes or tags, an endorsement                 it supersedes; while the source is (or
+    its themes or tags                                 it supersedes; while the source is (or
                                                        was) in the library also library,
-                                                       themes, theme-sources:<slug> of its
-                                                       themes, tag:<slug> of its tags, each
-                                                       of these listings' listed:<listing>,
-                                                       and member:<username> of its proposer
-    a comment on a source (post, edit, delete, hold,   the same but listed:<listing>: the
-    hide, restore)                                     listings still list the same sources
+                                                       theme-sources:<slug> of its themes,
+                                                       tag:<slug> of its tags, each of these
+                                                       listings' listed:<listing>, and
+                                                       member:<username> of its proposer
+    an endorsement of a source (given, taken back)     the same but listed:<listing> and the
+                                                       sources it supersedes, and endorsements
+                                                       while the source is in the library
+    a comment on a source (post, edit, delete, hold,   the same but listed:<listing> and the
+    hide, restore)                                     sources it supersedes: the listings
+                                                       still list the same sources
     a comment on a theme (same actions)                theme:<slug>, themes
     a member's profile or account                      member:<username>, and the above for the
                                                        sources they proposed, endorsed or
@@ -46,9 +50,9 @@ Which write invalidates what (the one place to read and to change it):
 
     page                   depends on
     ---------------------  ------------------------------------------------
-    home                   library, themes, listed:library
+    home                   library, themes, listed:library, endorsements
     browse and search      library, listed:library
-    evidence map           listed:library
+    evidence map           listed:library, endorsements
     theme page             theme:<slug>, theme-sources:<slug>,
                            listed:theme-sources:<slug>
     theme's feed           theme:<slug>, theme-sources:<slug>
@@ -74,16 +78,19 @@ Which write invalidates what (the one place to read and to change it):
     what a source page shows of its themes, source:<slug>, and the day (citations of
     tags and endorsers (sources/views.py    web sources say "accessed" today)
     `source_facts`)
-    the home page's rows                    listed:library
+    the home page's rows                    listed:library, endorsements
     a listing's count, filter options and   what the listing lists: listed:library,
     rendered filter bar, a search's         listed:theme-sources:<slug> or listed:tag:<slug>
     ordered results (sources/filters.py)
-    the drawn evidence map                  listed:library
-    the home page's theme counts            library, themes
+    the drawn evidence map                  listed:library, endorsements
+    the home page's theme cards (their      listed:library, themes
+    sources and comments counted)
     a source's row, as its page shows it    source:<slug>
     (sources/views.py `kept_source`)
     a theme's row, as its page shows it     theme:<slug>
-    a listing page's rows (ids and slugs)   listed:<listing>
+    a listing page's rows (ids and slugs)   listed:<listing>; in the "most endorsed"
+                                            order (and a search's results in it) also
+                                            endorsements
     a listing page's cards, as one part     the listing: library, theme-sources:<slug>
     (sources/filters.py `page`)             or tag:<slug> (which every change to a card
                                             of theirs moves, as `sources_changed` says)
@@ -139,6 +146,10 @@ THEMES = "themes"
 # What the members' list of open proposals lists: moved by every change to any source (a new
 # proposal, a decision, an edit, an endorsement), not by comments.
 OPEN_PROPOSALS = "open-proposals"
+# The endorsement counts of the library's sources, as orders and sums over many of them: the
+# "most endorsed" order and the perspectives on the evidence map. An endorsement moves this
+# instead of `listed`, so a listing's counts, filter options and pages in other orders outlive it.
+ENDORSEMENTS = "endorsements"
 
 # The query parameters each kind of page reads; any other is dropped before the view runs.
 LISTING_PARAMETERS = ("stance", "kind", "tag", "year", "sort", "page")
@@ -160,10 +171,10 @@ def theme_sources(slug):
 
 def listed(listing):
     """What a listing (LIBRARY, theme_sources(slug) or tag_page(slug)) lists: which sources, and
-    everything it filters, counts and orders them by. Moved with the listing by every change to
-    its sources except to their discussions, which only change the comment counts on the cards:
-    so the parts worked out from it (counts, filter bars, search results, the map) outlive a
-    comment."""
+    everything it filters, counts and orders them by but endorsements. Moved with the listing
+    by every change to its sources except to their discussions and endorsements, which change
+    the counts on the cards (and, for an endorsement, ENDORSEMENTS): so the parts worked out
+    from it (counts, filter bars, search results) outlive a comment and an endorsement."""
     return f"listed:{listing}"
 
 
@@ -268,16 +279,19 @@ def library_changed():
     _move([EVERYTHING])
 
 
-def sources_changed(source_ids, *, discussion_only=False):
+def sources_changed(source_ids, *, discussion_only=False, endorsements_only=False):
     """The pages that show these sources (one query to find their themes, tags and proposers);
-    unless only their discussions changed, also what their listings list (`listed`)."""
+    what their listings list (`listed`) too, unless only their discussions changed (the comment
+    counts on their cards) or only their endorsements did (the counts on their cards, and what
+    is ordered or counted by endorsements: ENDORSEMENTS)."""
     rows = Source.objects.filter(pk__in=list(source_ids)).values_list(
         "slug", "status", "themes__slug", "tags__slug", "proposer__username", "supersedes__slug"
     )
     names = set() if discussion_only else {OPEN_PROPOSALS}
+    listings_change = not (discussion_only or endorsements_only)
     for slug, status, theme_slug, tag_slug, proposer, older in rows:
         names.add(source_page(slug))
-        if older and not discussion_only:
+        if older and listings_change:
             names.add(source_page(older))  # its page names this source as its successor
         if status in LISTED:
             listings = {LIBRARY}
@@ -286,9 +300,10 @@ def sources_changed(source_ids, *, discussion_only=False):
             if tag_slug:
                 listings.add(tag_page(tag_slug))
             names.update(listings)
-            names.add(THEMES)
-            if not discussion_only:
+            if listings_change:
                 names.update(listed(listing) for listing in listings)
+            elif endorsements_only:
+                names.add(ENDORSEMENTS)
             if proposer:
                 names.add(member_page(proposer))
     _move(names)
@@ -556,7 +571,7 @@ def _on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def _on_endorsement_changed(sender, instance, **kwargs):
-    sources_changed([instance.source_id])
+    sources_changed([instance.source_id], endorsements_only=True)
 
 
 def _on_everything_changed(sender, **kwargs):

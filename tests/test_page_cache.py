@@ -422,6 +422,7 @@ WRITES = [
     (endorse, ["evidence map"], None, "Endorsed by 1 "),
     (endorse, ["API sources"], '"endorsement_count": 0', '"endorsement_count": 1'),
     (approve, ["evidence map"], "2 sources on the map", "3 sources on the map"),
+    (approve, ["home"], None, "2 sources</span>"),  # the first theme's card
     (
         comment,
         ["source page", "theme feed"],
@@ -681,6 +682,57 @@ def test_a_comment_on_a_source_leaves_what_its_listings_list_remembered(
     # no count, and the page's sources (ids and slugs) are kept with the search.
     with assert_db_queries(3):
         assert "2 comments" in read(client, "/sources/?q=improvement")
+
+
+@CACHING
+def test_an_endorsement_reorders_the_most_endorsed_lists_on_the_next_read(
+    client, scene, settings, page_cache
+):
+    """An endorsement moves no listing's `listed:` version: what is in the "most endorsed"
+    order is kept under `endorsements` too."""
+    settings.PAGE_CACHE = page_cache
+    SourceFactory(title="Delta evidence", themes=[scene["first"]], endorsement_count=1)
+    listings = [
+        "/sources/?sort=endorsed",
+        "/sources/?q=improvement&sort=endorsed",
+        f"{scene['first'].get_absolute_url()}?sort=endorsed",
+    ]
+
+    def alpha_before_delta(page):
+        return page.index("Alpha evidence") < page.index("Delta evidence")
+
+    def most_endorsed_row(page):
+        return page[
+            page.index('id="endorsed-heading"') : page.index(
+                "</section>", page.index('id="endorsed-heading"')
+            )
+        ]
+
+    for url in listings:
+        assert not alpha_before_delta(read(client, url)), url
+    assert "Alpha evidence" not in most_endorsed_row(read(client, "/"))  # none yet
+
+    set_endorsement(source=scene["a"], member=scene["commenter"], endorse=True)
+    set_endorsement(source=scene["a"], member=MemberFactory(), endorse=True)
+
+    for url in listings:
+        assert alpha_before_delta(read(client, url)), url
+    assert alpha_before_delta(most_endorsed_row(read(client, "/")))
+
+
+def test_an_endorsement_leaves_what_its_listings_list_remembered(
+    client, scene, settings, assert_db_queries
+):
+    """The listings' counts, filter options and bars and their search results in other orders
+    are worked out from what they list, which an endorsement does not change: only the
+    endorsed source's card is drawn again."""
+    settings.PAGE_CACHE = False
+    read(client, "/sources/?q=improvement")
+
+    endorse(scene)
+
+    with assert_db_queries(3):  # A's card: its row, its themes, its tags
+        assert "1 endorsement" in read(client, "/sources/?q=improvement")
 
 
 def test_sessions_are_deleted_without_loading_them(member, django_assert_num_queries):
