@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from sources import page_cache as pages
 from sources.access import is_moderator, member_required
+from sources.cards import cards
 from sources.models import Source, Theme
 
 from . import member_data
@@ -35,20 +36,21 @@ def home(request):
         lambda: list(Theme.objects.with_source_counts()),
         depends_on=[pages.listed(pages.LIBRARY), pages.THEMES],
     )
-    # Which sources the two rows show (their ids and slugs: the cards are kept on their own)
-    # changes only with what the library lists and with endorsements, not with a comment.
+    # The two rows' cards as one part: which sources they show changes with what the library
+    # lists and with endorsements, and a card with any change to its source, which moves
+    # `library` too (as a listing's cards are kept under the listing).
     recent, most_endorsed = pages.remember(
         "home-rows",
         lambda: (
-            list(Source.objects.approved().for_cards().sorted_by("newest")[:RECENT_COUNT]),
-            list(
+            cards(Source.objects.approved().for_cards().sorted_by("newest")[:RECENT_COUNT]),
+            cards(
                 Source.objects.approved()
                 .filter(endorsement_count__gt=0)
                 .for_cards()
                 .sorted_by("endorsed")[:RECENT_COUNT]
             ),
         ),
-        depends_on=[pages.listed(pages.LIBRARY), pages.ENDORSEMENTS],
+        depends_on=[pages.LIBRARY, pages.listed(pages.LIBRARY), pages.ENDORSEMENTS],
     )
     return render(
         request,

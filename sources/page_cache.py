@@ -78,7 +78,7 @@ Which write invalidates what (the one place to read and to change it):
     what a source page shows of its themes, source:<slug>, and the day (citations of
     tags and endorsers (sources/views.py    web sources say "accessed" today)
     `source_facts`)
-    the home page's rows                    listed:library, endorsements
+    the home page's two rows of cards       library, listed:library, endorsements
     a listing's count, filter options and   what the listing lists: listed:library,
     rendered filter bar, a search's         listed:theme-sources:<slug> or listed:tag:<slug>
     ordered results (sources/filters.py)
