@@ -242,12 +242,6 @@ def _move(names):
         transaction.on_commit(partial(_set_new_versions, names))
 
 
-def _current_versions(names, extra_key):
-    """The versions of `names` (made when missing) and the entry at `extra_key`, in one read."""
-    versions, found = _current_versions_many(names, [extra_key])
-    return versions, found.get(extra_key)
-
-
 def _current_versions_many(names, extra_keys):
     """The versions of `names` (made when missing) and the entries at `extra_keys` (a dict of
     those found), in one read; versions already read in this request are not read again."""
@@ -355,13 +349,15 @@ def _theme_slugs(ids):
 # Pages.
 
 
-def cached_page(*, depends_on, parameters=(), relative_times=True):
+def cached_page(*, depends_on, also_read=(), parameters=(), relative_times=True):
     """Serve readers this page from the page cache while the versions it depends on hold.
 
     `depends_on(**url_kwargs)` names the versions (besides `everything`): those of the page and
     of its parts, all read in the request's first cache round trip, so that a part this process
-    holds at those versions costs none (`remember`). `parameters` are the
-    query parameters the page reads. With `relative_times`, the ETag also changes each
+    holds at those versions costs none (`remember`). `also_read` names versions that only some
+    of its parts use, read in that round trip too, which the whole page follows otherwise (the
+    rows in the "most endorsed" order follow ENDORSEMENTS; the page, its listing). `parameters`
+    are the query parameters the page reads. With `relative_times`, the ETag also changes each
     PAGE_TIMEOUT, so a revalidated page never keeps "5 minutes ago" for an hour.
     """
 
@@ -369,9 +365,10 @@ def cached_page(*, depends_on, parameters=(), relative_times=True):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             names = [EVERYTHING, *depends_on(**kwargs)]
+            read_first = [*names, *also_read]
 
             def render_afresh():
-                _current_versions_many(names, [])  # the parts' versions, in one round trip
+                _current_versions_many(read_first, [])  # the parts' versions, in one round trip
                 return view(request, *args, **kwargs)
 
             if request.user.is_authenticated:
@@ -384,7 +381,8 @@ def cached_page(*, depends_on, parameters=(), relative_times=True):
                 patch_vary_headers(response, ["Cookie"])
                 return response
             key = _page_key(request)
-            versions, stored = _current_versions(names, key)
+            versions, found = _current_versions_many(read_first, [key])
+            versions, stored = versions[: len(names)], found.get(key)
             if stored is not None and stored[0] == versions:
                 return _last_modified(stored[2], stored[1])
             response = view(request, *args, **kwargs)

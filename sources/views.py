@@ -30,6 +30,7 @@ from .permissions import SourcePermissions
         pages.theme_sources(slug),
         pages.listed(pages.theme_sources(slug)),
     ],
+    also_read=[pages.ENDORSEMENTS],
     parameters=pages.LISTING_PARAMETERS + pages.DISCUSSION_PARAMETERS,
 )
 def theme_detail(request, slug):
@@ -65,6 +66,7 @@ def theme_detail(request, slug):
 
 @pages.cached_page(
     depends_on=lambda: [pages.LIBRARY, pages.listed(pages.LIBRARY)],
+    also_read=[pages.ENDORSEMENTS],
     parameters=pages.SEARCH_PARAMETERS,
 )
 def source_list(request):
@@ -148,6 +150,7 @@ def _facts_of(source):
 
 @pages.cached_page(
     depends_on=lambda slug: [pages.tag_page(slug), pages.listed(pages.tag_page(slug))],
+    also_read=[pages.ENDORSEMENTS],
     parameters=pages.LISTING_PARAMETERS,
 )
 def tag_detail(request, slug):

@@ -720,6 +720,24 @@ def test_an_endorsement_reorders_the_most_endorsed_lists_on_the_next_read(
     assert alpha_before_delta(most_endorsed_row(read(client, "/")))
 
 
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [("/sources/?sort=endorsed", 1), ("theme", 1), ("/tags/alpha/?sort=endorsed", 2)],
+)
+def test_a_listing_in_the_most_endorsed_order_reads_its_versions_in_one_round_trip(
+    client, scene, settings, django_assert_num_queries, url, queries
+):
+    """Rendered again from its kept parts, such a page reads the cache once (and a tag page
+    its tag): the endorsements' version with the page's own, though only its rows follow it."""
+    settings.PAGE_CACHE = False
+    if url == "theme":
+        url = f"{scene['first'].get_absolute_url()}?sort=endorsed"
+    read(client, url)
+
+    with django_assert_num_queries(queries):  # the versions, from the cache table
+        read(client, url)
+
+
 def test_an_endorsement_leaves_what_its_listings_list_remembered(
     client, scene, settings, assert_db_queries
 ):
