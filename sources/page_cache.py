@@ -95,9 +95,10 @@ Which write invalidates what (the one place to read and to change it):
     (sources/filters.py `page`)             or tag:<slug> (which every change to a card
                                             of theirs moves, as `sources_changed` says)
     a page of the API's list, whole         library
-    the number of open proposals (for each  open-proposals
-    theme and stance, sources/proposal_
-    views.py)
+    the number of open proposals and a      open-proposals
+    page's rows (for each theme, stance and
+    order, sources/proposal_views.py)
+    the themes in the proposals' filter     (everything alone)
     (all also depend on `everything`; citations are filed under their own content instead,
     sources/citations.py, so they need no version; a listed:<listing> never moves without its
     listing, so a part kept under the listing is never older than one kept under listed:)
@@ -398,6 +399,12 @@ def cached_page(*, depends_on, also_read=(), parameters=(), relative_times=True)
         return wrapper
 
     return decorator
+
+
+def read_first(names):
+    """Read these versions (and `everything`) now, in one round trip, for the parts of a page
+    that follow them: a page that is not a `cached_page` (a member's own) calls it first."""
+    _current_versions_many([EVERYTHING, *names], [])
 
 
 def private_page(view):

@@ -13,7 +13,7 @@ from .endorsements import EndorsementError, set_endorsement
 from .filters import ProposalFilters
 from .forms import LookupForm, SourceForm
 from .models import ModerationEvent, Source, Theme
-from .page_cache import OPEN_PROPOSALS, private_page, remember
+from .page_cache import OPEN_PROPOSALS, private_page, read_first, remember
 from .pagination import paginate
 from .permissions import SourcePermissions
 
@@ -199,21 +199,27 @@ def endorse(request, slug):
 @member_required
 @private_page
 def proposal_list(request):
-    proposals = Source.objects.open_proposals()
-    themes = list(Theme.objects.all())
+    read_first([OPEN_PROPOSALS])
+    # Themes change only in the admin, which moves every version.
+    themes = remember("proposal-themes", lambda: list(Theme.objects.all()), depends_on=[])
     filters = ProposalFilters(request.GET, themes=themes)
     theme, stance, sort = filters.chosen_theme, filters.chosen_stance, filters.chosen_sort
+    proposals = Source.objects.open_proposals()
     if theme:
         proposals = proposals.in_theme(theme)
     proposals = proposals.filter_by(stance=stance)
     ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
-    # Counting the open proposals reads them all: kept until any source changes.
-    count = remember(
-        f"open-proposals-count:{theme.slug if theme else ''}:{stance}",
-        proposals.count,
+    # Counting the open proposals reads them all; a page's rows (ids and slugs, for the cards)
+    # are read once: both kept until any source changes.
+    chosen = f"{theme.slug if theme else ''}:{stance}"
+    count = remember(f"open-proposals-count:{chosen}", proposals.count, depends_on=[OPEN_PROPOSALS])
+    page = paginate(request, range(count))
+    span = page.object_list  # the positions of this page's rows, as a range
+    page.object_list = remember(
+        f"open-proposals-page:{chosen}:{sort}:{page.number}",
+        lambda: list(proposals.for_cards().order_by(*ordering, "-pk")[span.start : span.stop]),
         depends_on=[OPEN_PROPOSALS],
     )
-    page = paginate(request, proposals.for_cards().order_by(*ordering, "-pk"), count=count)
     context = {
         "page": page,
         "themes": themes,

@@ -56,12 +56,13 @@ def test_open_proposals_page(login, member, proposals, number, assert_db_queries
     proposals(number)
     client = login(member)
 
-    # A first visit counts the open proposals and renders the cards (their rows, themes and
-    # tags: sources/cards.py); the next one reads the member, the themes and the page's rows,
-    # the count being kept until a source changes (and the session coming from the cache).
+    # A first visit reads the themes, counts the open proposals, reads the page's rows and
+    # renders the cards (their rows, themes and tags: sources/cards.py); the next one reads
+    # only the member: the themes, the count and the rows are kept until a source changes
+    # (and the session comes from the cache).
     with assert_db_queries(7):
         response = client.get("/proposals/")
-    with assert_db_queries(3):
+    with assert_db_queries(1):
         again = client.get("/proposals/")
 
     assert len(response.context["page"].object_list) == number

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from sources import moderation
+from sources.endorsements import set_endorsement
 from sources.models import ModerationEvent, Source
 
 from .factories import ProposalFactory, proposal_form_data
@@ -282,6 +283,34 @@ def test_open_proposals_count_follows_each_change_on_the_next_read(
 
     Source.objects.open_proposals().get().delete()
     assert count() == 0
+
+
+def test_open_proposals_rows_follow_each_change_on_the_next_read(
+    login, member, moderator, proposer, theme
+):
+    """A page's rows are kept under OPEN_PROPOSALS too: an endorsement reorders the most
+    endorsed, a new proposal and a decision show on the very next read."""
+    client = login(member)
+
+    def shown(**filters):
+        html = client.get("/proposals/", filters).content.decode()
+        found = [name for name in ("Alpha", "Beta", "Gamma") if f"{name} proposal" in html]
+        return sorted(found, key=lambda name: html.index(f"{name} proposal"))
+
+    alpha = ProposalFactory(title="Alpha proposal", proposer=proposer, themes=[theme])
+    beta = ProposalFactory(title="Beta proposal", proposer=proposer, themes=[theme])
+    assert shown() == shown(sort="endorsed") == ["Beta", "Alpha"]  # newest first
+
+    set_endorsement(source=alpha, member=member, endorse=True)
+    assert shown(sort="endorsed") == ["Alpha", "Beta"]
+    assert shown() == ["Beta", "Alpha"]
+
+    ProposalFactory(title="Gamma proposal", proposer=proposer, themes=[theme])
+    assert shown() == ["Gamma", "Beta", "Alpha"]
+
+    moderation.approve(source=beta, moderator=moderator, reason="Welcome.")
+    assert shown() == ["Gamma", "Alpha"]
+    assert shown(sort="endorsed") == ["Alpha", "Gamma"]
 
 
 def test_proposal_list_filters_by_theme(login, member, themes):
