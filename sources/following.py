@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sources.outbox import mail
 
+from . import page_cache
 from .models import Follow, ModerationEvent, Source
 
 Action = ModerationEvent.Action
@@ -35,11 +36,24 @@ def set_follow(*, member, follow, theme=None, source=None):
         pass  # a double click raced us to it: followed either way
 
 
+def followed(member):
+    """The ids of the themes and of the sources `member` follows, kept until they follow or
+    stop following one (page_cache.follows, read with the versions of the page)."""
+
+    def read():
+        pairs = Follow.objects.filter(member=member).values_list("theme_id", "source_id")
+        return {theme for theme, _ in pairs if theme}, {source for _, source in pairs if source}
+
+    return page_cache.remember(
+        f"followed:{member.pk}", read, depends_on=[page_cache.follows(member.pk)]
+    )
+
+
 def is_following(member, *, theme=None, source=None):
     if not member.is_authenticated:
         return False
-    target = {"theme": theme} if theme is not None else {"source": source}
-    return Follow.objects.filter(member=member, **target).exists()
+    themes, sources = followed(member)
+    return theme.pk in themes if theme is not None else source.pk in sources
 
 
 def news_for(member, since):

@@ -42,6 +42,8 @@ Which write invalidates what (the one place to read and to change it):
                                                        commented on and the themes they
                                                        commented on
     a site page (About, Guidelines...) in the admin    site-page:<slug>
+    a member follows or stops following a theme or a   follows:<member id>
+    source (a Follow saved or deleted)
     any change to a source but to its discussion,      open-proposals
     its deletion while open
     a theme or a tag itself (admin), a member          everything
@@ -99,6 +101,8 @@ Which write invalidates what (the one place to read and to change it):
     page's rows (for each theme, stance and
     order, sources/proposal_views.py)
     the themes in the proposals' filter     (everything alone)
+    what a member follows (sources/         follows:<member id>
+    following.py `followed`)
     (all also depend on `everything`; citations are filed under their own content instead,
     sources/citations.py, so they need no version; a listed:<listing> never moves without its
     listing, so a part kept under the listing is never older than one kept under listed:)
@@ -128,7 +132,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, urlencode
 from taggit.models import Tag
 
-from .models import Endorsement, LinkHealth, Source, TaggedSource, Theme
+from .models import Endorsement, Follow, LinkHealth, Source, TaggedSource, Theme
 
 CACHE_ALIAS = "pages"
 # This process's own copy of the parts it used last (a LocMemCache): see `remember`.
@@ -189,6 +193,11 @@ def member_page(username):
 
 def site_page(slug):
     return f"site-page:{slug}"
+
+
+def follows(member_id):
+    """What a member follows; read with the versions of every page they see."""
+    return f"follows:{member_id}"
 
 
 def _cache():
@@ -373,6 +382,7 @@ def cached_page(*, depends_on, also_read=(), parameters=(), relative_times=True)
                 return view(request, *args, **kwargs)
 
             if request.user.is_authenticated:
+                read_first.append(follows(request.user.pk))  # their Follow buttons
                 return _private(render_afresh())
             request.GET = _only(request.GET, parameters)
             if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
@@ -575,6 +585,10 @@ def _on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         library_changed()
 
 
+def _on_follow_changed(sender, instance, **kwargs):
+    _move([follows(instance.member_id)])
+
+
 def _on_endorsement_changed(sender, instance, **kwargs):
     sources_changed([instance.source_id], endorsements_only=True)
 
@@ -627,6 +641,7 @@ def watch_library_changes(app_config):
     m2m_changed.connect(_on_links_changed, sender=TaggedSource, dispatch_uid="pages_source_tags")
     for signal in (post_save, post_delete):
         signal.connect(_on_endorsement_changed, sender=Endorsement, dispatch_uid="pages_endorse")
+        signal.connect(_on_follow_changed, sender=Follow, dispatch_uid="pages_follow")
         signal.connect(_on_everything_changed, sender=Theme, dispatch_uid="pages_theme")
     post_save.connect(_on_tag_saved, sender=Tag, dispatch_uid="pages_tag_saved")
     post_delete.connect(_on_everything_changed, sender=Tag, dispatch_uid="pages_tag_deleted")

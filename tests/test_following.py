@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from sources import following, moderation, retractions
 from sources.models import Follow
 from sources.outbox.models import OutgoingEmail
 
-from .factories import ProposalFactory, SourceFactory
+from .factories import MemberFactory, ProposalFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,34 @@ def test_a_member_follows_and_unfollows_a_theme(client, member, theme):
 
     client.post(url, {"follow": "0"})
     assert not Follow.objects.filter(member=member).exists()
+
+
+@pytest.mark.parametrize("page_cache", [True, False])
+def test_the_follow_buttons_show_each_change_on_the_next_read(
+    client, member, theme, source, settings, page_cache
+):
+    """What a member follows is kept (sources/following.py `followed`): following through the
+    service, and a follow deleted as the admin does, show on the very next read of each page,
+    and one member's follows never show on another's."""
+    settings.PAGE_CACHE = page_cache
+    client.force_login(member)
+    other = Client()
+    other.force_login(MemberFactory())
+
+    def pressed(url, viewer=client):
+        return 'aria-pressed="true"' in viewer.get(url).content.decode()
+
+    theme_url, source_url = theme.get_absolute_url(), source.get_absolute_url()
+    assert not pressed(theme_url) and not pressed(source_url)
+
+    following.set_follow(member=member, follow=True, theme=theme)
+    assert pressed(theme_url) and not pressed(source_url)
+    following.set_follow(member=member, follow=True, source=source)
+    assert pressed(source_url)
+    assert not pressed(theme_url, other) and not pressed(source_url, other)
+
+    Follow.objects.filter(member=member, theme=theme).delete()  # a queryset delete, as in the admin
+    assert not pressed(theme_url) and pressed(source_url)
 
 
 def test_following_needs_a_verified_member(client, unverified, source):

@@ -123,6 +123,19 @@ def test_source_page_query_count_for_a_member(
 
 
 @pytest.mark.parametrize("count", SIZES)
+def test_a_source_page_rendered_again_for_a_member_reads_only_what_is_theirs(
+    client, assert_db_queries, make_library, member, count
+):
+    source = make_library(count)[0]
+    client.force_login(member)
+    client.get(source.get_absolute_url())
+
+    # The member with their roles and whether they have endorsed the source; what they follow
+    # is kept (sources/following.py `followed`), and the rest as for readers.
+    assert_same_cost(client, assert_db_queries, source.get_absolute_url(), 2)
+
+
+@pytest.mark.parametrize("count", SIZES)
 def test_browse_page_query_count(client, assert_db_queries, make_library, count):
     make_library(count)
 
