@@ -167,7 +167,7 @@ def adjust_count(target, change):
     if isinstance(target, Theme):
         page_cache.theme_changed(target)
     else:
-        page_cache.sources_changed([target.pk], discussion_only=True)
+        page_cache.sources_changed([target.pk], what=page_cache.DISCUSSION)
 
 
 def post(*, author, target, body, parent=None):

@@ -22,23 +22,15 @@ from .models import SitePage
 RECENT_COUNT = 6
 
 
-@pages.cached_page(
-    depends_on=lambda: [
-        pages.LIBRARY,
-        pages.THEMES,
-        pages.listed(pages.LIBRARY),
-        pages.ENDORSEMENTS,
-    ]
-)
+@pages.cached_page(depends_on=lambda: [pages.LIBRARY, pages.THEMES, pages.listed(pages.LIBRARY)])
 def home(request):
     themes = pages.remember(
         "themes-with-counts",
         lambda: list(Theme.objects.with_source_counts()),
         depends_on=[pages.listed(pages.LIBRARY), pages.THEMES],
     )
-    # The two rows' cards as one part: which sources they show changes with what the library
-    # lists and with endorsements, and a card with any change to its source, which moves
-    # `library` too (as a listing's cards are kept under the listing).
+    # The two rows' cards as one part, kept as a listing's are under the listing: `library`
+    # moves with what the library lists, its endorsements and every card of it.
     recent, most_endorsed = pages.remember(
         "home-rows",
         lambda: (
@@ -50,7 +42,7 @@ def home(request):
                 .sorted_by("endorsed")[:RECENT_COUNT]
             ),
         ),
-        depends_on=[pages.LIBRARY, pages.listed(pages.LIBRARY), pages.ENDORSEMENTS],
+        depends_on=[pages.LIBRARY],
     )
     return render(
         request,

@@ -3,7 +3,6 @@
 from django.db import transaction
 from django.db.models import F
 
-from . import page_cache
 from .models import Endorsement, Source
 from .permissions import NOT_LIVE, endorse_refusal
 
@@ -37,8 +36,8 @@ def set_endorsement(*, source, member, endorse):
                 endorsement_count=F("endorsement_count") + change
             )
             locked.refresh_from_db(fields=["endorsement_count"])
-            # An update() sends no signal: the pages showing the count are invalidated here.
-            page_cache.sources_changed([locked.pk], endorsements_only=True)
+            # The update() sends no signal; the Endorsement row's own did (sources/page_cache.py),
+            # in this transaction, and the versions it moved move again when it commits.
     return locked
 
 

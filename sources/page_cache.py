@@ -31,8 +31,8 @@ Which write invalidates what (the one place to read and to change it):
                                                        listings' listed:<listing>, and
                                                        member:<username> of its proposer
     an endorsement of a source (given, taken back)     the same but listed:<listing> and the
-                                                       sources it supersedes, and endorsements
-                                                       while the source is in the library
+                                                       sources it supersedes; endorsements while
+                                                       the source is (or was) in the library
     a comment on a source (post, edit, delete, hold,   the same but listed:<listing> and the
     hide, restore)                                     sources it supersedes: the listings
                                                        still list the same sources
@@ -52,14 +52,15 @@ Which write invalidates what (the one place to read and to change it):
 
     page                   depends on
     ---------------------  ------------------------------------------------
-    home                   library, themes, listed:library, endorsements
-    browse and search      library, listed:library
+    home                   library, themes, listed:library
+    browse and search      library, listed:library (and endorsements read with them, for
+                           the rows in the "most endorsed" order: `also_read`)
     evidence map           listed:library, endorsements
     theme page             theme:<slug>, theme-sources:<slug>,
-                           listed:theme-sources:<slug>
+                           listed:theme-sources:<slug> (endorsements read with them)
     theme's feed           theme:<slug>, theme-sources:<slug>
     source page            source:<slug>
-    tag page               tag:<slug>, listed:tag:<slug>
+    tag page               tag:<slug>, listed:tag:<slug> (endorsements read with them)
     member's profile       member:<username>
     new-sources feed       library
     About, Guidelines...   site-page:<slug>
@@ -80,7 +81,8 @@ Which write invalidates what (the one place to read and to change it):
     what a source page shows of its themes, source:<slug>, and the day (citations of
     tags and endorsers (sources/views.py    web sources say "accessed" today)
     `source_facts`)
-    the home page's two rows of cards       library, listed:library, endorsements
+    the home page's two rows of cards       library (which moves with listed:library,
+                                            endorsements and every card of the library)
     a listing's count, filter options and   what the listing lists: listed:library,
     rendered filter bar, a search's         listed:theme-sources:<slug> or listed:tag:<slug>
     ordered results (sources/filters.py)
@@ -107,9 +109,10 @@ Which write invalidates what (the one place to read and to change it):
     sources/citations.py, so they need no version; a listed:<listing> never moves without its
     listing, so a part kept under the listing is never older than one kept under listed:)
 
-The service functions that write through `.update()` (counts) call these functions themselves;
+A count written through `.update()` moves its versions itself (comments/discussion.py
+`adjust_count`) unless a row's own signal in the same transaction already did (an endorsement's);
 saves and deletes of the models pages show (through the services, the admin or the shell) reach
-them through the signals connected in `watch_library_changes()`, `comments.apps` and
+these functions through the signals connected in `watch_library_changes()`, `comments.apps` and
 `qlibrary.apps`, each for its own model only; `migrate` moves `everything`.
 """
 
@@ -154,6 +157,8 @@ OPEN_PROPOSALS = "open-proposals"
 # The endorsement counts of the library's sources, as orders and sums over many of them: the
 # "most endorsed" order and the perspectives on the evidence map. An endorsement moves this
 # instead of `listed`, so a listing's counts, filter options and pages in other orders outlive it.
+# It never moves without the listings of the endorsed source (`sources_changed`): a listing's page
+# follows its listing, and reads this version only for its rows (`cached_page(also_read=...)`).
 ENDORSEMENTS = "endorsements"
 
 # The query parameters each kind of page reads; any other is dropped before the view runs.
@@ -283,19 +288,23 @@ def library_changed():
     _move([EVERYTHING])
 
 
-def sources_changed(source_ids, *, discussion_only=False, endorsements_only=False):
+# What changed of the sources, for `sources_changed`: anything, or only their discussions (the
+# comment counts on their cards), or only their endorsements (the counts on their cards, and what
+# is ordered or counted by endorsements).
+ANYTHING, DISCUSSION, ENDORSED = "anything", "discussion", "endorsed"
+
+
+def sources_changed(source_ids, *, what=ANYTHING):
     """The pages that show these sources (one query to find their themes, tags and proposers);
-    what their listings list (`listed`) too, unless only their discussions changed (the comment
-    counts on their cards) or only their endorsements did (the counts on their cards, and what
-    is ordered or counted by endorsements: ENDORSEMENTS)."""
+    what their listings list (`listed`) too when `what` is ANYTHING; ENDORSEMENTS when it is
+    ENDORSED."""
     rows = Source.objects.filter(pk__in=list(source_ids)).values_list(
         "slug", "status", "themes__slug", "tags__slug", "proposer__username", "supersedes__slug"
     )
-    names = set() if discussion_only else {OPEN_PROPOSALS}
-    listings_change = not (discussion_only or endorsements_only)
+    names = set() if what == DISCUSSION else {OPEN_PROPOSALS}
     for slug, status, theme_slug, tag_slug, proposer, older in rows:
         names.add(source_page(slug))
-        if older and listings_change:
+        if older and what == ANYTHING:
             names.add(source_page(older))  # its page names this source as its successor
         if status in LISTED:
             listings = {LIBRARY}
@@ -304,10 +313,10 @@ def sources_changed(source_ids, *, discussion_only=False, endorsements_only=Fals
             if tag_slug:
                 listings.add(tag_page(tag_slug))
             names.update(listings)
-            if listings_change:
+            if what == ANYTHING:
                 names.update(listed(listing) for listing in listings)
-            elif endorsements_only:
-                names.add(ENDORSEMENTS)
+            elif what == ENDORSED:
+                names.add(ENDORSEMENTS)  # with its listings: see ENDORSEMENTS
             if proposer:
                 names.add(member_page(proposer))
     _move(names)
@@ -327,7 +336,7 @@ def comment_changed(comment):
     if comment.theme_id is not None:
         _move([theme_page(slug) for slug in _theme_slugs([comment.theme_id])] + [THEMES])
     else:
-        sources_changed([comment.source_id], discussion_only=True)
+        sources_changed([comment.source_id], what=DISCUSSION)
 
 
 def member_changed(member):
@@ -340,8 +349,6 @@ def member_changed(member):
     themes = Theme.objects.filter(comments__author=member).order_by().values_list("slug", flat=True)
     names = {member_page(member.username)}
     names.update(theme_page(slug) for slug in set(themes))
-    if len(names) > 1:
-        names.add(THEMES)
     _move(names)
     if source_ids:
         sources_changed(source_ids)
@@ -375,14 +382,14 @@ def cached_page(*, depends_on, also_read=(), parameters=(), relative_times=True)
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             names = [EVERYTHING, *depends_on(**kwargs)]
-            read_first = [*names, *also_read]
+            first_reads = [*names, *also_read]
 
             def render_afresh():
-                _current_versions_many(read_first, [])  # the parts' versions, in one round trip
+                _current_versions_many(first_reads, [])  # the parts' versions, in one round trip
                 return view(request, *args, **kwargs)
 
             if request.user.is_authenticated:
-                read_first.append(follows(request.user.pk))  # their Follow buttons
+                first_reads.append(follows(request.user.pk))  # their Follow buttons
                 return _private(render_afresh())
             request.GET = _only(request.GET, parameters)
             if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
@@ -392,7 +399,7 @@ def cached_page(*, depends_on, also_read=(), parameters=(), relative_times=True)
                 patch_vary_headers(response, ["Cookie"])
                 return response
             key = _page_key(request)
-            versions, found = _current_versions_many(read_first, [key])
+            versions, found = _current_versions_many(first_reads, [key])
             versions, stored = versions[: len(names)], found.get(key)
             if stored is not None and stored[0] == versions:
                 return _last_modified(stored[2], stored[1])
@@ -586,11 +593,13 @@ def _on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def _on_follow_changed(sender, instance, **kwargs):
+    # Connected, so a theme or source deleted loads its follows to delete them one by one (two
+    # cache writes each): they are few, and a member's buttons must not outlive them.
     _move([follows(instance.member_id)])
 
 
 def _on_endorsement_changed(sender, instance, **kwargs):
-    sources_changed([instance.source_id], endorsements_only=True)
+    sources_changed([instance.source_id], what=ENDORSED)
 
 
 def _on_everything_changed(sender, **kwargs):

@@ -29,7 +29,7 @@ from comments import discussion, flags
 from sources import moderation
 from sources import page_cache as pages
 from sources.endorsements import set_endorsement
-from sources.models import LinkHealth, Source
+from sources.models import Endorsement, LinkHealth, Source
 
 from .factories import (
     MemberFactory,
@@ -736,6 +736,22 @@ def test_a_listing_in_the_most_endorsed_order_reads_its_versions_in_one_round_tr
 
     with django_assert_num_queries(queries):  # the versions, from the cache table
         read(client, url)
+
+
+@CACHING
+def test_an_endorsement_written_outside_the_service_shows_on_the_next_read(
+    client, scene, settings, page_cache
+):
+    """An Endorsement row saved or deleted as the admin or a shell does (no service around it)
+    moves the pages through its own signal: the map counts the rows by perspective."""
+    settings.PAGE_CACHE = page_cache
+    assert "Endorsed by 1 " not in read(client, "/map/")
+
+    Endorsement.objects.create(source=scene["a"], member=scene["commenter"])
+    assert "Endorsed by 1 " in read(client, "/map/")
+
+    Endorsement.objects.filter(source=scene["a"]).delete()
+    assert "Endorsed by 1 " not in read(client, "/map/")
 
 
 def test_an_endorsement_leaves_what_its_listings_list_remembered(
