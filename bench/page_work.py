@@ -26,13 +26,13 @@ endorsements.
 
 import argparse
 import cProfile
-import os
 import pstats
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
+
+from profile_page import setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,22 +46,12 @@ def main():
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/qlibrary_bench")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="qlibrary.settings",
-        DATABASE_URL=args.database,
-        DEBUG="false",
-        PAGE_CACHE="true" if args.after_writes or args.first_visits else "false",
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="false",
-        LOG_LEVEL="WARNING",
+    setup_django(
+        args.database,
+        page_cache=args.after_writes or args.first_visits,
         # Members write faster here than the limit on comments allows a person.
         COMMENTS_PER_10_MINUTES="1000000",
     )
-    os.environ.setdefault("SECRET_KEY", "page-work-only")
-    import django
-
-    django.setup()
     if args.after_writes:
         after_writes(args.writes)
     elif args.first_visits:
