@@ -14,9 +14,9 @@ endorsements on random approved sources through the test client, and after each 
 reads each page; prints the median and the longest of those next reads.
 
 With --first-visits, the page cache is on too: 200 addresses made as the distinct run makes
-them (half of them source pages, then searches for words of titles, pages of the library and of
-the themes), each read once in that order, most for the first time; prints the median time of
-each kind and where the time went (cProfile, the project's own functions by cumulative time).
+them (bench/distinct_addresses.py, from --seed), each read once in that order, most for the
+first time; prints the median time of each kind and where the time went (cProfile, the
+project's own functions by cumulative time).
 
 Run it after bench/run.py, which leaves the database `qlibrary_bench`, with Redis for the
 pages as the benchmark has it (PAGE_CACHE_REDIS_URL; without it the pages' cache is a database
@@ -32,7 +32,9 @@ import statistics
 import time
 from pathlib import Path
 
+from distinct_addresses import distinct_addresses
 from profile_page import setup_django
+from run import pages as benchmark_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,26 +98,18 @@ def pages():
 
         setattr(cls, method, counting)
 
-    theme = Theme.objects.order_by("display_order", "pk").first().get_absolute_url()
-    source = Source.objects.approved().order_by("-comment_count", "pk").first()
-    to_read = [
-        ("/ping", False),
-        ("/map/", False),
-        ("/map/?by=kind", False),
-        ("/", False),
-        ("/sources/", False),
-        ("/sources/?q=improvement", False),
-        (theme, False),
-        (source.get_absolute_url(), False),
-        ("/api/sources/", False),
-        ("/sources/?q=improvement", True),
-        (f"{theme}?kind=report&sort=endorsed", True),
-        ("/proposals/", True),
-    ]
+    theme = Theme.objects.order_by("display_order").first()
+    source = Source.objects.approved().order_by("-comment_count").first()
+    setup = {
+        "theme": theme.get_absolute_url(),
+        "source": source.get_absolute_url(),
+        "source_comments": source.comment_count,
+    }
     reader, member = Client(), members(1)[0]
     print("page\tcalls\tqueries\tround trips\tms")
-    for path, signed_in in to_read:
-        client = member if signed_in else reader
+    for name, page in benchmark_pages(setup).items():  # the benchmark's, in its order
+        path = page["path"]
+        client = member if page["member"] else reader
         for _ in range(3):  # its parts kept, in this process too
             client.get(path)
         commands[0] = 0
@@ -128,7 +122,6 @@ def pages():
             raise SystemExit(f"{path} answered {response.status_code}")
         work = (pstats.Stats(profiler).total_calls, len(queries.captured_queries), commands[0])
         best = min(timed(client, path, 60) for _ in range(2))
-        name = f"{path} (member)" if signed_in else path
         print(name, *work, f"{best:.2f}", sep="\t")
 
 
@@ -175,46 +168,10 @@ def after_writes(writes):
 
 def first_visits(seed):
     import io
-    import math
-    import re
-    from urllib.parse import quote
 
-    from django.conf import settings
     from django.test import Client
 
-    from sources.models import Source, Theme
-
-    rng = random.Random(seed)  # noqa: S311 - picks addresses, no secret
-    library = Source.objects.approved()
-    slugs = list(library.values_list("slug", flat=True))
-    words = sorted(
-        {
-            word.lower()
-            for title in library.values_list("title", flat=True)
-            for word in re.findall(r"[^\W\d_]{4,}", title)
-        }
-    )
-
-    def last_page(count):
-        return max(1, math.ceil(count / settings.LIBRARY_PAGE_SIZE))
-
-    themes = [
-        (theme.get_absolute_url(), last_page(library.in_theme(theme).count()))
-        for theme in Theme.objects.all()
-    ]
-    addresses = []
-    for index in range(200):  # in the distinct run's proportions (bench/run.py DISTINCT_CODE)
-        share = index % 20
-        if share < 10:
-            addresses.append(("source page", f"/sources/{rng.choice(slugs)}/"))
-        elif share < 14:
-            addresses.append(("search", "/sources/?q=" + quote(rng.choice(words))))
-        elif share < 17:
-            page = rng.randint(1, last_page(len(slugs)))
-            addresses.append(("library page", f"/sources/?page={page}"))
-        else:
-            theme, last = rng.choice(themes)
-            addresses.append(("theme page", f"{theme}?page={rng.randint(1, last)}"))
+    addresses, _ = distinct_addresses(200, seed)
     reader = Client()
     reader.get("/")  # the process warm
     times = {}

@@ -248,45 +248,15 @@ for member in get_user_model().objects.filter(pk__in=chosen):
 print(json.dumps({"sessions": sessions, "slugs": [slug for slug, _ in sources]}))
 """
 
-# The distinct run's addresses: each one a valid page, most of them different.
+# The distinct run's addresses (bench/distinct_addresses.py), with how many of each kind.
 DISTINCT_CODE = """
-import math, random, re
-from urllib.parse import quote
-from django.conf import settings
-from django.urls import reverse
-from sources.models import Source, Theme
-wanted = int(os.environ["BENCH_PATHS"])
-rng = random.Random(1)
-library = Source.objects.approved()
-def last_page(count):
-    return max(1, math.ceil(count / settings.LIBRARY_PAGE_SIZE))
-slugs = list(library.values_list("slug", flat=True))
-words = sorted({
-    word.lower() for title in library.values_list("title", flat=True)
-    for word in re.findall(r"[^\\W\\d_]{4,}", title)
-})
-themes = [(theme.get_absolute_url(), last_page(library.in_theme(theme).count()))
-          for theme in Theme.objects.all()]
-browse_last = last_page(len(slugs))
-kinds = {"source pages": 0, "searches": 0, "library pages": 0, "theme pages": 0}
-paths = []
-for index in range(wanted):
-    share = index % 20
-    if share < 10:
-        kind, path = "source pages", reverse("sources:detail", args=[rng.choice(slugs)])
-    elif share < 14:
-        kind, path = "searches", "/sources/?q=" + quote(rng.choice(words))
-    elif share < 17:
-        kind, path = "library pages", f"/sources/?page={rng.randint(1, browse_last)}"
-    else:
-        theme, last = rng.choice(themes)
-        kind, path = "theme pages", f"{theme}?page={rng.randint(1, last)}"
-    kinds[kind] += 1
-    paths.append(path)
-print(json.dumps({
-    "paths": paths, "kinds": kinds, "distinct": len(set(paths)), "words": len(words),
-    "library_pages": browse_last, "themes": len(themes),
-}))
+import sys
+sys.path.insert(0, "bench")
+from distinct_addresses import KINDS, distinct_addresses
+addresses, drawn_from = distinct_addresses(int(os.environ["BENCH_PATHS"]))
+paths = [path for _, path in addresses]
+kinds = {kind: sum(made == kind for made, _ in addresses) for kind in KINDS}
+print(json.dumps({"paths": paths, "kinds": kinds, "distinct": len(set(paths)), **drawn_from}))
 """
 
 

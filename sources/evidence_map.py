@@ -171,6 +171,7 @@ BAR_HEIGHT = 10
 CELL_GAP = 4  # between a cell's shaded box and its neighbours'
 COUNT_BASELINE = 42  # from the top of the cell
 BAR_TOP = 62
+BAR_INSET = 12  # the bar's margin inside the cell, left and right
 LINE_HEIGHT = 17
 # One colour per perspective for the endorsement bar, with "not given" in grey.
 PERSPECTIVE_COLOURS = {
@@ -247,7 +248,7 @@ def drawing(evidence_map):
                     fill_opacity=_number(opacity) if cell.count else "",
                     on_dark=opacity > 0.5,
                     bar_y=_number(y + BAR_TOP),
-                    bar=_bar(cell, x + 12, CELL_WIDTH - 24),
+                    bar=_bar(cell, x + BAR_INSET, CELL_WIDTH - 2 * BAR_INSET),
                 )
             )
         lines = _wrap(label, 30)[:4]
