@@ -4,6 +4,7 @@ Defaults suit a laptop (SQLite, DEBUG on, console e-mail). Production is the set
 variables in .env.example, not another settings file.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -44,6 +45,20 @@ def envlist(name, default):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envnetworks(name):
+    """Comma-separated networks in CIDR notation ("10.0.5.0/24, fd00::/8"), normalised."""
+    networks = []
+    for item in envlist(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item)))
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name} must be networks in CIDR notation separated by commas, such as "
+                f"10.0.5.0/24 or fd00::/8; {item!r} is not one ({error})"
+            ) from None
+    return networks
 
 
 DEBUG = envbool("DEBUG", True)
@@ -285,6 +300,11 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+# Seconds any one exchange with the mail server may wait (connecting, each reply): a server that
+# accepts the connection and never answers fails the attempt, which is retried like any other.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+if EMAIL_TIMEOUT <= 0:
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be a number of seconds above 0")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Q Library <library@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Every message is stored and sent by the task worker (sources/outbox/mail.py); a failed send is
@@ -353,10 +373,10 @@ LATEST_COMMENT_THREADS = 5
 OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", 5)
 OUTBOUND_MAX_BYTES = envint("OUTBOUND_MAX_BYTES", 2_000_000)
 OUTBOUND_USER_AGENT = env("OUTBOUND_USER_AGENT", "") or f"QLibrary/1.0 (+{SITE_URL})"
-# Networks that outbound requests may reach although they are private or local. Empty in
-# production (never read from the environment); tests add the loopback address of their local
-# HTTP server.
-OUTBOUND_ALLOWED_NETWORKS = []
+# Networks that outbound requests may reach although they are private or local: a mirror of an
+# outside service, or a test double, on a private address. Empty by default, so that no member's
+# link reaches the site's own network; tests add the loopback address of their local HTTP server.
+OUTBOUND_ALLOWED_NETWORKS = envnetworks("OUTBOUND_ALLOWED_NETWORKS")
 # The services that fill in the proposal form from an identifier (sources/lookup.py).
 DOI_RESOLVER = env("DOI_RESOLVER", "https://doi.org")
 EUTILS_BASE = env("EUTILS_BASE", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")

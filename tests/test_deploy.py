@@ -46,8 +46,9 @@ def read_env_example():
 
 
 def settings_variables():
-    """Names qlibrary/settings.py reads through env(), envbool(), envint() and envlist()."""
-    pattern = r"\benv(?:bool|int|list)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']"
+    """Names qlibrary/settings.py reads through env(), envbool(), envint(), envlist() and
+    envnetworks()."""
+    pattern = r"\benv(?:bool|int|list|networks)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']"
     return set(re.findall(pattern, SETTINGS_FILE.read_text()))
 
 
