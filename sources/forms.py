@@ -193,6 +193,16 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name not in many}
 
 
+class CorrectionsForm(SourceForm):
+    """A proposal's details as a moderator corrects them on the review page. An imported proposal
+    may have no summary yet: it can still be declined or sent back, and the moderation service
+    refuses to approve it until one is written."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].required = False
+
+
 class LookupForm(CleanTextMixin, forms.Form):
     """The identifier a member pastes to fill the proposal form from the published record."""
 

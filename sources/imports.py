@@ -58,10 +58,6 @@ BIBTEX_KINDS = {
     "online": Kind.WEBSITE,
     "inproceedings": Kind.EVENT,
 }
-NO_SUMMARY = "Imported from a reference list: no summary yet. Say why it matters before approving."
-DOI_ONLY = (
-    "Imported as a DOI only: fill in its title, authors and year from the DOI before approving."
-)
 YEAR = re.compile(r"\b(\d{4})\b")
 
 
@@ -208,7 +204,9 @@ def _doi_entries(text):
                 "10.1136/bmjqs-2015-004315)."
             )
             continue
-        entry.fields = {"title": doi, "doi": doi, "kind": Kind.OTHER, "summary": DOI_ONLY}
+        # The DOI stands in for the title until a moderator fills the details in (the
+        # review page says so); the summary stays empty, so approval is refused until then.
+        entry.fields = {"title": doi, "doi": doi, "kind": Kind.OTHER}
     return entries
 
 
@@ -232,7 +230,8 @@ def _clean(entry):
         if key != "year"
     }
     summary = safe_to_show(entry.fields.get("summary") or "")
-    data["summary"] = summary.strip()[:2000] or NO_SUMMARY
+    # Left empty when the file has none: approval is refused until a moderator writes one.
+    data["summary"] = summary.strip()[:2000]
     year = entry.fields.get("year") or ""
     if year and not YEAR.search(year):
         entry.problem = f"its year “{year[:80]}” is not a year."

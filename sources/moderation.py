@@ -26,8 +26,19 @@ Action = ModerationEvent.Action
 DUPLICATE_KEY_ERRORS = ("source_unique_live_url", "source_unique_live_doi", ".url_key", ".doi_key")
 
 
+# An imported proposal may arrive without a summary; readers must never see an empty one.
+NO_SUMMARY = (
+    "This proposal has no summary yet. Write why it matters under “Correct the details before "
+    "deciding”, then approve it. Nothing was changed."
+)
+
+
 class TransitionError(Exception):
     """A move the lifecycle does not allow; the message is meant for the person who tried."""
+
+
+class MissingSummary(TransitionError):
+    """Approval of a proposal that has no summary (NO_SUMMARY says what to do)."""
 
 
 class ProposalLimitReached(Exception):
@@ -175,6 +186,8 @@ def _decide(source, moderator, action, to, reason, verb):
         if action != Action.APPROVE:
             _require_reason(reason)
         _require(locked, [Status.PROPOSED], verb)
+        if action == Action.APPROVE and not locked.summary.strip():
+            raise MissingSummary(NO_SUMMARY)
         snapshot = changes.snapshot(locked) if action == Action.REQUEST_CHANGES else {}
         return _move(
             locked, actor=moderator, action=action, to=to, reason=reason, snapshot=snapshot

@@ -13,7 +13,7 @@ from comments.discussion import threads
 from . import changes, imports, link_health, moderation, reviews
 from .access import moderator_required
 from .duplicates import attach_similar_titles, same_domain, similar_titles
-from .forms import DecisionForm, ImportForm, ReasonForm, SourceForm, SourceReviewForm
+from .forms import CorrectionsForm, DecisionForm, ImportForm, ReasonForm, SourceReviewForm
 from .models import ModerationEvent, Source, Theme
 from .pagination import paginate
 from .permissions import SourcePermissions
@@ -55,11 +55,11 @@ def review(request, slug):
     """The proposal in full (with what changed since changes were asked for, its endorsements,
     discussion and possible duplicates) and the moderator's decision, with any corrections."""
     source = get_object_or_404(Source.objects.for_listing(), slug=slug)
-    edit_form = SourceForm(instance=source, prefix="source")
+    edit_form = CorrectionsForm(instance=source, prefix="source")
     decision_form = DecisionForm(prefix="decision")
     status = 200
     if request.method == "POST":
-        edit_form = SourceForm(request.POST, instance=source, prefix="source")
+        edit_form = CorrectionsForm(request.POST, instance=source, prefix="source")
         decision_form = DecisionForm(request.POST, prefix="decision")
         if edit_form.is_valid() and decision_form.is_valid():
             decision = decision_form.cleaned_data["decision"]
@@ -78,11 +78,14 @@ def review(request, slug):
                     reason=decision_form.cleaned_data["reason"],
                     corrections=corrections,
                 )
+            except moderation.MissingSummary as error:
+                edit_form.add_error("summary", str(error))
             except (moderation.TransitionError, moderation.DuplicateSource) as error:
                 messages.error(request, str(error))
                 return redirect("sources:review", slug=source.slug)
-            messages.success(request, DONE[decision].format(title=source.title))
-            return redirect("sources:moderation")
+            else:
+                messages.success(request, DONE[decision].format(title=source.title))
+                return redirect("sources:moderation")
         status = 400
         # The form's own errors are shown; the page shows the proposal as it is stored.
         source.refresh_from_db()

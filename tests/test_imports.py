@@ -193,7 +193,7 @@ def test_pasted_dois_become_proposals_holding_the_doi_with_a_note(client, modera
         True,
         "10.1136/bmj.k3617",
     )
-    assert source.summary == imports.DOI_ONLY
+    assert source.summary == ""
 
 
 def test_a_failure_during_the_import_leaves_nothing_half_imported(
