@@ -79,8 +79,8 @@ PUBMED_KINDS = [  # the first publication type found decides
 ]
 
 PMID_PATTERN = re.compile(
-    r"^(?:pmid:?\s*|pubmed:?\s*)?(\d{1,8})$"
-    r"|^(?:https?://)?(?:pubmed\.ncbi\.nlm\.nih\.gov|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed)/(\d{1,8})/?$",
+    r"^(?:pmid:?\s*|pubmed:?\s*)?(\d{1,9})$"
+    r"|^(?:https?://)?(?:pubmed\.ncbi\.nlm\.nih\.gov|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed)/(\d{1,9})/?$",
     re.IGNORECASE,
 )
 ISBN_PATTERN = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?([0-9][0-9\s-]{8,16}[0-9Xx])$", re.IGNORECASE)
@@ -197,6 +197,10 @@ def identify(text):
         return Identifier("url", text)
     if text.lower().startswith("www."):
         return Identifier("url", "https://" + text)
+    if scheme in ("pmid", "pubmed"):
+        raise LookupFailed(
+            "That is not a PubMed ID: a PubMed ID is a number of up to 9 digits, such as 30154090."
+        )
     if scheme and not scheme.isdigit():
         raise LookupFailed("Only web addresses starting with http:// or https:// can be looked up.")
     raise LookupFailed(
