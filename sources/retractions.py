@@ -69,11 +69,12 @@ def record_updates(*, source, entries):
     retraction or concern is new. Returns the new alert, or "" when nothing rose."""
     with transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
+        found_new = False
         for entry in entries:
             kind = KINDS.get(str(entry.get("type", "")))
             if kind is None:
                 continue
-            Notice.objects.get_or_create(
+            _, created = Notice.objects.get_or_create(
                 source=locked,
                 kind=kind,
                 notice_doi=str(entry.get("DOI", ""))[:200],
@@ -83,6 +84,7 @@ def record_updates(*, source, entries):
                     "published": _published(entry),
                 },
             )
+            found_new = found_new or created
         kinds = set(locked.notices.values_list("kind", flat=True))
         alert = (
             Source.Alert.RETRACTED
@@ -92,6 +94,10 @@ def record_updates(*, source, entries):
             else Source.Alert.NONE
         )
         if SEVERITY[alert] <= SEVERITY[Source.Alert(locked.alert)]:
+            if found_new:
+                # A correction (or another notice of a kind already shown) changes what the
+                # source's page shows: its pages must not be served from the cache as before.
+                locked.save(update_fields=["updated_at"])
             return ""
         locked.alert = alert
         locked.save(update_fields=["alert", "updated_at"])

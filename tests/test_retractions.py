@@ -222,3 +222,19 @@ def test_only_sources_in_the_library_with_a_doi_are_looked_up(db):
     SourceFactory(doi="10.1/proposed", status=Source.Status.PROPOSED, approved_at=None)
 
     assert list(retractions.due(datetime(2030, 1, 1, tzinfo=UTC))) == [in_library]
+
+
+@pytest.mark.parametrize("page_cache", [True, False], ids=["whole pages cached", "parts cached"])
+def test_a_correction_found_later_shows_on_the_next_read_of_a_cached_page(
+    crossref, client, settings, page_cache, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE = page_cache
+    source = SourceFactory(doi=CORRECTED_DOI)
+    serve_work(crossref, CORRECTED_DOI, CORRECTED)
+    before = client.get(source.get_absolute_url()).content.decode()
+    assert "A correction to this work" not in before
+
+    run_check(django_capture_on_commit_callbacks)
+
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "A correction to this work was published on 8 May 2012." in page
