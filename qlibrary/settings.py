@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "sources",
     "comments",
     "sources.outbox",
+    "sources.lists",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -127,7 +128,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qlibrary.context_processors.roles",
                 "qlibrary.context_processors.site",
+                "sources.lists.context_processors.selection",
             ],
+            # `datetime_attribute`, the value every `<time datetime>` needs, in every template.
+            "builtins": ["qlibrary.templatetags.machine_time"],
         },
     },
 ]
