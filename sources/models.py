@@ -671,3 +671,47 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.member} follows {self.theme or self.source}"
+
+
+class ImportRun(models.Model):
+    """One reading list a moderator brings in: its text until it is imported, where its
+    proposals go, and how far the import has gone (sources/imports.py)."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed, not imported"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Stopped"
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_runs"
+    )
+    label = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True, help_text="The list as uploaded; emptied once imported.")
+    themes = models.ManyToManyField(Theme, related_name="+")
+    stance = models.CharField(max_length=12, choices=Source.Stance.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Entries in the list.")
+    done = models.PositiveIntegerField(default=0, help_text="Entries checked and settled.")
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    malformed = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(
+        default=list, blank=True, help_text="[number, title, reason] of each entry skipped."
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_status_display()})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
