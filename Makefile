@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt install lock migrate seed clean
+.PHONY: run test lint fmt install lock migrate seed clean validators
 
 # Installs exactly what requirements-dev.lock pins, hashes checked. The project itself is not a
 # package (the apps run from this folder), so nothing else is installed.
@@ -29,6 +29,16 @@ run: seed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The Nu HTML checker (the W3C's validator), which tests/test_valid_html.py runs over every
+# template; it needs Java 17 and npm. Its install script (a Java download) is not run.
+VNU_VERSION := 26.9.27
+VNU_JAR := .validators/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	npm install --prefix .validators --no-save --no-audit --no-fund --ignore-scripts \
+		vnu-jar@$(VNU_VERSION)
+
+validators: $(VNU_JAR)
+
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -48,4 +58,4 @@ lock: $(STAMP)
 		--extra dev --output-file requirements-dev.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .validators

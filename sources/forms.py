@@ -319,7 +319,7 @@ class SourceReviewForm(CleanTextMixin, forms.Form):
     )
     next_review_by = forms.DateField(
         label="Next review by",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date, such as 2027-03-31."},
     )
     superseded_by = forms.CharField(
