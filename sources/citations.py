@@ -295,9 +295,9 @@ def bibtex_entry(item, kind):
         field = BIBTEX_BODY_FIELD.get(entry_type, "publisher")
         fields.append(bibtex.Field(field, item["publisher"]))
     if item.get("DOI"):
-        fields.append(bibtex.Field("doi", item["DOI"]))
+        fields.append(bibtex.Field("doi", verbatim(item["DOI"])))
     if item.get("URL"):
-        fields.append(bibtex.Field("url", item["URL"]))
+        fields.append(bibtex.Field("url", verbatim(item["URL"])))
     if item.get("accessed"):
         parts = item["accessed"]["date-parts"][0]
         fields.append(bibtex.Field("urldate", "-".join(f"{part:02d}" for part in parts)))
@@ -308,6 +308,17 @@ def bibtex_entry(item, kind):
 
 # Addresses are verbatim in BibTeX: LaTeX escaping would break them ("%" starts a comment).
 VERBATIM_FIELDS = ("url", "doi")
+
+
+# Braces and backslashes are the only characters that end or escape a verbatim field; they are
+# percent-encoded (the same address to a browser, and never valid in a DOI the library takes),
+# so nothing a member typed can close its field and add one of its own.
+VERBATIM_ESCAPES = str.maketrans({"{": "%7B", "}": "%7D", "\\": "%5C"})
+
+
+def verbatim(value):
+    """A URL or DOI made safe to write between a BibTeX field's braces as it is."""
+    return " ".join(str(value).split()).translate(VERBATIM_ESCAPES)
 
 
 class _TextOnly:
@@ -338,8 +349,18 @@ class RisWriter(rispy.RisWriter):
         return ""
 
 
+def _one_line(value):
+    """RIS is a tag per line: a line break in a value would start a tag of its own."""
+    if isinstance(value, list):
+        return [_one_line(part) for part in value]
+    return " ".join(str(value).split())
+
+
 def ris_text(sources):
-    records = [ris_record(csl_item(source), source.kind) for source in sources]
+    records = [
+        {tag: _one_line(value) for tag, value in ris_record(csl_item(source), source.kind).items()}
+        for source in sources
+    ]
     return rispy.dumps(records, implementation=RisWriter)
 
 

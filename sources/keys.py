@@ -10,8 +10,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 TRACKING_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "_ga", "ref", "dclid", "msclkid"}
 # A suffix of printable characters: no spaces and no control characters (a NUL would reach the
-# resolver and, on PostgreSQL, fail the duplicate query).
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s\x00-\x1f\x7f-\x9f]+$")
+# resolver and, on PostgreSQL, fail the duplicate query), and none of the braces, backslash or
+# quote that would let a DOI close its field in an export.
+DOI_PATTERN = re.compile(r'^10\.\d{4,9}/[^\s\x00-\x1f\x7f-\x9f{}\\"]+$')
 DOI_PREFIXES = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?(?:doi\.org/)|^doi:\s*", re.IGNORECASE)
 
 
