@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from qlibrary import outbound
@@ -236,6 +236,39 @@ def for_moderators():
         .select_related("source")
         .order_by("-broken", "failing_since", "-checked_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """How the library's links stand, for the top of the moderators' page."""
+
+    with_address: int
+    checked: int
+    failing: int
+    broken: int
+    moved: int
+    last_checked: object
+
+    @property
+    def unchecked(self):
+        return self.with_address - self.checked
+
+
+def overview():
+    """The approved sources' links in numbers, and when the last check ran (one query)."""
+    counts = (
+        Source.objects.approved()
+        .exclude(url="")
+        .aggregate(
+            with_address=Count("pk"),
+            checked=Count("link_health"),
+            failing=Count("pk", filter=Q(link_health__failures__gt=0, link_health__broken=False)),
+            broken=Count("pk", filter=Q(link_health__broken=True)),
+            moved=Count("pk", filter=Q(link_health__moved_to__gt="")),
+            last_checked=Max("link_health__checked_at"),
+        )
+    )
+    return Overview(**counts)
 
 
 class AddressNotUpdated(Exception):

@@ -130,7 +130,8 @@ def retire(request, slug):
 def links(request):
     """Links that failed, are broken, or moved for good: what failed, when and how."""
     page = paginate(request, link_health.for_moderators())
-    return render(request, "sources/link_health.html", {"page": page})
+    context = {"page": page, "overview": link_health.overview()}
+    return render(request, "sources/link_health.html", context)
 
 
 @require_POST

@@ -115,7 +115,7 @@ def test_a_site_down_for_eight_days_is_broken_and_offers_the_archived_copy(
     listing = client.get(reverse("sources:link_health")).content.decode()
     assert "Linked report" in listing
     assert "404 Not Found" in listing
-    assert "failing since" in listing
+    assert "8 failed checks" in listing
 
 
 def test_the_link_is_not_broken_after_seven_days_nor_once_it_answers_again(site, linked):
@@ -219,9 +219,77 @@ def test_link_health_page_is_for_moderators_only(client, member, moderator, db):
     url = reverse("sources:link_health")
     assert "/accounts/login/" in client.get(url)["Location"]
     client.force_login(member)
-    assert client.get(url).status_code == 403
+    forbidden = client.get(url)
+    assert forbidden.status_code == 403 and "Link health" not in forbidden.content.decode()
     client.force_login(moderator)
-    assert "Every checked link answered" in client.get(url).content.decode()
+    assert "no source in the library has a web address" in client.get(url).content.decode()
+
+
+def test_before_any_check_the_page_says_so_and_how_checks_run(client, moderator, theme):
+    SourceFactory(url="https://example.org/a", themes=[theme])
+    SourceFactory(url="https://example.org/b", themes=[theme])
+    client.force_login(moderator)
+
+    page = client.get(reverse("sources:link_health")).content.decode()
+
+    assert "No link has been checked yet." in page
+    assert "2 sources in the library have addresses waiting for a first check" in page
+    assert "<code>manage.py check_links</code>" in page
+    assert "Every checked link answered" not in page
+
+
+def test_when_every_checked_link_answered_the_page_says_so_with_the_unchecked(
+    site, linked, client, moderator
+):
+    answer(site, "/report", 200)
+    SourceFactory(url="https://example.org/not-yet", themes=linked.themes.all())
+    with time_machine.travel(MONDAY_NOON, tick=False):
+        link_health.check_links(sources=[linked])
+    client.force_login(moderator)
+
+    page = client.get(reverse("sources:link_health")).content.decode()
+
+    assert "1 link checked, the latest on" in page and "2 Mar 2026" in page
+    assert "Every checked link answered at its last check; 1 link still waits" in page
+    assert "No link has been checked yet" not in page
+    assert "<table" not in page
+
+
+def test_a_failing_link_shows_its_state_check_answer_and_new_address_in_one_row(
+    client, moderator, theme
+):
+    broken = SourceFactory(title="Gone report", url="https://example.org/gone", themes=[theme])
+    moved = SourceFactory(title="Moved report", url="https://example.org/old", themes=[theme])
+    now = timezone.now()
+    LinkHealth.objects.create(
+        source=broken,
+        checked_url=broken.url,
+        checked_at=now,
+        outcome="failed",
+        status_code=404,
+        error="404 Not Found",
+        failures=9,
+        failing_since=now - timedelta(days=9),
+        broken=True,
+    )
+    LinkHealth.objects.create(
+        source=moved,
+        checked_url=moved.url,
+        checked_at=now,
+        outcome="ok",
+        redirects=[[moved.url, 301]],
+        moved_to="https://example.org/new",
+    )
+    client.force_login(moderator)
+
+    page = client.get(reverse("sources:link_health")).content.decode()
+
+    assert "2 links checked" in page and "<strong>1 broken</strong>, 0 failing, 1 moved" in page
+    rows = page.split("<tbody>")[1].split("</tr>")
+    assert "Gone report" in rows[0] and "link-state--broken" in rows[0]
+    assert "404 Not Found" in rows[0] and "9 failed checks" in rows[0]
+    assert "Moved report" in rows[1] and "https://example.org/new" in rows[1]
+    assert "1 redirect</summary>" in rows[1] and "Use the new address" in rows[1]
 
 
 @pytest.mark.parametrize("count", [1, 12])
@@ -238,8 +306,9 @@ def test_link_health_page_query_count(client, moderator, assert_db_queries, coun
         )
     client.force_login(moderator)
 
-    # The member with their roles and the page's own two (the session comes from the cache).
-    with assert_db_queries(3):
+    # The member with their roles, the overview and the page's own two (the session comes from
+    # the cache).
+    with assert_db_queries(4):
         response = client.get(reverse("sources:link_health"))
 
     assert response.content.decode().count("404 Not Found") == count
