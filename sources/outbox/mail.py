@@ -2,6 +2,11 @@
 worker, retried with growing delays when the mail server fails, and kept for staff when it
 still fails after the last attempt. Nothing about a failed send is silent: each failed attempt
 and each message given up on is logged with its kind.
+
+No database transaction is open and no row locked while the mail server is talked to (each
+exchange bounded by EMAIL_TIMEOUT): a sender claims a message, commits, sends, then records the
+outcome. Delivery is at least once: a message is never lost, and is sent again when its sender
+stopped before recording it (`deliver`).
 """
 
 import logging
@@ -11,6 +16,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import OutgoingEmail
@@ -70,36 +76,64 @@ def retry_delay(attempts):
     return timedelta(seconds=settings.EMAIL_RETRY_DELAY * 3 ** (attempts - 1))
 
 
-def deliver(email_id):
-    """Make one attempt at sending a stored message, if it is still waiting and due.
+def claim_lapse():
+    """How long a sender holds a message it claimed: far longer than a send can take, each
+    exchange with the mail server being bounded by EMAIL_TIMEOUT (5 minutes at its default)."""
+    return timedelta(seconds=settings.EMAIL_TIMEOUT * 15)
 
-    A failure schedules the next attempt, or after EMAIL_MAX_ATTEMPTS marks the message failed
-    for staff to see and retry. Returns the message's status afterwards.
+
+def deliver(email_id):
+    """Make one attempt at sending a stored message, if it is waiting and due (or its last
+    sender's claim has lapsed). Returns the message's status afterwards.
+
+    The message is claimed in one committed UPDATE, sent with no transaction open and no row
+    locked, and the outcome recorded in another UPDATE, only while the claim is still this
+    one's: so a mail server that hangs holds up this attempt alone, never the sweep or another
+    message. A failure schedules the next attempt, or after EMAIL_MAX_ATTEMPTS marks the
+    message failed for staff to see and retry. A sender that stops between the mail server's
+    acceptance and the record leaves a claim that lapses, and the message is sent again:
+    delivery is at least once.
     """
     now = timezone.now()
-    with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None:
-            return None
-        if email.status != OutgoingEmail.Status.PENDING or (
-            email.next_attempt_at and email.next_attempt_at > now
-        ):
-            return email.status
-        email.attempts += 1
-        try:
-            _as_message(email).send(fail_silently=False)
-        except Exception as error:  # noqa: BLE001 (any failure of the server or the message)
-            _record_failure(email, error, now)
-        else:
-            email.status = OutgoingEmail.Status.SENT
-            email.sent_at = now
-            email.next_attempt_at = None
-        email.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error"])
-        if email.status == OutgoingEmail.Status.PENDING:
-            transaction.on_commit(
-                partial(_enqueue, email.pk, run_after=email.next_attempt_at), robust=True
-            )
-    return email.status
+    claimed = (
+        OutgoingEmail.objects.due(now)
+        .filter(pk=email_id)
+        .update(
+            status=OutgoingEmail.Status.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + claim_lapse(),
+        )
+    )
+    email = OutgoingEmail.objects.filter(pk=email_id).first()
+    if email is None:
+        return None
+    if not claimed:
+        return email.status  # sent, failed, not due yet, or being sent by another sender
+    try:
+        _as_message(email).send(fail_silently=False)
+    except Exception as error:  # noqa: BLE001 (any failure of the server or the message)
+        outcome = _failure(email, error, timezone.now())
+    else:
+        outcome = {
+            "status": OutgoingEmail.Status.SENT,
+            "sent_at": timezone.now(),
+            "next_attempt_at": None,
+            "last_error": "",
+        }
+    recorded = OutgoingEmail.objects.filter(
+        pk=email.pk, status=OutgoingEmail.Status.SENDING, attempts=email.attempts
+    ).update(**outcome)
+    if not recorded:
+        # The claim lapsed and another sender took the message over, or it was erased.
+        logger.warning(
+            "E-mail %s: attempt %d finished after its claim lapsed", email.pk, email.attempts
+        )
+        return OutgoingEmail.objects.filter(pk=email.pk).values_list("status", flat=True).first()
+    if outcome["status"] == OutgoingEmail.Status.PENDING:
+        transaction.on_commit(
+            partial(_enqueue, email.pk, run_after=outcome["next_attempt_at"]), robust=True
+        )
+    return outcome["status"]
 
 
 def send_overdue(now=None):
@@ -128,11 +162,10 @@ def retry(emails):
     return len(ids)
 
 
-def _record_failure(email, error, now):
-    email.last_error = f"{type(error).__name__}: {error}"[:2000]
+def _failure(email, error, now):
+    """The fields recording a failed attempt: the next one, or the message failed for good."""
+    last_error = f"{type(error).__name__}: {error}"[:2000]
     if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
-        email.status = OutgoingEmail.Status.FAILED
-        email.next_attempt_at = None
         logger.error(
             "E-mail %s (kind %s, to %d recipient(s)) FAILED after %d attempts and is kept for "
             "staff to retry: %s",
@@ -140,10 +173,14 @@ def _record_failure(email, error, now):
             email.kind,
             len(email.to),
             email.attempts,
-            email.last_error,
+            last_error,
         )
-        return
-    email.next_attempt_at = now + retry_delay(email.attempts)
+        return {
+            "status": OutgoingEmail.Status.FAILED,
+            "next_attempt_at": None,
+            "last_error": last_error,
+        }
+    next_attempt_at = now + retry_delay(email.attempts)
     logger.warning(
         "E-mail %s (kind %s, to %d recipient(s)) failed on attempt %d of %d, next try at %s: %s",
         email.pk,
@@ -151,9 +188,14 @@ def _record_failure(email, error, now):
         len(email.to),
         email.attempts,
         settings.EMAIL_MAX_ATTEMPTS,
-        email.next_attempt_at.isoformat(),
-        email.last_error,
+        next_attempt_at.isoformat(),
+        last_error,
     )
+    return {
+        "status": OutgoingEmail.Status.PENDING,
+        "next_attempt_at": next_attempt_at,
+        "last_error": last_error,
+    }
 
 
 def _as_message(email):

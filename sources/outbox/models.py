@@ -5,15 +5,19 @@ from django.db import models
 
 class OutgoingEmailQuerySet(models.QuerySet):
     def due(self, now):
-        """Messages waiting to be sent whose next attempt is now or overdue."""
-        return self.filter(status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now)
+        """Messages to send now: waiting, with their next attempt now or overdue; or claimed by a
+        sender whose claim has lapsed (a worker stopped in the middle of sending)."""
+        return self.filter(status__in=OutgoingEmail.UNSENT, next_attempt_at__lte=now)
 
 
 class OutgoingEmail(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed after every retry"
+
+    UNSENT = (Status.PENDING, Status.SENDING)
 
     # What the message is about, for logs and the admin: "new_proposal", "decision", ...
     kind = models.CharField(max_length=60)
@@ -24,7 +28,10 @@ class OutgoingEmail(models.Model):
     to = models.JSONField(default=list)
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Attempts claimed so far: each sender claims the message by adding one, and records its
+    # outcome only while the count is still its own (sources/outbox/mail.py `deliver`).
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When waiting, the next attempt; when being sent, the time the sender's claim lapses.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,7 +46,7 @@ class OutgoingEmail(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(status__in=["pending", "sending"]),
                 name="outgoing_email_due",
             )
         ]
