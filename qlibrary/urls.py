@@ -49,6 +49,7 @@ urlpatterns = [
     path("themes/<slug:slug>/feed/", theme_feed, name="feed_theme"),
     path("", include("comments.urls")),
     path("", include("sources.urls")),
+    path("", include("sources.lists.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,104 @@
+"""Several sources cited as one bibliography, in a style of sources/citations.py's STYLES.
+
+Each style orders its list its own way: APA and Harvard alphabetically by the first author (then
+year and title), Vancouver numbered in the order the sources were collected. A citation takes
+citeproc 3 to 14 ms per source and style, so each rendering is kept in the cache under a key made
+of what it is rendered from (the fields a citation prints and, for web sources, the day they are
+cited as accessed): an edit makes a new key, nothing needs invalidating, and a page of 200
+sources costs one cache read.
+"""
+
+import hashlib
+import json
+from html import unescape
+
+from django.core.cache import caches
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+
+from sources.citations import STYLES, WEB_KINDS, csl_item, format_citation
+from sources.models import Notice
+
+DEFAULT_STYLE = "apa"
+NUMBERED = {"vancouver"}
+TIMEOUT = 7 * 24 * 60 * 60
+# The fields a formatted citation is made from.
+CITED_FIELDS = ("title", "authors", "organisation", "year", "doi", "url", "kind")
+
+
+def style_from(value):
+    """The style asked for, or APA when the value names none."""
+    return value if value in STYLES else DEFAULT_STYLE
+
+
+def style_choices():
+    return [(key, label) for key, (label, _) in STYLES.items()]
+
+
+def with_records(queryset):
+    """Sources with everything a bibliography, an export and an item's banners read, in a fixed
+    number of queries: tags (their records' keywords), successor, link check, notices."""
+    return (
+        queryset.for_listing()
+        .select_related("superseded_by", "link_health")
+        .prefetch_related(Prefetch("notices", queryset=Notice.objects.order_by("published", "pk")))
+    )
+
+
+def _key(source, style):
+    cited = [str(getattr(source, field) or "") for field in CITED_FIELDS]
+    if source.kind in WEB_KINDS:
+        cited.append(timezone.localdate().isoformat())
+    digest = hashlib.sha256(json.dumps(cited).encode()).hexdigest()
+    return f"bibliography:{style}:{digest}"
+
+
+def rendered(sources, style):
+    """Each source's citation in `style`, as HTML, by source id: one cache read for all."""
+    keys = {source.pk: _key(source, style) for source in sources}
+    cache = caches["pages"]
+    found = cache.get_many(list(set(keys.values())))
+    missing = {}
+    for source in sources:
+        if keys[source.pk] not in found and keys[source.pk] not in missing:
+            missing[keys[source.pk]] = str(format_citation(csl_item(source), style))
+    if missing:
+        cache.set_many(missing, TIMEOUT)
+        found.update(missing)
+    return {
+        pk: mark_safe(found[key])  # noqa: S308 (escaped by format_citation)
+        for pk, key in keys.items()
+    }
+
+
+def sort_key(source):
+    """APA's and Harvard's order: first author's family name (or the body's name), year,
+    title; a source without a date comes after the dated ones by the same author."""
+    authors = csl_item(source).get("author") or [{}]
+    first = authors[0]
+    name = first.get("family") or first.get("literal") or source.title
+    return (name.casefold(), source.year or 10_000, source.title.casefold())
+
+
+def entries(sources, style):
+    """[(source, html)] in the style's order."""
+    sources = list(sources)
+    html = rendered(sources, style)
+    if style not in NUMBERED:
+        sources = sorted(sources, key=sort_key)
+    return [(source, html[source.pk]) for source in sources]
+
+
+def is_numbered(style):
+    return style in NUMBERED
+
+
+def as_text(entries, style):
+    """The bibliography as plain text, one reference a paragraph (numbered for Vancouver)."""
+    lines = []
+    for number, (_, html) in enumerate(entries, start=1):
+        text = " ".join(unescape(strip_tags(html)).split())
+        lines.append(f"{number}. {text}" if style in NUMBERED else text)
+    return "\n\n".join(lines) + ("\n" if lines else "")
