@@ -1,24 +1,35 @@
 """Bringing a reading list in: a RIS or BibTeX file, or a list of DOIs, becomes proposals.
 
-`read_entries()` turns the text into numbered entries, each either a set of Source fields or the
-reason it cannot be read; `preview()` sorts them into what would be proposed, what the library or
-the queue already holds (by the same URL and DOI keys the proposal form checks, or the same
-title) and what is malformed. `import_entries()` then proposes every new entry in one
-transaction, in bulk, on behalf of the moderator: all of them or, on any error, none.
+`scan()` counts a list's entries in one cheap pass and refuses it, as soon as a limit is passed,
+before anything expensive is done. `read_entries()` then turns the text into numbered entries,
+each either a set of Source fields or the reason it cannot be read; `preview()` sorts them into
+what would be proposed, what the library or the queue already holds (by the same URL and DOI keys
+the proposal form checks, or the same title) and what is malformed. A short list is previewed in
+the request and `import_entries()` proposes every new entry in one transaction, on behalf of the
+moderator: all of them or, on any error, none.
+
+Every step is linear in the text, and each entry's work is bounded: a field longer than
+MAX_FIELD_LENGTH is not read, only the first MAX_KEYWORDS keywords are, and LaTeX is decoded in
+the few BibTeX fields kept, only where they hold LaTeX.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 
+import bibtexparser
 import rispy
+from bibtexparser import model as bibtex
+from bibtexparser.middlewares.names import split_multiple_persons_names
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
+from pylatexenc import latex2text, latexwalker
 from taggit.models import Tag
 
-from .citations import join_authors, name_from_text, parse_bibtex
+from .citations import join_authors, name_from_text
 from .forms import MAX_TAG_LENGTH, MAX_TAGS
 from .keys import DOI_PATTERN, normalize_doi, normalize_url
 from .models import RESERVED_SLUGS, ModerationEvent, Source, TaggedSource
@@ -29,6 +40,21 @@ Kind = Source.Kind
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 5000
+# BibTeX's @string abbreviations, and its @comment and @preamble blocks: a reference manager
+# writes a few; thousands only make the parser slow.
+MAX_STRINGS = 500
+MAX_OTHER_BLOCKS = 1000
+# Characters in one field of an entry: twice the longest the library keeps (a summary), so that
+# LaTeX markup fits. A longer abstract is cut to this length; any other longer field makes the
+# entry malformed.
+MAX_FIELD_LENGTH = 4000
+# Keywords read from one entry, before duplicates are dropped and MAX_TAGS are kept.
+MAX_KEYWORDS = 5 * MAX_TAGS
+# A list this short is previewed in the request; a longer one is imported as background work.
+IN_REQUEST_ENTRIES = 100
+IN_REQUEST_BYTES = 100 * 1024
+# Skipped entries whose reasons a finished run keeps to show.
+MAX_SKIPPED_SHOWN = 1000
 BATCH = 500
 KIND_BY_LABEL = {label.lower(): value for value, label in Kind.choices}
 RIS_KINDS = {
@@ -59,6 +85,35 @@ BIBTEX_KINDS = {
     "inproceedings": Kind.EVENT,
 }
 YEAR = re.compile(r"\b(\d{4})\b")
+RIS_START = re.compile(r"^TY  -", re.MULTILINE)
+RIS_END = re.compile(r"^ER  -.*$", re.MULTILINE)
+# Anything the BibTeX parser might take for the start of a block, wherever it is on its line:
+# counting more than it finds is safe, fewer would not be.
+BIBTEX_BLOCK = re.compile(r"@\s*(\w+)\s*[{(]")
+# What LaTeX decoding changes: a value without any of it is already plain text.
+LATEX_MARKUP = re.compile(r"[\\{}$%&~]|--|``|''|[!?]`")
+
+# bibtexparser warns in the log of every block it cannot read; the preview lists them for the
+# moderator, so the log would only repeat what a file holds.
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+
+
+def _latex_decoder():
+    """LaTeX to text as bibtexparser's decoding middleware does it (braces dropped, math kept,
+    \\url{} bare), with the parser's macro table built once rather than for every value."""
+    context = latex2text.get_default_latex_context_db()
+    context.add_context_category(
+        "bibtexparse-default-context",
+        prepend=True,
+        macros=[latex2text.MacroTextSpec("url", simplify_repl="%s")],
+    )
+    return latex2text.LatexNodes2Text(
+        latex_context=context, keep_braced_groups=False, math_mode="verbatim"
+    )
+
+
+LATEX_DECODER = _latex_decoder()
+LATEX_WALKER_CONTEXT = latexwalker.get_default_latex_context_db()
 
 
 class ImportRefused(Exception):
@@ -90,23 +145,36 @@ class Preview:
         return len(self.new) + len(self.duplicates) + len(self.malformed)
 
 
+@dataclass
+class Scan:
+    format: str
+    entries: int
+    size: int
+
+    @property
+    def fits_in_request(self):
+        """Whether the list is short enough to be previewed and imported in the request."""
+        return self.entries <= IN_REQUEST_ENTRIES and self.size <= IN_REQUEST_BYTES
+
+
 # -- Reading ----------------------------------------------------------------------------------
 
 
 def detect_format(text):
-    if re.search(r"^TY  -", text, re.MULTILINE):
+    if RIS_START.search(text):
         return "ris"
     if re.search(r"^\s*@\w+\s*[{(]", text, re.MULTILINE):
         return "bibtex"
     return "doi"
 
 
-def read_entries(text, name=""):
-    """(format, entries) from the text of a RIS or BibTeX file or a list of DOIs; `name`, the
-    file's name, says which format a .ris or .bib file must hold."""
-    if len(text.encode()) > MAX_BYTES:
+def scan(text, name=""):
+    """The list's format and number of entries, in one pass that stops, refusing the list, at
+    the first limit passed; `name`, the file's name, says which format a .ris or .bib file
+    must hold."""
+    size = len(text.encode())
+    if size > MAX_BYTES:
         raise ImportRefused(f"The list is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     format = detect_format(text)
     expected = {".ris": "ris", ".bib": "bibtex"}.get(name[-4:].lower())
     if expected and format != expected:
@@ -115,24 +183,84 @@ def read_entries(text, name=""):
             f"{name} holds no {'RIS' if expected == 'ris' else 'BibTeX'} records: each record "
             f"begins with {start}. Export the list again from your reference manager."
         )
-    entries = {"ris": _ris_entries, "bibtex": _bibtex_entries, "doi": _doi_entries}[format](text)
+    counter = {"ris": _count_ris, "bibtex": _count_bibtex, "doi": _count_dois}[format]
+    entries = counter(text)
     if not entries:
         raise ImportRefused(
             "No entries were found. Upload a RIS (.ris) or BibTeX (.bib) file, or paste DOIs, "
             "one a line."
         )
-    if len(entries) > MAX_ENTRIES:
-        raise ImportRefused(
-            f"The list holds {len(entries)} entries; import at most {MAX_ENTRIES} at a time."
-        )
+    return Scan(format=format, entries=entries, size=size)
+
+
+def _too_many_entries():
+    return ImportRefused(
+        f"The list holds more than {MAX_ENTRIES:,} entries; import at most {MAX_ENTRIES:,} at a "
+        "time: split it in parts."
+    )
+
+
+def _count_ris(text):
+    # A record is what lies between two "ER  -" lines, as _ris_entries() reads them.
+    count = start = 0
+    for end in RIS_END.finditer(text):
+        count += bool(text[start : end.start()].strip())
+        start = end.end()
+        if count > MAX_ENTRIES:
+            raise _too_many_entries()
+    count += bool(text[start:].strip())
+    if count > MAX_ENTRIES:
+        raise _too_many_entries()
+    return count
+
+
+def _count_bibtex(text):
+    entries = strings = others = 0
+    for block in BIBTEX_BLOCK.finditer(text):
+        kind = block.group(1).lower()
+        if kind == "string":
+            strings += 1
+            if strings > MAX_STRINGS:
+                raise ImportRefused(
+                    f"The list defines more than {MAX_STRINGS:,} @string abbreviations; a "
+                    "reference manager writes a few. Export the list again without them."
+                )
+        elif kind in ("comment", "preamble"):
+            others += 1
+            if others > MAX_OTHER_BLOCKS:
+                raise ImportRefused(
+                    f"The list holds more than {MAX_OTHER_BLOCKS:,} @comment or @preamble "
+                    "blocks. Export the list again from your reference manager."
+                )
+        else:
+            entries += 1
+            if entries > MAX_ENTRIES:
+                raise _too_many_entries()
+    return entries
+
+
+def _count_dois(text):
+    count = 0
+    for line in text.splitlines():
+        count += bool(line.strip())
+        if count > MAX_ENTRIES:
+            raise _too_many_entries()
+    return count
+
+
+def read_entries(text, name=""):
+    """(format, entries) from the text of a RIS or BibTeX file or a list of DOIs, once `scan()`
+    has found it within the limits."""
+    format = scan(text, name).format
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    entries = {"ris": _ris_entries, "bibtex": _bibtex_entries, "doi": _doi_entries}[format](text)
     return format, entries
 
 
 def _ris_entries(text):
     # Each record is read on its own, so one broken record is listed, not the whole file lost.
-    records = re.split(r"^ER  -.*$", text, flags=re.MULTILINE)
     entries = []
-    for record in records:
+    for record in RIS_END.split(text):
         if not record.strip():
             continue
         entry = Entry(number=len(entries) + 1)
@@ -157,37 +285,87 @@ def _ris_entries(text):
             ),
             "summary": data.get("abstract", ""),
         }
-        entry.tags = data.get("keywords") or []
+        entry.tags = (data.get("keywords") or [])[:MAX_KEYWORDS]
     return entries
 
 
 def _bibtex_entries(text):
-    library = parse_bibtex(text)
     entries = []
-    for block in sorted([*library.entries, *library.failed_blocks], key=lambda b: b.start_line):
-        entry = Entry(number=len(entries) + 1)
-        entries.append(entry)
-        if block in library.failed_blocks:
+    for block in bibtexparser.parse_string(text).blocks:
+        if isinstance(block, bibtex.ParsingFailedBlock):
+            entry = Entry(number=len(entries) + 1)
+            entries.append(entry)
             error = getattr(block, "error", None)
             entry.problem = f"it is not a readable BibTeX entry ({error or 'unreadable'})."
-            continue
-        value = {key.lower(): field_.value for key, field_ in block.fields_dict.items()}
-        authors = value.get("author") or []
-        if isinstance(authors, str):
-            authors = [authors]
-        body = value.get("institution") or value.get("publisher") or value.get("organization")
-        entry.fields = {
-            "title": value.get("title", ""),
-            "authors": join_authors([name_from_text(name) for name in authors if name != "others"]),
-            "organisation": body or "",
-            "year": _year(value.get("year") or value.get("date") or ""),
-            "doi": value.get("doi", ""),
-            "url": value.get("url", ""),
-            "kind": _kind(value.get("type", ""), BIBTEX_KINDS.get(block.entry_type.lower())),
-            "summary": value.get("abstract", ""),
-        }
-        entry.tags = re.split(r"[,;]", value.get("keywords", ""))
+        elif isinstance(block, bibtex.Entry):
+            entry = Entry(number=len(entries) + 1)
+            entries.append(entry)
+            _read_bibtex_entry(entry, block)
     return entries
+
+
+# The BibTeX fields read, by the name a moderator is told; every other field is left unread.
+BIBTEX_FIELDS = {
+    "title": "title",
+    "author": "authors",
+    "institution": "institution",
+    "publisher": "publisher",
+    "organization": "organisation",
+    "year": "year",
+    "date": "date",
+    "doi": "DOI",
+    "url": "URL",
+    "type": "type",
+    "abstract": "abstract",
+    "keywords": "keywords",
+}
+
+
+def _read_bibtex_entry(entry, block):
+    """Fill the entry from the BibTeX fields the library keeps, LaTeX decoded but for the
+    addresses; an overlong field makes it malformed before any decoding."""
+    value = {}
+    for field_ in block.fields:
+        key = field_.key.lower()
+        if key not in BIBTEX_FIELDS:
+            continue
+        text = field_.value if isinstance(field_.value, str) else str(field_.value)
+        if len(text) > MAX_FIELD_LENGTH and key != "abstract":
+            entry.problem = (
+                f"its {BIBTEX_FIELDS[key]} is longer than {MAX_FIELD_LENGTH:,} characters."
+            )
+            return
+        value[key] = text[:MAX_FIELD_LENGTH]
+    authors = [
+        _latex_to_text(name)
+        for name in split_multiple_persons_names(value.get("author", ""))
+        if name != "others"
+    ]
+    body = value.get("institution") or value.get("publisher") or value.get("organization")
+    entry.fields = {
+        "title": _latex_to_text(value.get("title", "")),
+        "authors": join_authors([name_from_text(name) for name in authors]),
+        "organisation": _latex_to_text(body or ""),
+        "year": _year(_latex_to_text(value.get("year") or value.get("date") or "")),
+        "doi": value.get("doi", ""),
+        "url": value.get("url", ""),
+        "kind": _kind(
+            _latex_to_text(value.get("type", "")), BIBTEX_KINDS.get(block.entry_type.lower())
+        ),
+        "summary": _latex_to_text(value.get("abstract", "")),
+    }
+    keywords = re.split(r"[,;]", value.get("keywords", ""), maxsplit=MAX_KEYWORDS)
+    entry.tags = [_latex_to_text(keyword) for keyword in keywords[:MAX_KEYWORDS]]
+
+
+def _latex_to_text(value):
+    """The value with its LaTeX markup decoded; plain text as it is, without parsing it."""
+    if not LATEX_MARKUP.search(value):
+        return value
+    try:
+        return LATEX_DECODER.latex_to_text(value, latex_context=LATEX_WALKER_CONTEXT)
+    except Exception:  # pylatexenc raises several kinds on broken markup; keep the text
+        return value
 
 
 def _doi_entries(text):
@@ -224,6 +402,11 @@ def _kind(label, fallback):
 
 def _clean(entry):
     """Turn the read fields into valid Source values, or set the entry's problem."""
+    for key, value in entry.fields.items():
+        if key != "summary" and len(str(value)) > MAX_FIELD_LENGTH:
+            entry.problem = f"its {key} is longer than {MAX_FIELD_LENGTH:,} characters."
+            return
+    entry.fields["summary"] = str(entry.fields.get("summary") or "")[:MAX_FIELD_LENGTH]
     data = {
         key: " ".join(safe_to_show(str(value), multiline=False).split())
         for key, value in entry.fields.items()
@@ -260,12 +443,17 @@ def _clean(entry):
 
 
 def _tags(names):
-    tags = []
-    for name in names:
-        name = " ".join(safe_to_show(str(name), multiline=False).split()).lower()[:MAX_TAG_LENGTH]
-        if name and name not in tags:
-            tags.append(name)
-    return tags[:MAX_TAGS]
+    """At most MAX_TAGS distinct tags from the first MAX_KEYWORDS keywords, in their order."""
+    tags = {}
+    for name in names[:MAX_KEYWORDS]:
+        # Cut before cleaning so that a huge keyword costs nothing; the cleaning only removes.
+        name = safe_to_show(str(name)[: MAX_TAG_LENGTH * 4], multiline=False)
+        name = " ".join(name.split()).lower()[:MAX_TAG_LENGTH]
+        if name:
+            tags[name] = None
+            if len(tags) == MAX_TAGS:
+                break
+    return list(tags)
 
 
 def preview(entries, format="ris"):
@@ -374,6 +562,7 @@ def import_entries(*, text, moderator, themes, stance, label="a reference list",
 
 def _create(entries, *, moderator, themes, stance, label):
     taken = set(Source.objects.values_list("slug", flat=True)) | RESERVED_SLUGS
+    numbers = {}
     sources = []
     for entry in entries:
         source = Source(
@@ -383,7 +572,7 @@ def _create(entries, *, moderator, themes, stance, label):
             proposer=moderator,
             imported=True,
         )
-        source.slug = _free_slug(source.title, taken)
+        source.slug = _free_slug(source.title, taken, numbers)
         sources.append(source)
     created = Source.objects.bulk_create(sources, batch_size=BATCH)
     Through = Source.themes.through
@@ -409,11 +598,14 @@ def _create(entries, *, moderator, themes, stance, label):
     return created
 
 
-def _free_slug(title, taken):
+def _free_slug(title, taken, numbers):
+    """A slug from the title that is not taken; `numbers` remembers, for each base, the number
+    to try next, so that a thousand entries of one title cost a thousand checks, not a million."""
     base = slugify(title)[:100].strip("-") or "source"
-    slug, number = base, 2
+    slug, number = base, numbers.get(base, 2)
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
+    numbers[base] = number
     taken.add(slug)
     return slug
 
@@ -434,3 +626,4 @@ def _tag(sources, tag_lists):
         ],
         batch_size=BATCH,
     )
+
