@@ -3,15 +3,32 @@
 Closing an account keeps what others built on: sources the member proposed stay (without their
 name) and their comments stay under "a former member", unless they ask for the comments' text to
 go. Their endorsements are taken back, and every count moves with them in one transaction.
+Everything else about them is forgotten: their account, e-mail addresses and confirmation keys,
+follows, flags, reading lists (the database deletes these with the account), the e-mails to
+them, their name and address in e-mails to others and in the admin's history, their sessions on
+every device, and the cached pages that showed their name. The privacy page says the same.
 """
 
+from importlib import import_module
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.db import transaction
 
 from comments import discussion
 from comments.models import Comment, Flag
+from sources import page_cache
 from sources.endorsements import remove_all_endorsements
 from sources.models import Endorsement, Source
+from sources.outbox import erasure
+
+# Who a deleted account's remaining traces are attributed to.
+FORMER_MEMBER = "a former member"
 
 
 def _time(value):
@@ -105,13 +122,65 @@ def export(member, *, site_url):
 
 
 def close_account(*, member, remove_comments):
-    """Delete `member`'s account. Their endorsements go (counts follow); their comments stay,
-    attributed to "a former member", or lose their text first when `remove_comments`."""
+    """Delete `member`'s account and forget them. Their endorsements go (counts follow); their
+    comments stay, attributed to "a former member", or lose their text first when
+    `remove_comments`."""
+    addresses = [
+        member.email,
+        *EmailAddress.objects.filter(user=member).values_list("email", flat=True),
+    ]
+    names = [member.username, member.display_name]
     with transaction.atomic():
         remove_all_endorsements(member=member)
+        removed_texts = []
         if remove_comments:
             for comment in Comment.objects.filter(author=member).exclude(
                 status=Comment.Status.DELETED
             ):
+                removed_texts.append(comment.body)
                 discussion.delete(comment=comment, author=member)
+        erasure.erase(addresses=addresses, names=names, stand_in=FORMER_MEMBER, texts=removed_texts)
+        _forget_in_admin_history(member, terms=[*addresses, *names])
+        _end_sessions(member)
         member.delete()
+        transaction.on_commit(_forget_cached_pages)
+
+
+def _forget_in_admin_history(member, *, terms):
+    """The admin's history of changes to the member's account and addresses stays, about "a
+    former member"; its messages name the objects changed (an address added)."""
+    pattern = erasure.mention_pattern(terms)
+    user_type = ContentType.objects.get_for_model(member)
+    address_type = ContentType.objects.get_for_model(EmailAddress)
+    address_ids = [
+        str(pk) for pk in EmailAddress.objects.filter(user=member).values_list("pk", flat=True)
+    ]
+    entries = LogEntry.objects.filter(
+        content_type=user_type, object_id=str(member.pk)
+    ) | LogEntry.objects.filter(content_type=address_type, object_id__in=address_ids)
+    for entry in entries:
+        entry.object_repr = FORMER_MEMBER
+        entry.change_message = pattern.sub(FORMER_MEMBER, entry.change_message)
+        entry.save(update_fields=["object_repr", "change_message"])
+
+
+def _end_sessions(member):
+    """Log the member out everywhere: each session of theirs goes from the database and from the
+    cache that holds sessions. A session names its member only inside its encoded data, so each
+    is decoded; this runs once per deleted account."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    member_id = str(member.pk)
+    sessions = Session.objects.only("session_key", "session_data").iterator(chunk_size=1000)
+    keys = [s.session_key for s in sessions if s.get_decoded().get(SESSION_KEY) == member_id]
+    for key in keys:
+        store(session_key=key).delete()
+
+
+def _forget_cached_pages():
+    """Cached pages and parts of pages that showed the member's name or profile, and the keys
+    named after them (member:<username>). Deleting an account already invalidates every cached
+    page (sources/page_cache.py), so emptying the shared cache of pages costs no more renders;
+    it also drops sessions' cached copies, which are read again from the database. Other
+    processes' own copies of parts are invalid from now on and expire within a day."""
+    caches[page_cache.CACHE_ALIAS].clear()
+    caches[page_cache.PARTS_ALIAS].clear()

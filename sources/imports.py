@@ -6,7 +6,8 @@ each either a set of Source fields or the reason it cannot be read; `preview()` 
 what would be proposed, what the library or the queue already holds (by the same URL and DOI keys
 the proposal form checks, or the same title) and what is malformed. A short list is previewed in
 the request and `import_entries()` proposes every new entry in one transaction, on behalf of the
-moderator: all of them or, on any error, none.
+moderator: all of them or, on any error, none. A long one is an `ImportRun` that the task worker
+carries out in batches (`run_import()`), while the moderator watches its progress.
 
 Every step is linear in the text, and each entry's work is bounded: a field longer than
 MAX_FIELD_LENGTH is not read, only the first MAX_KEYWORDS keywords are, and LaTeX is decoded in
@@ -25,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.text import slugify
 from pylatexenc import latex2text, latexwalker
 from taggit.models import Tag
@@ -32,7 +34,7 @@ from taggit.models import Tag
 from .citations import join_authors, name_from_text
 from .forms import MAX_TAG_LENGTH, MAX_TAGS
 from .keys import DOI_PATTERN, normalize_doi, normalize_url
-from .models import RESERVED_SLUGS, ModerationEvent, Source, TaggedSource
+from .models import RESERVED_SLUGS, ImportRun, ModerationEvent, Source, TaggedSource
 from .page_cache import library_changed
 from .text import safe_to_show
 
@@ -627,3 +629,138 @@ def _tag(sources, tag_lists):
         batch_size=BATCH,
     )
 
+
+# -- Import runs ------------------------------------------------------------------------------
+
+
+def start_run(*, moderator, text, label, name, themes, stance, scanned):
+    """The moderator's new ImportRun holding the list: previewed, to be confirmed in the next
+    request, when the list is short; queued for the task worker when it is long. Their earlier
+    previews that were never confirmed go."""
+    ImportRun.objects.filter(moderator=moderator, status=ImportRun.Status.PREVIEWED).delete()
+    status = ImportRun.Status.PREVIEWED if scanned.fits_in_request else ImportRun.Status.QUEUED
+    run = ImportRun.objects.create(
+        moderator=moderator,
+        text=text,
+        label=label,
+        name=name,
+        stance=stance,
+        total=scanned.entries,
+        status=status,
+    )
+    run.themes.set(themes)
+    return run
+
+
+def import_previewed(*, run):
+    """Import a previewed run's list now, in one transaction (`import_entries()`), and record
+    the outcome on the run."""
+    result = import_entries(
+        text=run.text,
+        moderator=run.moderator,
+        themes=list(run.themes.all()),
+        stance=run.stance,
+        label=run.label,
+        name=run.name,
+    )
+    checked = result.preview
+    run.imported = len(result.created)
+    run.total = run.done = checked.total
+    _record_skipped(run, checked.duplicates + checked.malformed)
+    _finish(run, ImportRun.Status.DONE)
+    return result
+
+
+def run_import(run_id):
+    """Carry a queued run out: read and check its list, then propose the new entries BATCH at
+    a time, each batch in a transaction of its own after which the run's progress is saved.
+
+    A batch whose addresses another proposal took meanwhile is imported without them; if the
+    import stops, the batches before stay imported and importing the list again skips them.
+    """
+    queued = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED)
+    if not queued.update(status=ImportRun.Status.RUNNING, updated_at=timezone.now()):
+        return  # another worker has it, or the run is gone
+    run = ImportRun.objects.select_related("moderator").get(pk=run_id)
+    try:
+        format, entries = read_entries(run.text, run.name)
+        checked = preview(entries, format)
+        run.total = checked.total
+        run.done = len(checked.duplicates) + len(checked.malformed)
+        _record_skipped(run, checked.duplicates + checked.malformed)
+        run.save(update_fields=PROGRESS_FIELDS)
+        themes = list(run.themes.all())
+        for start in range(0, len(checked.new), BATCH):
+            batch = checked.new[start : start + BATCH]
+            with transaction.atomic():
+                fresh, taken = _still_new(batch)
+                created = _create(
+                    fresh,
+                    moderator=run.moderator,
+                    themes=themes,
+                    stance=run.stance,
+                    label=run.label,
+                )
+                library_changed()
+                run.imported += len(created)
+                run.done += len(batch)
+                _record_skipped(run, taken)
+                run.save(update_fields=PROGRESS_FIELDS)
+    except ImportRefused as error:
+        _finish(run, ImportRun.Status.FAILED, error=str(error))
+    except IntegrityError:
+        _finish(
+            run,
+            ImportRun.Status.FAILED,
+            error=(
+                "The import stopped: another source with one of these addresses or DOIs was added "
+                "while it ran. Import the list again: what is already imported is skipped."
+            ),
+        )
+    except Exception:
+        _finish(
+            run,
+            ImportRun.Status.FAILED,
+            error="The import stopped on an unexpected error. Import the list again: what is "
+            "already imported is skipped.",
+        )
+        raise
+    else:
+        _finish(run, ImportRun.Status.DONE)
+
+
+PROGRESS_FIELDS = ["total", "done", "imported", "duplicates", "malformed", "skipped", "updated_at"]
+
+
+def _still_new(entries):
+    """(fresh, taken): the entries no live source holds now, and those one has come to hold
+    since the list was checked, marked as duplicates."""
+    holders = _live_holders(entries)
+    fresh, taken = [], []
+    for entry in entries:
+        held = next((holders[key] for key in _keys(entry) if key in holders), None)
+        if held:
+            entry.duplicate_of = f"“{held}”, already in the library or the queue"
+            taken.append(entry)
+        else:
+            fresh.append(entry)
+    return fresh, taken
+
+
+def _record_skipped(run, entries):
+    """Count the skipped entries on the run and keep the first MAX_SKIPPED_SHOWN reasons."""
+    for entry in entries:
+        if entry.problem:
+            run.malformed += 1
+            reason = entry.problem
+        else:
+            run.duplicates += 1
+            reason = f"the same source as {entry.duplicate_of}"
+        if len(run.skipped) < MAX_SKIPPED_SHOWN:
+            run.skipped.append([entry.number, entry.title[:300], reason[:500]])
+
+
+def _finish(run, status, *, error=""):
+    run.status, run.error, run.text = status, error, ""
+    run.finished_at = timezone.now()
+    run.save()

@@ -1,8 +1,6 @@
 """Moderators' pages: the queue, the review of one proposal, importing a reading list; and the
 public log."""
 
-import uuid
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -10,11 +8,11 @@ from django.views.decorators.http import require_POST
 
 from comments.discussion import threads
 
-from . import changes, imports, link_health, moderation, reviews
+from . import changes, imports, link_health, moderation, reviews, tasks
 from .access import moderator_required
 from .duplicates import attach_similar_titles, same_domain, similar_titles
 from .forms import CorrectionsForm, DecisionForm, ImportForm, ReasonForm, SourceReviewForm
-from .models import ModerationEvent, Source, Theme
+from .models import ImportRun, ModerationEvent, Source
 from .pagination import paginate
 from .permissions import SourcePermissions
 
@@ -188,12 +186,10 @@ def log(request):
     return render(request, "sources/moderation_log.html", {"page": page})
 
 
-IMPORT_SESSION_KEY = "reading_list_import"
-
-
 @moderator_required
 def import_list(request):
-    """Bring a reading list in: preview what would be proposed, then one confirmed import."""
+    """Bring a reading list in: a short one is previewed, then imported once confirmed; a long
+    one is imported as background work while the moderator follows its progress."""
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm_import(request)
     form = ImportForm(prefix="import", max_bytes=imports.MAX_BYTES)
@@ -202,59 +198,75 @@ def import_list(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                format, entries = imports.read_entries(data["text"], data["name"])
+                scanned = imports.scan(data["text"], data["name"])
+                if scanned.fits_in_request:
+                    format, entries = imports.read_entries(data["text"], data["name"])
             except imports.ImportRefused as error:
                 form.add_error(None, str(error))
             else:
-                preview = imports.preview(entries, format)
-                token = uuid.uuid4().hex
-                request.session[IMPORT_SESSION_KEY] = {
-                    "token": token,
-                    "text": data["text"],
-                    "label": data["label"],
-                    "name": data["name"],
-                    "themes": [theme.pk for theme in data["themes"]],
-                    "stance": data["stance"],
-                }
+                run = imports.start_run(
+                    moderator=request.user,
+                    text=data["text"],
+                    label=data["label"],
+                    name=data["name"],
+                    themes=data["themes"],
+                    stance=data["stance"],
+                    scanned=scanned,
+                )
+                if not scanned.fits_in_request:
+                    tasks.import_reading_list.enqueue(run.pk)
+                    return redirect("sources:import_run", pk=run.pk)
                 context = {
-                    "preview": preview,
-                    "token": token,
+                    "preview": imports.preview(entries, format),
+                    "token": run.pk,
                     "label": data["label"],
                     "themes": data["themes"],
                     "stance": Source.Stance(data["stance"]).label,
                 }
                 return render(request, "sources/import_preview.html", context)
     status = 400 if form.errors else 200
-    return render(request, "sources/import.html", {"form": form}, status=status)
+    runs = ImportRun.objects.filter(moderator=request.user).exclude(
+        status=ImportRun.Status.PREVIEWED
+    )[:5]
+    limits = {"entries": imports.IN_REQUEST_ENTRIES, "kilobytes": imports.IN_REQUEST_BYTES // 1024}
+    context = {"form": form, "runs": runs, "limits": limits}
+    return render(request, "sources/import.html", context, status=status)
 
 
 def _confirm_import(request):
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or pending["token"] != request.POST.get("token"):
+    token = request.POST.get("token", "")
+    run = ImportRun.objects.filter(
+        pk=int(token) if token.isdigit() else None,
+        moderator=request.user,
+        status=ImportRun.Status.PREVIEWED,
+    ).first()
+    if run is None:
         messages.error(
             request, "That preview is no longer current: upload the list again to import it."
         )
         return redirect("sources:import")
-    themes = list(Theme.objects.filter(pk__in=pending["themes"]))
     try:
-        result = imports.import_entries(
-            text=pending["text"],
-            moderator=request.user,
-            themes=themes,
-            stance=pending["stance"],
-            label=pending["label"],
-            name=pending["name"],
-        )
+        result = imports.import_previewed(run=run)
     except imports.ImportRefused as error:
         messages.error(request, str(error))
         return redirect("sources:import")
-    del request.session[IMPORT_SESSION_KEY]
     checked = result.preview
     messages.success(
         request,
-        f"Imported {len(result.created)} of {checked.total} entries from {pending['label']} as "
+        f"Imported {len(result.created)} of {checked.total} entries from {run.label} as "
         f"proposals; {len(checked.duplicates)} duplicate{pluralize(len(checked.duplicates))} "
         f"and {len(checked.malformed)} malformed entr{pluralize(len(checked.malformed), 'y,ies')} "
         "skipped.",
     )
     return redirect("sources:moderation")
+
+
+@moderator_required
+def import_run(request, pk):
+    """How far the import of a long list has gone; once done, what was imported and skipped."""
+    run = get_object_or_404(
+        ImportRun.objects.exclude(status=ImportRun.Status.PREVIEWED).defer("text"),
+        pk=pk,
+        moderator=request.user,
+    )
+    return render(request, "sources/import_run.html", {"run": run})

@@ -80,6 +80,7 @@ urlpatterns = [
     path("moderation/", moderation_views.queue, name="moderation"),
     path("moderation/log/", moderation_views.log, name="moderation_log"),
     path("moderation/import/", moderation_views.import_list, name="import"),
+    path("moderation/import/<int:pk>/", moderation_views.import_run, name="import_run"),
     path("moderation/links/", moderation_views.links, name="link_health"),
     path("moderation/due/", moderation_views.due_for_review, name="due_for_review"),
     path(

@@ -1,19 +1,35 @@
 """A member's own data: download it as JSON, or delete the account with counts kept exact."""
 
+import base64
+import contextlib
 import json
 
 import pytest
-from allauth.account.models import EmailAddress
+from allauth.account.models import EmailAddress, EmailConfirmation
+from django.conf import settings as django_settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from comments import discussion
 from comments.models import Comment, Flag
 from qlibrary.models import User
+from sources import moderation
 from sources.endorsements import set_endorsement
-from sources.models import Endorsement, Source
+from sources.following import set_follow
+from sources.models import Endorsement, ModerationEvent, Source
+from sources.outbox import erasure, mail
+from sources.outbox.models import OutgoingEmail
 
 from .browser import PASSWORD
-from .factories import CommentFactory, ProposalFactory, SourceFactory
+from .factories import CommentFactory, MemberFactory, ProposalFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +152,171 @@ def test_flags_by_a_deleted_member_go_with_the_account(login, member, other_memb
     login(member).post(reverse("delete_account"), {"password": PASSWORD})
 
     assert not Flag.objects.filter(comment=comment).exists()
+
+
+# A member whose every trace can be searched for: names and addresses found nowhere else.
+FORGOTTEN_USERNAME = "zelda_quist"
+FORGOTTEN_NAME = "Zelda O'Quist"
+FORGOTTEN_ADDRESS = "Zelda.Quist@example.net"
+SECOND_ADDRESS = "zq-second@example.com"
+
+
+def _texts(value):
+    """A stored value as the texts to search: itself, and what a base64 value (a database
+    cache's entries) or a pickled one (a memory cache's) holds."""
+    if isinstance(value, memoryview):
+        value = bytes(value)
+    if isinstance(value, bytes):
+        return [value.decode("latin-1")]
+    text = str(value)
+    texts = [text]
+    with contextlib.suppress(ValueError):
+        texts.append(base64.b64decode(text, validate=True).decode("latin-1"))
+    return texts
+
+
+def _database_rows_holding(needles):
+    """(table, needle) for every row of every table, cache tables included, where a needle
+    appears in any column, in any case."""
+    needles = [needle.lower() for needle in needles]
+    found = set()
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                text = "\n".join(t for value in row for t in _texts(value)).lower()
+                found.update((table, needle) for needle in needles if needle in text)
+    return found
+
+
+def _memory_caches_holding(needles):
+    """(alias, needle) for every entry of this process's memory caches (key or value)."""
+    needles = [needle.lower() for needle in needles]
+    found = set()
+    for alias in django_settings.CACHES:
+        cache = caches[alias]
+        if isinstance(cache, LocMemCache):
+            for key, value in cache._cache.items():
+                text = (key + "\n" + _texts(value)[0]).lower()
+                found.update((alias, needle) for needle in needles if needle in text)
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deleted_member_is_found_nowhere_in_the_database_or_the_caches(
+    client, other_member, theme, moderator
+):
+    forgotten = MemberFactory(
+        username=FORGOTTEN_USERNAME, email=FORGOTTEN_ADDRESS, display_name=FORGOTTEN_NAME
+    )
+    second = EmailAddress.objects.create(user=forgotten, email=SECOND_ADDRESS)
+    EmailConfirmation.create(second)  # a confirmation key, never used
+    # What they did: a proposal (moderators are told), comments, a reply to another member
+    # (who is told), an endorsement, a follow, a flag; and a reply to them (they are told).
+    submitted = ProposalFactory.build(title="Spread and adoption", summary="Why.")
+    moderation.submit(source=submitted, proposer=forgotten, themes=[theme], tags=[])
+    theirs = discussion.post(author=forgotten, target=theme, body="Start with patients.")
+    others = discussion.post(author=other_member, target=theme, body="Ask the carers.")
+    discussion.post(author=forgotten, target=theme, body="Agreed, and early.", parent=others)
+    discussion.post(author=other_member, target=theme, body="Yes.", parent=theirs)
+    endorsed = SourceFactory(title="Endorsed", themes=[theme])
+    set_endorsement(source=endorsed, member=forgotten, endorse=True)
+    set_follow(member=forgotten, follow=True, theme=theme)
+    Flag.objects.create(comment=others, member=forgotten, reason=Flag.Reason.OFF_TOPIC)
+    # The account e-mails: a password reset, and a message still waiting to be sent.
+    client.post(reverse("account_reset_password"), {"email": FORGOTTEN_ADDRESS})
+    mail.queue(kind="digest", subject="Your week", body="Hello Zelda", to=[SECOND_ADDRESS])
+    # Staff changed their account in the admin.
+    LogEntry.objects.create(
+        user=moderator,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(forgotten.pk),
+        object_repr=str(forgotten),
+        action_flag=CHANGE,
+        change_message=json.dumps([{"added": {"name": "email", "object": SECOND_ADDRESS}}]),
+    )
+    # Readers saw their profile and the discussion (pages cached); they are logged in twice.
+    client.get(forgotten.get_absolute_url())
+    client.get(theme.get_absolute_url())
+    elsewhere = Client()
+    elsewhere.force_login(forgotten)
+    client.force_login(forgotten)
+    needles = [FORGOTTEN_USERNAME, FORGOTTEN_NAME, FORGOTTEN_ADDRESS, SECOND_ADDRESS]
+    assert {needle for _, needle in _database_rows_holding(needles)} == {
+        needle.lower() for needle in needles
+    }, "the search finds every trace before the deletion"
+    events = ModerationEvent.objects.count()
+
+    response = client.post(reverse("delete_account"), {"password": PASSWORD})
+
+    assert response.status_code == 302
+    needles.append(escape(FORGOTTEN_NAME))  # as pages show it
+    assert _database_rows_holding(needles) == set()
+    assert _memory_caches_holding(needles) == set()
+    # Logged out on every device.
+    member_id = str(forgotten.pk)
+    assert all(s.get_decoded().get(SESSION_KEY) != member_id for s in Session.objects.all())
+    assert "Log in</a>" in elsewhere.get(reverse("home")).content.decode()
+    # What others built on stays, attributed to "a former member".
+    assert ModerationEvent.objects.count() == events
+    assert Source.objects.get(title="Spread and adoption").proposer is None
+    told = OutgoingEmail.objects.get(to=[other_member.email], kind="comment_reply")
+    assert told.subject == "[Q Library] a former member replied to you"
+    assert "a former member replied to your comment" in told.body
+    assert "Agreed, and early." in told.body
+    entry = LogEntry.objects.get(object_id=str(forgotten.pk))
+    assert (entry.object_repr, json.loads(entry.change_message)) == (
+        "a former member",
+        [{"added": {"name": "email", "object": "a former member"}}],
+    )
+    assert not OutgoingEmail.objects.filter(kind__startswith="account:").exists()
+
+
+def test_removed_comments_are_not_quoted_in_the_emails_to_others(
+    login, member, other_member, theme, django_capture_on_commit_callbacks
+):
+    others = discussion.post(author=other_member, target=theme, body="Ask the carers.")
+    with django_capture_on_commit_callbacks(execute=True):
+        discussion.post(author=member, target=theme, body="My private story.", parent=others)
+    told = OutgoingEmail.objects.get(kind="comment_reply")
+    assert "My private story." in told.body
+
+    login(member).post(reverse("delete_account"), {"password": PASSWORD, "remove_comments": "on"})
+
+    told.refresh_from_db()
+    assert "My private story." not in told.body
+    assert "[removed by its author]" in told.body
+    assert "a former member replied to your comment" in told.body
+
+
+def test_erasing_a_name_leaves_longer_words_and_other_addresses_alone(db):
+    email = mail.queue(
+        kind="digest",
+        subject="Ann and Annual news",
+        body="Ann wrote; ann.other@example.org and Joanne did not. Ann.",
+        html_body="<p>Ann &amp; Annabel</p>",
+        to=["someone@example.org"],
+    )
+
+    erasure.erase(addresses=["ann@example.org"], names=["Ann"], stand_in="a former member")
+
+    email.refresh_from_db()
+    assert email.subject == "a former member and Annual news"
+    assert email.body == (
+        "a former member wrote; ann.other@example.org and Joanne did not. a former member."
+    )
+    assert email.html_body == "<p>a former member &amp; Annabel</p>"
+
+
+def test_a_message_to_several_people_loses_only_the_erased_address(db):
+    email = mail.queue(
+        kind="digest",
+        subject="News",
+        body="b",
+        to=["Ann@Example.org", "bob@example.org", "joann@example.org"],
+    )
+
+    erasure.erase(addresses=["ann@example.org"], names=["ann"], stand_in="a former member")
+
+    email.refresh_from_db()
+    assert email.to == ["bob@example.org", "joann@example.org"]

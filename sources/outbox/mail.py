@@ -126,7 +126,10 @@ def deliver(email_id):
     if not recorded:
         # The claim lapsed and another sender took the message over, or it was erased.
         logger.warning(
-            "E-mail %s: attempt %d finished after its claim lapsed", email.pk, email.attempts
+            "E-mail %s: the outcome of attempt %d is not recorded: the message was taken over "
+            "after its claim lapsed, or deleted",
+            email.pk,
+            email.attempts,
         )
         return OutgoingEmail.objects.filter(pk=email.pk).values_list("status", flat=True).first()
     if outcome["status"] == OutgoingEmail.Status.PENDING:
