@@ -110,12 +110,16 @@ def record(*, source, found, now):
         )
     else:
         failing_since, failures, broken = None, 0, False
+    answered_at = now if found.outcome == Outcome.OK else health.answered_at
+    if not same_address and found.outcome != Outcome.OK:
+        answered_at = None
     archive_url = health.archive_url if (broken and same_address) else ""
     if broken and not archive_url:
         archive_url = archived_copy(source.url)
     LinkHealth.objects.filter(pk=health.pk).update(
         checked_url=source.url,
         checked_at=now,
+        answered_at=answered_at,
         outcome=found.outcome,
         status_code=found.status_code,
         error=found.error,

@@ -1,21 +1,37 @@
+import contextlib
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import connections, models
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import identifiers
 from .access import is_member, is_moderator
+from .contributors import clean_contributors, display_names, validate_contributors
 from .keys import normalize_doi, normalize_url
 from .perspectives import describe_breakdown
 
 MIN_YEAR = 1800
 MAX_YEAR = 2100
+# A page, or an article number standing in for pages: "191", "k3617", "e0123", "xii", "S12".
+PAGE_PATTERN = r"^[A-Za-z]{0,4}\d{1,7}[A-Za-z]{0,2}$|^[ivxlcdmIVXLCDM]{1,12}$"
+# A BCP 47 language tag, as far as citations need: "en", "en-GB", "zh-Hant-TW", "es-419".
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
 SEARCH_CONFIG = "english"
 # Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/,
 # /moderation/comments/, /moderation/import/, /moderation/links/, /moderation/due/,
@@ -99,6 +115,11 @@ class SourceQuerySet(models.QuerySet):
             )
         )
 
+    def with_accessed_on(self):
+        """Each source with `accessed_at`: when its address last answered a link check (what a
+        citation of a web source gives as "accessed"), read in the same query."""
+        return self.annotate(accessed_at=F("link_health__answered_at"))
+
     def for_cards(self):
         """Only what finds a source's card in the cache (sources/cards.py renders the rest)."""
         return self.only("pk", "slug")
@@ -150,6 +171,8 @@ class SourceQuerySet(models.QuerySet):
                 Q(title__icontains=word)
                 | Q(authors__icontains=word)
                 | Q(organisation__icontains=word)
+                | Q(publisher__icontains=word)
+                | Q(container_title__icontains=word)
                 | Q(summary__icontains=word)
                 | Q(pk__in=matching_tags)
             )
@@ -159,7 +182,8 @@ class SourceQuerySet(models.QuerySet):
 
     def refresh_search_vectors(self):
         """Recompute the stored full-text vector (PostgreSQL only) after text or tags change,
-        in one UPDATE for the whole set: title A, tags B, authors and organisation B, summary C.
+        in one UPDATE for the whole set: title A; tags, authors, organisation, publisher and
+        journal B; summary C.
         """
         if connections[self.db].vendor != "postgresql":
             return
@@ -173,7 +197,14 @@ class SourceQuerySet(models.QuerySet):
         self.order_by().update(
             search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
             + SearchVector(Subquery(tag_names[:1]), weight="B", config=SEARCH_CONFIG)
-            + SearchVector("authors", "organisation", weight="B", config=SEARCH_CONFIG)
+            + SearchVector(
+                "authors",
+                "organisation",
+                "publisher",
+                "container_title",
+                weight="B",
+                config=SEARCH_CONFIG,
+            )
             + SearchVector("summary", weight="C", config=SEARCH_CONFIG)
         )
 
@@ -252,13 +283,73 @@ class Source(models.Model):
     url = models.URLField(
         "URL", max_length=1000, blank=True, validators=[URLValidator(schemes=["http", "https"])]
     )
-    doi = models.CharField("DOI", max_length=200, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True, validators=[identifiers.validate_doi])
+    # The bibliographic record, shaped after CSL-JSON (sources/contributors.py, sources/kinds.py).
+    # People and organisations in order, each with a role: set through set_contributors().
+    contributors = models.JSONField(default=list, blank=True, validators=[validate_contributors])
+    # The list names only the first contributors ("et al." in a reference).
+    et_al = models.BooleanField("et al.", default=False)
+    # The contributors as one line of text for cards, search and feeds, derived from
+    # `contributors` by set_contributors(): "Dixon-Woods M, Baker R, Charles K".
     authors = models.CharField(max_length=500, blank=True)
+    # Before the record had contributors and a publisher, one field held either: kept (no longer
+    # edited) for the readers of it that have not moved to `publisher` and `contributors` yet.
     organisation = models.CharField("organisation or publisher", max_length=300, blank=True)
+    container_title = models.CharField(
+        "journal, book, website or series",
+        max_length=300,
+        blank=True,
+        help_text="Where it was published: the journal of an article, the book of a chapter.",
+    )
+    volume = models.CharField(max_length=30, blank=True)
+    issue = models.CharField(max_length=30, blank=True)
+    page_first = models.CharField(
+        "first page or article number",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(PAGE_PATTERN, "Give a page number or an article number.")],
+    )
+    page_last = models.CharField(
+        "last page",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(PAGE_PATTERN, "Give a page number.")],
+    )
+    publisher = models.CharField(max_length=300, blank=True)
+    publisher_place = models.CharField("place of publication", max_length=150, blank=True)
+    edition = models.CharField(max_length=50, blank=True)
+    report_number = models.CharField(max_length=100, blank=True)
+    pmid = models.CharField(
+        "PMID", max_length=40, blank=True, validators=[identifiers.validate_pmid]
+    )
+    pmcid = models.CharField(
+        "PMCID", max_length=80, blank=True, validators=[identifiers.validate_pmcid]
+    )
+    # ISBN-13 digits (an ISBN-10 converted); shown hyphenated (identifiers.format_isbn).
+    isbn = models.CharField(
+        "ISBN", max_length=40, blank=True, validators=[identifiers.validate_isbn]
+    )
+    issn = models.CharField(
+        "ISSN", max_length=20, blank=True, validators=[identifiers.validate_issn]
+    )
     year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+    )
+    issued_month = models.PositiveSmallIntegerField(
+        "month", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    issued_day = models.PositiveSmallIntegerField(
+        "day", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    language = models.CharField(
+        max_length=35,
+        blank=True,
+        validators=[
+            RegexValidator(LANGUAGE_PATTERN, 'Give a language code such as "en" or "en-GB".')
+        ],
+        help_text='A language code such as "en" or "en-GB"; leave empty if unsure.',
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     summary = models.TextField(max_length=2000, help_text="Why it matters, in a few sentences.")
@@ -323,6 +414,16 @@ class Source(models.Model):
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
                 name="source_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_month__isnull=True)
+                | Q(issued_month__gte=1, issued_month__lte=12, year__isnull=False),
+                name="source_issued_month_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_day__isnull=True)
+                | Q(issued_day__gte=1, issued_day__lte=31, issued_month__isnull=False),
+                name="source_issued_day_with_month",
             ),
             models.CheckConstraint(
                 condition=~Q(status=SourceStatus.APPROVED) | Q(approved_at__isnull=False),
@@ -417,6 +518,79 @@ class Source(models.Model):
     def perspective_breakdown(self):
         """How many endorsers bring each perspective, in words."""
         return describe_breakdown(self.perspective_counts())
+
+    def set_contributors(self, contributors, *, et_al=False):
+        """Set the contributors (checked and tidied) and the `authors` line derived from them.
+
+        Raises ValidationError for a list that is not names (sources/contributors.py)."""
+        self.contributors = clean_contributors(contributors)
+        self.et_al = bool(et_al)
+        self.authors = display_names(self.contributors, self.et_al)
+
+    @property
+    def accessed_on(self):
+        """The day the source's address last answered a link check, or None: what a citation
+        of a web source gives as "accessed" (fetched with `.with_accessed_on()` for a list)."""
+        if hasattr(self, "accessed_at"):
+            answered = self.accessed_at
+        else:
+            try:
+                answered = self.link_health.answered_at
+            except LinkHealth.DoesNotExist:
+                answered = None
+        return timezone.localdate(answered) if answered else None
+
+    @property
+    def isbn_display(self):
+        """The ISBN as printed, with hyphens."""
+        return identifiers.format_isbn(self.isbn)
+
+    @property
+    def pages(self):
+        """ "191-194", "k3617" (an article number), or ""."""
+        if self.page_first and self.page_last and self.page_last != self.page_first:
+            return f"{self.page_first}\u2013{self.page_last}"
+        return self.page_first
+
+    def clean(self):
+        """Write identifiers one way, keep `authors` in step with the contributors, and check
+        the parts of the record that depend on each other (a valid issued date, a last page
+        only after a first)."""
+        errors = {}
+        for field, normalize in identifiers.NORMALIZERS.items():
+            # An invalid value is left as it is: the field's validator says why.
+            with contextlib.suppress(ValidationError):
+                setattr(self, field, normalize(getattr(self, field)))
+        if self.contributors:
+            with contextlib.suppress(ValidationError):
+                self.set_contributors(self.contributors, et_al=self.et_al)
+        if self.language and "-" in self.language:
+            subtags = self.language.split("-")
+            self.language = "-".join(
+                [subtags[0].lower()]
+                + [tag.title() if len(tag) == 4 else tag.upper() for tag in subtags[1:]]
+            )
+        elif self.language:
+            self.language = self.language.lower()
+        if self.issued_month and not self.year:
+            errors["issued_month"] = "Give the year before the month."
+        if self.issued_day and not self.issued_month:
+            errors["issued_day"] = "Give the month before the day."
+        elif self.issued_day and self.issued_month and self.year:
+            try:
+                datetime.date(self.year, self.issued_month, self.issued_day)
+            except ValueError:
+                errors["issued_day"] = "That day is not in that month."
+        if self.page_last and not self.page_first:
+            errors["page_last"] = "Give the first page too."
+        elif (
+            self.page_first.isdigit()
+            and self.page_last.isdigit()
+            and int(self.page_last) < int(self.page_first)
+        ):
+            errors["page_last"] = "The last page comes before the first."
+        if errors:
+            raise ValidationError(errors)
 
     def assign_keys(self):
         """Derive the duplicate-detection keys from the URL and DOI."""
@@ -566,6 +740,8 @@ class LinkHealth(models.Model):
     source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="link_health")
     checked_url = models.CharField(max_length=1000)
     checked_at = models.DateTimeField()
+    # When the address last answered (outcome ok): the "accessed" date citations give.
+    answered_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     # How the last check failed, in words ("404 Not Found", "could not connect ...").
