@@ -8,6 +8,7 @@ from taggit.models import Tag
 from .duplicates import live_duplicate, similar_titles
 from .keys import is_valid_doi, normalize_doi, normalize_url
 from .models import MIN_YEAR, ModerationEvent, Source, Theme
+from .reviews import review_months
 from .text import CleanTextMixin
 
 MAX_TAGS = 8
@@ -319,6 +320,8 @@ class SourceReviewForm(CleanTextMixin, forms.Form):
     )
     next_review_by = forms.DateField(
         label="Next review by",
+        # A date input takes and shows only ISO dates (2029-10-01): in the site's own format
+        # (01/10/2029) the browser would show it empty.
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date, such as 2027-03-31."},
     )
@@ -326,13 +329,17 @@ class SourceReviewForm(CleanTextMixin, forms.Form):
         label="Superseded by (optional)",
         required=False,
         max_length=1000,
-        help_text="The address of the newer source in this library that replaces it, "
-        "e.g. /sources/its-slug/. Leave empty if nothing replaces it.",
+        help_text="Find the newer source in this library by its title, then choose it.",
     )
 
     def __init__(self, *args, source, **kwargs):
         self.source = source
         super().__init__(*args, **kwargs)
+        months = review_months(source.kind)
+        self.fields["next_review_by"].help_text = (
+            f"Suggested: {months} months from today, the usual interval for a "
+            f"{source.get_kind_display().lower()}."
+        )
 
     def clean_next_review_by(self):
         value = self.cleaned_data["next_review_by"]
@@ -348,7 +355,8 @@ class SourceReviewForm(CleanTextMixin, forms.Form):
         successor = Source.objects.approved().filter(slug=slug).first()
         if successor is None:
             raise forms.ValidationError(
-                "No source in the library has that address. Copy it from the newer source's page."
+                "No source in the library has that address: find the newer source by its title "
+                "and choose it."
             )
         if successor.pk == self.source.pk:
             raise forms.ValidationError("A source cannot be superseded by itself.")

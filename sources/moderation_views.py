@@ -154,25 +154,44 @@ def due_for_review(request):
 
 @moderator_required
 def record_review(request, slug):
-    """Review one source in the library: the note for the log, the next date, any successor."""
+    """Review one source in the library: the note for the log, the next date, any successor.
+
+    The successor is found by its title: "Find" (or a GET with ?successor_q=) shows the form
+    again, as the moderator left it, with the matching sources to choose from."""
     source = get_object_or_404(Source.objects.approved().select_related("superseded_by"), slug=slug)
+    data = request.POST if request.method == "POST" else request.GET
+    finding = request.method == "GET" or "find_successor" in request.POST
     initial = {
         "next_review_by": reviews.default_review_by(source.kind),
         "superseded_by": source.superseded_by.get_absolute_url() if source.superseded_by else "",
     }
-    form = SourceReviewForm(request.POST or None, source=source, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reviews.record_review(source=source, moderator=request.user, **form.cleaned_data)
-        except reviews.ReviewError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Review of “{source.title}” recorded in the public log.")
-            return redirect("sources:due_for_review")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "sources/record_review.html", {"source": source, "form": form}, status=status
+    if finding:
+        # Nothing is checked or saved: the form comes back with what was typed in it.
+        kept = {name: data[name] for name in SourceReviewForm.base_fields if name in data}
+        form = SourceReviewForm(source=source, initial={**initial, **kept})
+    else:
+        form = SourceReviewForm(request.POST, source=source, initial=initial)
+        if form.is_valid():
+            try:
+                reviews.record_review(source=source, moderator=request.user, **form.cleaned_data)
+            except reviews.ReviewError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Review of “{source.title}” recorded in the public log.")
+                return redirect("sources:due_for_review")
+    query = data.get("successor_q", "").strip()[:200]
+    picked, found = reviews.successor_candidates(
+        source, query, chosen=form["superseded_by"].value() or ""
     )
+    context = {
+        "source": source,
+        "form": form,
+        "successor_q": query,
+        "picked": picked,
+        "found": found,
+    }
+    status = 400 if request.method == "POST" and not finding else 200
+    return render(request, "sources/record_review.html", context, status=status)
 
 
 def log(request):

@@ -7,6 +7,7 @@ import calendar
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .access import is_moderator
@@ -26,10 +27,33 @@ def add_months(day, months):
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def review_months(kind):
+    """How many months a source of this kind stays in the library before its next review."""
+    return Source.REVIEW_MONTHS.get(kind, 36)
+
+
 def default_review_by(kind, today=None):
     """When a source of this kind should first be reviewed, counted from `today`."""
     today = today or timezone.localdate()
-    return add_months(today, Source.REVIEW_MONTHS.get(kind, 36))
+    return add_months(today, review_months(kind))
+
+
+def successor_candidates(source, query, *, chosen="", limit=10):
+    """What a moderator can pick as the source that replaces `source`: (the source in the
+    library at the address `chosen`, or None; the others whose title holds every word of
+    `query`, newest first)."""
+    others = (
+        Source.objects.approved().exclude(pk=source.pk).only("pk", "slug", "title", "kind", "year")
+    )
+    slug = chosen.strip().rstrip("/").rsplit("/", 1)[-1]
+    picked = others.filter(slug=slug).first() if slug else None
+    words = query.split()[:8]
+    if not words:
+        return picked, []
+    found = others.exclude(pk=picked.pk) if picked else others
+    for word in words:
+        found = found.filter(title__icontains=word)
+    return picked, list(found.order_by(F("year").desc(nulls_last=True), "title")[:limit])
 
 
 def due(today=None):

@@ -135,7 +135,7 @@ def test_a_review_with_a_successor_is_logged_and_the_old_source_points_to_it(cli
         ({"note": "Ok.", "next_review_by": "someday"}, "Enter a date, such as"),
         (
             {"note": "Ok.", "next_review_by": "2030-01-01", "superseded_by": "/sources/nope/"},
-            "No source in the library has that address.",
+            "No source in the library has that address: find the newer source by its title",
         ),
     ],
 )
@@ -189,3 +189,96 @@ def test_the_starter_library_gets_review_dates(themes):
     call_command("seed_library", stdout=None)
 
     assert not Source.objects.approved().filter(review_by__isnull=True).exists()
+
+
+def test_the_review_form_suggests_the_next_date_from_the_kind_as_an_iso_date(client, moderator):
+    source = SourceFactory(kind=Source.Kind.WEBSITE, review_by=timezone.localdate())
+    client.force_login(moderator)
+
+    page = client.get(reverse("sources:record_review", args=[source.slug])).content.decode()
+
+    # A date input shows only YYYY-MM-DD: the site's own 01/10/2029 would show empty.
+    suggested = reviews.default_review_by(Source.Kind.WEBSITE)
+    assert f'type="date" name="next_review_by" value="{suggested:%Y-%m-%d}"' in page
+    assert "Suggested: 12 months from today, the usual interval for a website." in page
+
+
+def test_find_lists_successors_by_title_and_keeps_what_was_typed(client, moderator):
+    old = SourceFactory(title="Flow guide 2019", review_by=timezone.localdate())
+    new = SourceFactory(title="Flow guide 2025", year=2025)
+    SourceFactory(title="Flow guide draft", status=Source.Status.PROPOSED)
+    SourceFactory(title="Unrelated report")
+    client.force_login(moderator)
+
+    response = client.post(
+        reverse("sources:record_review", args=[old.slug]),
+        {
+            "note": "Checked the new edition.",
+            "next_review_by": "2031-02-03",
+            "successor_q": "flow GUIDE",
+            "find_successor": "1",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'value="{new.get_absolute_url()}"' in page and "Flow guide 2025" in page
+    assert "Flow guide draft" not in page and "Unrelated report" not in page
+    assert f'value="{old.get_absolute_url()}"' not in page  # never itself
+    assert "Checked the new edition.</textarea>" in page
+    assert 'value="2031-02-03"' in page and 'value="flow GUIDE"' in page
+    assert 'value="" id="id_superseded_by_none" checked' in page
+    old.refresh_from_db()
+    assert old.superseded_by is None and old.review_by == timezone.localdate()
+    assert not ModerationEvent.objects.filter(source=old).exists()
+
+
+def test_a_search_with_no_match_says_so_and_keeps_the_choice_made(client, moderator):
+    new = SourceFactory(title="Guide 2025")
+    old = SourceFactory(title="Guide 2019", review_by=timezone.localdate(), superseded_by=new)
+    client.force_login(moderator)
+
+    url = reverse("sources:record_review", args=[old.slug])
+    page = client.get(url, {"successor_q": "zebra"}).content.decode()
+
+    assert "No other source in the library has “zebra” in its title." in page
+    assert f'value="{new.get_absolute_url()}" id="id_superseded_by_{new.pk}" checked' in page
+
+
+def test_the_chosen_successor_is_recorded(client, moderator):
+    old = SourceFactory(title="Guide 2019", review_by=timezone.localdate())
+    new = SourceFactory(title="Guide 2025")
+    client.force_login(moderator)
+
+    client.post(
+        reverse("sources:record_review", args=[old.slug]),
+        {
+            "note": "Replaced.",
+            "next_review_by": "2030-01-01",
+            "successor_q": "guide",
+            "superseded_by": new.get_absolute_url(),
+        },
+    )
+
+    old.refresh_from_db()
+    assert old.superseded_by == new and old.review_by == date(2030, 1, 1)
+    assert ModerationEvent.objects.filter(source=old, action="supersede").exists()
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_successor_search_query_count(client, moderator, assert_db_queries, count):
+    old = SourceFactory(title="Guide 2019", review_by=timezone.localdate())
+    for number in range(count):
+        SourceFactory(title=f"Guide edition {number}")
+    client.force_login(moderator)
+
+    # The member with their roles, the source and the matches (no successor is chosen yet).
+    with assert_db_queries(3):
+        response = client.get(
+            reverse("sources:record_review", args=[old.slug]), {"successor_q": "edition"}
+        )
+
+    page = response.content.decode()
+    # "Nothing replaces it" and at most ten matches, with a word when there may be more.
+    assert page.count('name="superseded_by"') == min(count, 10) + 1
+    assert ("Only the first 10 matches are shown" in page) == (count > 10)
