@@ -1,20 +1,53 @@
 """The starter library: the sources behind the three priorities, loaded by `seed_library`.
 
-The bibliographic facts (title as published, year, authors or organisation, address and DOI) are
-the ones checked against published records: a publisher's page, a PubMed record or the report's
-own front matter. Where no record confirmed a fact, the field stays empty rather than guessed, and
-sources with no published record keep what the launch blog post says. Summaries and rationales
-are the project's own words, not quotations from the post.
+The bibliographic facts (title as published, year, contributors, journal, volume, issue and
+pages, publisher, ISBN, address and DOI) are the ones checked against published records: a
+publisher's page, a PubMed record or the report's own front matter. Where no record confirmed a
+fact, the field stays empty rather than guessed, and sources with no published record keep what
+the launch blog post says. Summaries and rationales are the project's own words, not quotations
+from the post.
 """
 
+from .contributors import organisation, parse_name_list
 from .models import Source
 
 Kind = Source.Kind
 Stance = Source.Stance
 
 HF = "The Health Foundation"
-# The bibliographic fields `seed_library` keeps up to date in sources already here.
-SEEDED_FIELDS = ("title", "authors", "organisation", "year", "url", "doi")
+# The bibliographic fields `seed_library` keeps up to date in sources already here, and the
+# value each has in an entry that does not give it.
+SEEDED_FIELDS = {
+    "title": "",
+    "contributors": [],
+    "et_al": False,
+    "year": None,
+    "url": "",
+    "doi": "",
+    "container_title": "",
+    "volume": "",
+    "issue": "",
+    "page_first": "",
+    "page_last": "",
+    "publisher": "",
+    "isbn": "",
+}
+
+
+def people(names):
+    """Authors as the records list them: "Dixon-Woods M, Martin G"."""
+    return parse_name_list(names)[0]
+
+
+def bodies(*names):
+    """Organisations as authors, each one name."""
+    return [organisation(name) for name in names]
+
+
+def seeded_values(entry):
+    """Every seeded field's value in a starter entry."""
+    return {field: entry.get(field, default) for field, default in SEEDED_FIELDS.items()}
+
 
 SKILLS = "skills-and-perspectives"
 ALIGNING = "aligning-action"
@@ -25,8 +58,9 @@ STARTER_SOURCES = [
     {
         "slug": "safer-clinical-systems-evaluation",
         "title": "Safer Clinical Systems: evaluation findings",
-        "authors": "Dixon-Woods M, Martin G, Tarrant C, Bion J, et al.",
-        "organisation": HF,
+        "contributors": people("Dixon-Woods M, Martin G, Tarrant C, Bion J"),
+        "et_al": True,
+        "publisher": HF,
         "year": 2014,
         "url": "https://www.health.org.uk/publications/safer-clinical-systems-evaluation-findings/",
         "doi": "",
@@ -48,8 +82,9 @@ STARTER_SOURCES = [
             "Overcoming challenges to improving quality: lessons from the Health Foundation's "
             "improvement programme evaluations and relevant literature"
         ),
-        "authors": "Dixon-Woods M, McNicol S, Martin G",
-        "organisation": HF,
+        "contributors": people("Dixon-Woods M, McNicol S, Martin G"),
+        "publisher": HF,
+        "isbn": "9781906461386",
         "year": 2012,
         "url": "https://www.health.org.uk/publications/overcoming-challenges-to-improving-quality",
         "doi": "",
@@ -71,8 +106,9 @@ STARTER_SOURCES = [
             "Skilled for improvement? Learning communities and the skills needed to improve care: "
             "an evaluative service development"
         ),
-        "authors": "Gabbay J, le May A, Connell C, Klein JH",
-        "organisation": HF,
+        "contributors": people("Gabbay J, le May A, Connell C, Klein JH"),
+        "publisher": HF,
+        "isbn": "9781906461522",
         "year": 2014,
         "url": "",
         "doi": "",
@@ -93,8 +129,10 @@ STARTER_SOURCES = [
             "Getting more health from healthcare: quality improvement must acknowledge patient "
             "coproduction"
         ),
-        "authors": "Batalden P",
-        "organisation": "",
+        "contributors": people("Batalden P"),
+        "container_title": "The BMJ",
+        "volume": "362",
+        "page_first": "k3617",
         "year": 2018,
         "url": "https://www.bmj.com/content/362/bmj.k3617",
         "doi": "10.1136/bmj.k3617",
@@ -113,11 +151,13 @@ STARTER_SOURCES = [
     {
         "slug": "engaging-patients-to-improve-quality-of-care",
         "title": "Engaging patients to improve quality of care: a systematic review",
-        "authors": (
+        "contributors": people(
             "Bombard Y, Baker GR, Orlando E, Fancott C, Bhatia P, Casalino S, Onate K, Denis J-L, "
             "Pomey M-P"
         ),
-        "organisation": "",
+        "container_title": "Implementation Science",
+        "volume": "13",
+        "page_first": "98",
         "year": 2018,
         "url": "https://implementationscience.biomedcentral.com/articles/10.1186/s13012-018-0784-z",
         "doi": "10.1186/s13012-018-0784-z",
@@ -139,8 +179,9 @@ STARTER_SOURCES = [
     {
         "slug": "whole-system-flow",
         "title": "The challenge and potential of whole system flow",
-        "authors": "Fillingham D, Jones B, Pereira P",
-        "organisation": HF,
+        "contributors": people("Fillingham D, Jones B, Pereira P"),
+        "publisher": HF,
+        "isbn": "9781906461836",
         "year": 2016,
         "url": (
             "https://www.health.org.uk/publications/the-challenge-and-potential-of-whole-system-flow"
@@ -161,8 +202,8 @@ STARTER_SOURCES = [
     {
         "slug": "the-big-room",
         "title": "Flow Coaching Academy (Big Room methodology)",
-        "authors": "",
-        "organisation": "Sheffield Teaching Hospitals NHS Foundation Trust",
+        "contributors": bodies("Sheffield Teaching Hospitals NHS Foundation Trust"),
+        "publisher": "Sheffield Teaching Hospitals NHS Foundation Trust",
         "year": 2015,
         "url": "https://flowcoaching.academy/history/",
         "doi": "",
@@ -182,8 +223,12 @@ STARTER_SOURCES = [
     {
         "slug": "does-quality-improvement-improve-quality",
         "title": "Does quality improvement improve quality?",
-        "authors": "Dixon-Woods M, Martin G",
-        "organisation": "",
+        "contributors": people("Dixon-Woods M, Martin G"),
+        "container_title": "Future Hospital Journal",
+        "volume": "3",
+        "issue": "3",
+        "page_first": "191",
+        "page_last": "194",
         "year": 2016,
         "url": "https://doi.org/10.7861/futurehosp.3-3-191",
         "doi": "10.7861/futurehosp.3-3-191",
@@ -202,8 +247,8 @@ STARTER_SOURCES = [
     {
         "slug": "health-foundation-thinking-on-context",
         "title": "The Health Foundation's thinking on context",
-        "authors": "",
-        "organisation": "The Health Foundation",
+        "contributors": bodies("The Health Foundation"),
+        "publisher": "The Health Foundation",
         "year": None,
         "url": "",
         "doi": "",
@@ -222,8 +267,8 @@ STARTER_SOURCES = [
     {
         "slug": "constructive-comfort",
         "title": "Constructive comfort: accelerating change in the NHS",
-        "authors": "Allcock C, Dormon F, Taunt R, Dixon J",
-        "organisation": HF,
+        "contributors": people("Allcock C, Dormon F, Taunt R, Dixon J"),
+        "publisher": HF,
         "year": 2015,
         "url": "http://www.health.org.uk/publication/constructive-comfort-accelerating-change-nhs",
         "doi": "",
@@ -245,11 +290,15 @@ STARTER_SOURCES = [
             "Culture and behaviour in the English National Health Service: overview of lessons "
             "from a large multimethod study"
         ),
-        "authors": (
+        "contributors": people(
             "Dixon-Woods M, Baker R, Charles K, Dawson J, Jerzembek G, Martin G, McCarthy I, "
             "McKee L, Minion J, Ozieranski P, Willars J, Wilkie P, West M"
         ),
-        "organisation": "",
+        "container_title": "BMJ Quality & Safety",
+        "volume": "23",
+        "issue": "2",
+        "page_first": "106",
+        "page_last": "115",
         "year": 2014,
         "url": "https://doi.org/10.1136/bmjqs-2013-001947",
         "doi": "10.1136/bmjqs-2013-001947",
@@ -271,8 +320,9 @@ STARTER_SOURCES = [
             "The improvement journey: why organisation-wide improvement in health care matters, "
             "and how to get started"
         ),
-        "authors": "Jones B, Horton T, Warburton W",
-        "organisation": HF,
+        "contributors": people("Jones B, Horton T, Warburton W"),
+        "publisher": HF,
+        "isbn": "9781911615316",
         "year": 2019,
         "url": "http://reader.health.org.uk/the-improvement-journey/introduction-and-summary",
         "doi": "",
@@ -291,8 +341,7 @@ STARTER_SOURCES = [
     {
         "slug": "quality-management-systems-scotland",
         "title": "Quality Management System framework",
-        "authors": "",
-        "organisation": "Healthcare Improvement Scotland",
+        "contributors": bodies("Healthcare Improvement Scotland"),
         "year": None,
         "url": (
             "https://ihub.scot/improvement-programmes/quality-management-system/about-quality-management-system/"
@@ -312,8 +361,9 @@ STARTER_SOURCES = [
     {
         "slug": "new-power",
         "title": "New Power",
-        "authors": "Heimans J, Timms H",
-        "organisation": "Doubleday",
+        "contributors": people("Heimans J, Timms H"),
+        "publisher": "Doubleday",
+        "isbn": "9780385541114",
         "year": 2018,
         "url": "https://thisisnewpower.com",
         "doi": "",
@@ -333,8 +383,8 @@ STARTER_SOURCES = [
     {
         "slug": "against-the-odds",
         "title": "Against the odds: successfully scaling innovation in the NHS",
-        "authors": "Albury D, Beresford T, Dew S, Langford K, Horton T, Illingworth J",
-        "organisation": "Innovation Unit; The Health Foundation",
+        "contributors": people("Albury D, Beresford T, Dew S, Langford K, Horton T, Illingworth J"),
+        "publisher": "Innovation Unit; The Health Foundation",
         "year": 2018,
         "url": (
             "https://www.innovationunit.org/thoughts/against-the-odds-successfully-scaling-innovation-across-the-nhs/"
@@ -358,8 +408,9 @@ STARTER_SOURCES = [
             "The spread challenge: how to support the successful uptake of innovations and "
             "improvements in health care"
         ),
-        "authors": "Horton T, Illingworth J, Warburton W",
-        "organisation": HF,
+        "contributors": people("Horton T, Illingworth J, Warburton W"),
+        "publisher": HF,
+        "isbn": "9781911615187",
         "year": 2018,
         "url": "https://www.health.org.uk/publications/the-spread-challenge",
         "doi": "",
@@ -378,8 +429,7 @@ STARTER_SOURCES = [
     {
         "slug": "scaling-up-improvement",
         "title": "Scaling Up Improvement",
-        "authors": "",
-        "organisation": HF,
+        "contributors": bodies(HF),
         "year": 2014,
         "url": "",
         "doi": "",
@@ -397,8 +447,7 @@ STARTER_SOURCES = [
     {
         "slug": "social-franchising-and-licensing",
         "title": "Exploring Social Franchising",
-        "authors": "",
-        "organisation": "The Health Foundation; Spring Impact",
+        "contributors": bodies("The Health Foundation", "Spring Impact"),
         "year": 2017,
         "url": (
             "https://health.org.uk/funding-and-partnerships/programmes/exploring-social-franchising"
@@ -419,8 +468,7 @@ STARTER_SOURCES = [
     {
         "slug": "implementing-evidence-based-medicine",
         "title": "Implementing Evidence Based Medicine",
-        "authors": "Trish Greenhalgh",
-        "organisation": "",
+        "contributors": people("Trish Greenhalgh"),
         "year": None,
         "url": "",
         "doi": "",
@@ -441,8 +489,8 @@ STARTER_SOURCES = [
             "Effective networks for improvement: developing and managing effective networks to "
             "support quality improvement in healthcare"
         ),
-        "authors": "",
-        "organisation": HF,
+        "contributors": bodies(HF),
+        "publisher": HF,
         "year": 2014,
         "url": "https://www.health.org.uk/publications/effective-networks-for-improvement",
         "doi": "",
@@ -461,8 +509,8 @@ STARTER_SOURCES = [
     {
         "slug": "closing-the-gap-through-clinical-communities",
         "title": "Using clinical communities to improve quality",
-        "authors": "",
-        "organisation": HF,
+        "contributors": bodies(HF),
+        "publisher": HF,
         "year": 2013,
         "url": (
             "https://www.health.org.uk/publications/using-clinical-communities-to-improve-quality"
@@ -482,8 +530,7 @@ STARTER_SOURCES = [
     {
         "slug": "source4networks",
         "title": "Source4Networks",
-        "authors": "",
-        "organisation": "Sustainable Improvement Team, NHS England",
+        "contributors": bodies("Sustainable Improvement Team, NHS England"),
         "year": None,
         "url": "https://www.source4networks.org.uk",
         "doi": "",
@@ -505,8 +552,7 @@ STARTER_SOURCES = [
             "Visit to Healthcare Improvement Scotland: sustaining improvement through Quality "
             "Management Systems"
         ),
-        "authors": "",
-        "organisation": "Q community",
+        "contributors": bodies("Q community"),
         "year": None,
         "url": (
             "https://q.health.org.uk/event/visit-to-healthcare-improvement-scotland-sustaining-"

@@ -217,10 +217,12 @@ def test_the_source_with_no_published_record_keeps_the_posts_facts_only():
     book = Source.objects.get(slug="implementing-evidence-based-medicine")
     assert (book.title, book.authors, book.year, book.url) == (
         "Implementing Evidence Based Medicine",
-        "Trish Greenhalgh",
+        "Greenhalgh T",
         None,
         "",
     )
+    assert book.contributors == [{"role": "author", "family": "Greenhalgh", "given": "Trish"}]
+    assert (book.publisher, book.isbn) == ("", "")
 
 
 def test_every_source_page_shows_its_address_as_read_the_source(client):
@@ -237,16 +239,20 @@ def test_seeding_again_keeps_a_field_a_moderator_edited_and_fills_the_others():
     seed()
     Source.objects.filter(slug="new-power").update(
         title="#NewPower (moderator's title)",
+        publisher="Penguin (moderator's publisher)",
         seeded_values={
             "title": "New Power",
-            "authors": "",
-            "organisation": "",
+            "contributors": [],
+            "et_al": False,
+            "publisher": "Doubleday",
+            "isbn": "",
             "year": None,
             "url": "",
             "doi": "",
         },
+        contributors=[],
         authors="",
-        organisation="",
+        isbn="",
         year=None,
         url="",
         url_key="",
@@ -256,7 +262,9 @@ def test_seeding_again_keeps_a_field_a_moderator_edited_and_fills_the_others():
 
     book = Source.objects.get(slug="new-power")
     assert book.title == "#NewPower (moderator's title)"
-    assert (book.authors, book.organisation, book.year) == ("Heimans J, Timms H", "Doubleday", 2018)
+    assert book.publisher == "Penguin (moderator's publisher)"
+    assert (book.authors, book.isbn, book.year) == ("Heimans J, Timms H", "9780385541114", 2018)
+    assert book.contributors[1] == {"role": "author", "family": "Timms", "given": "H."}
     assert (book.url, book.url_key) == ("https://thisisnewpower.com", "thisisnewpower.com")
     assert book.seeded_values["url"] == "https://thisisnewpower.com"
     assert "1 source brought up to date." in output
@@ -275,6 +283,7 @@ def test_a_database_seeded_by_the_first_starter_library_is_brought_up_to_date():
     Source.objects.filter(slug="new-power").update(title="#NewPower, edited by a moderator")
 
     record_first_seeding(django_apps, None)
+    import_module("sources.migrations.0020_contributors_from_authors").forwards(django_apps, None)
     output = seed()
 
     assert "20 sources brought up to date." in output
@@ -283,6 +292,13 @@ def test_a_database_seeded_by_the_first_starter_library_is_brought_up_to_date():
     book = Source.objects.get(slug="new-power")
     assert book.title == "#NewPower, edited by a moderator"
     assert book.authors == "Heimans J, Timms H"
+    assert (book.publisher, book.isbn) == ("Doubleday", "9780385541114")
+    article = Source.objects.get(slug="getting-more-health-from-healthcare")
+    assert (article.container_title, article.volume, article.page_first) == (
+        "The BMJ",
+        "362",
+        "k3617",
+    )
     assert "nothing to add" in seed()
 
 
@@ -303,11 +319,75 @@ def test_an_address_another_source_holds_is_not_copied_onto_a_starter_source(mem
 def test_starter_sources_name_people_only_from_the_records_or_the_post():
     seed()
 
-    authors = dict(Source.objects.exclude(authors="").values_list("slug", "authors"))
-    assert authors["new-power"] == "Heimans J, Timms H"
-    assert authors["implementing-evidence-based-medicine"] == "Trish Greenhalgh"
-    assert "health-foundation-thinking-on-context" not in authors
-    assert len(authors) == 14
+    people = {
+        source.slug: source.authors
+        for source in Source.objects.all()
+        if any("family" in name for name in source.contributors)
+    }
+    assert people["new-power"] == "Heimans J, Timms H"
+    assert people["implementing-evidence-based-medicine"] == "Greenhalgh T"
+    assert "health-foundation-thinking-on-context" not in people
+    assert len(people) == 14
+
+
+# The bibliographic record: what the checked file gives, and nothing more.
+JOURNAL_DETAILS = {
+    "getting-more-health-from-healthcare": ("The BMJ", "362", "", "k3617", ""),
+    "engaging-patients-to-improve-quality-of-care": ("Implementation Science", "13", "", "98", ""),
+    "does-quality-improvement-improve-quality": ("Future Hospital Journal", "3", "3", "191", "194"),
+    "culture-and-behaviour-in-the-english-nhs": ("BMJ Quality & Safety", "23", "2", "106", "115"),
+}
+ISBNS = {
+    "overcoming-challenges-to-improving-quality": "9781906461386",
+    "skilled-for-improvement": "9781906461522",
+    "whole-system-flow": "9781906461836",
+    "the-improvement-journey": "9781911615316",
+    "new-power": "9780385541114",
+    "the-spread-challenge": "9781911615187",
+}
+
+
+def test_starter_articles_carry_their_journal_volume_issue_and_pages():
+    seed()
+
+    details = {
+        source.slug: (
+            source.container_title,
+            source.volume,
+            source.issue,
+            source.page_first,
+            source.page_last,
+        )
+        for source in Source.objects.exclude(container_title="")
+    }
+    assert details == JOURNAL_DETAILS
+
+
+def test_starter_books_and_reports_carry_their_isbns_and_publishers():
+    seed()
+
+    assert dict(Source.objects.exclude(isbn="").values_list("slug", "isbn")) == ISBNS
+    publishers = dict(Source.objects.exclude(publisher="").values_list("slug", "publisher"))
+    assert publishers["new-power"] == "Doubleday"
+    for slug in ISBNS.keys() - {"new-power"}:
+        assert publishers[slug] == "The Health Foundation", slug
+    for slug in JOURNAL_DETAILS:
+        assert slug not in publishers
+
+
+def test_starter_contributors_are_structured_and_organisations_never_split():
+    seed()
+
+    skilled = Source.objects.get(slug="skilled-for-improvement")
+    assert skilled.contributors[1] == {"role": "author", "family": "le May", "given": "A."}
+    assert skilled.contributors[3] == {"role": "author", "family": "Klein", "given": "J. H."}
+    safer = Source.objects.get(slug="safer-clinical-systems-evaluation")
+    assert (len(safer.contributors), safer.et_al) == (4, True)
+    assert safer.authors == "Dixon-Woods M, Martin G, Tarrant C, Bion J, et al."
+    website = Source.objects.get(slug="source4networks")
+    assert website.contributors == [
+        {"role": "author", "literal": "Sustainable Improvement Team, NHS England"}
+    ]
 
 
 def test_every_starter_source_has_a_summary_rationale_and_a_few_tags():

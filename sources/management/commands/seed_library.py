@@ -13,9 +13,11 @@ from django.utils import timezone
 from sources.duplicates import live_duplicate
 from sources.models import Source, Theme
 from sources.reviews import default_review_by
-from sources.starter import SEEDED_FIELDS, STARTER_SOURCES
+from sources.starter import SEEDED_FIELDS, STARTER_SOURCES, seeded_values
 
 KEY_FIELDS = {"url", "doi"}
+# Fields written through Source.set_contributors(), which derives `authors` from them.
+CONTRIBUTOR_FIELDS = {"contributors", "et_al"}
 
 
 def _plural(count):
@@ -51,14 +53,16 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Starter library: {self._summary(added, updated)}"))
 
     def _add(self, entry, themes, now):
-        data = {k: v for k, v in entry.items() if k not in ("themes", "tags")}
+        excluded = {"themes", "tags", *CONTRIBUTOR_FIELDS}
+        data = {k: v for k, v in entry.items() if k not in excluded}
         source = Source(
             **data,
             status=Source.Status.APPROVED,
             approved_at=now,
             review_by=default_review_by(data["kind"]),
-            seeded_values={field: entry[field] for field in SEEDED_FIELDS},
+            seeded_values=seeded_values(entry),
         )
+        source.set_contributors(entry.get("contributors", []), et_al=entry.get("et_al", False))
         source.assign_keys()
         source.full_clean()
         source.save()
@@ -69,15 +73,22 @@ class Command(BaseCommand):
     def _update(self, source, entry):
         """Write the starter facts into the fields that still hold their seeded value."""
         seeded = dict(source.seeded_values)
+        values = seeded_values(entry)
         changed = [
             field
             for field in SEEDED_FIELDS
             if field in seeded
             and getattr(source, field) == seeded[field]
-            and getattr(source, field) != entry[field]
+            and getattr(source, field) != values[field]
         ]
         for field in changed:
-            setattr(source, field, entry[field])
+            if field not in CONTRIBUTOR_FIELDS:
+                setattr(source, field, values[field])
+        if CONTRIBUTOR_FIELDS & set(changed):
+            source.set_contributors(
+                values["contributors"] if "contributors" in changed else source.contributors,
+                et_al=values["et_al"] if "et_al" in changed else source.et_al,
+            )
         if KEY_FIELDS & set(changed):
             source.assign_keys()
             clash = live_duplicate(
@@ -97,9 +108,12 @@ class Command(BaseCommand):
                 )
         if not changed:
             return False
-        source.seeded_values = {**seeded, **{field: entry[field] for field in changed}}
+        source.seeded_values = {**seeded, **{field: values[field] for field in changed}}
         source.full_clean()
-        source.save(update_fields=[*changed, "url_key", "doi_key", "seeded_values", "updated_at"])
+        derived = ["authors"] if CONTRIBUTOR_FIELDS & set(changed) else []
+        source.save(
+            update_fields=[*changed, *derived, "url_key", "doi_key", "seeded_values", "updated_at"]
+        )
         return True
 
     def _summary(self, added, updated):
