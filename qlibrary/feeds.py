@@ -1,5 +1,8 @@
 """Atom feeds: newly approved sources, and each theme's new sources and comments."""
 
+from datetime import date
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -13,6 +16,29 @@ from sources.models import Source, Theme
 from sources.text import safe_to_show
 
 FEED_LENGTH = 30
+# The day the library's feeds were first published, part of each feed's own permanent id.
+FEEDS_SINCE = date(2026, 11, 25)
+
+
+def tag_uri(specific, day):
+    """A permanent Atom id (RFC 4151 `tag:` URI): the library's naming authority, the day the
+    name was first given, and what it names. Slugs and the site's address may change; it never
+    does, so feed readers never see an entry twice."""
+    return f"tag:{settings.FEED_ID_AUTHORITY},{day:%Y-%m-%d}:{specific}"
+
+
+def entry_id(item):
+    """A source's id from its number and the day it was approved; a comment's from its own."""
+    if isinstance(item, Comment):
+        return tag_uri(f"comment/{item.pk}", item.created_at)
+    return tag_uri(f"source/{item.pk}", item.approved_at or item.created_at)
+
+
+def entry_updated(item):
+    """When the entry last changed in a way a reader would care about (RFC 4287 4.1.2)."""
+    if isinstance(item, Comment):
+        return item.edited_at or item.created_at
+    return item.updated_at
 
 
 def _showable(value):
@@ -55,11 +81,17 @@ class NewSourcesFeed(Feed):
     def item_author_name(self, source):
         return source.authors or source.organisation or None
 
+    def feed_guid(self):
+        return tag_uri("feeds/sources", FEEDS_SINCE)
+
+    def item_guid(self, source):
+        return entry_id(source)
+
     def item_pubdate(self, source):
         return source.approved_at
 
     def item_updateddate(self, source):
-        return source.updated_at
+        return entry_updated(source)
 
 
 class ThemeFeed(Feed):
@@ -78,6 +110,9 @@ class ThemeFeed(Feed):
 
     def link(self, theme):
         return theme.get_absolute_url()
+
+    def feed_guid(self, theme):
+        return tag_uri(f"themes/{theme.pk}", FEEDS_SINCE)
 
     def items(self, theme):
         sources = list(Source.objects.approved().in_theme(theme).sorted_by("newest")[:FEED_LENGTH])
@@ -109,5 +144,11 @@ class ThemeFeed(Feed):
             return item.author_name
         return item.authors or item.organisation or None
 
+    def item_guid(self, item):
+        return entry_id(item)
+
     def item_pubdate(self, item):
         return item.created_at if isinstance(item, Comment) else item.approved_at
+
+    def item_updateddate(self, item):
+        return entry_updated(item)

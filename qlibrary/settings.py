@@ -7,6 +7,7 @@ variables in .env.example, not another settings file.
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -73,6 +74,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if 
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = "Q Library"
+# The naming authority in the feeds' permanent entry ids (tag: URIs, qlibrary/feeds.py): a domain
+# the library owned when its feeds began. Set it once; keep it if the site moves to a new address.
+FEED_ID_AUTHORITY = env("FEED_ID_AUTHORITY", "") or urlsplit(SITE_URL).hostname or "localhost"
 
 INSTALLED_APPS = [
     "qlibrary",

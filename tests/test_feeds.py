@@ -1,8 +1,11 @@
 """Atom feeds of new sources and of each theme's sources and comments."""
 
+import re
 from xml.etree import ElementTree
 
 import pytest
+from django.core.cache import caches
+from django.utils import timezone
 
 from comments import discussion, flags
 from sources.models import Source
@@ -43,7 +46,6 @@ def test_new_sources_feed_lists_approved_sources_with_absolute_links(client, the
     assert "Still a proposal" not in titles
     approved = next(item for item in items if item["title"] == "Approved one")
     assert approved["link"].startswith("http://testserver/sources/")
-    assert approved["id"].startswith("http://")
 
 
 def test_feed_summaries_keep_member_text_as_text(client, theme):
@@ -99,3 +101,60 @@ def test_theme_page_links_its_own_feed(client, theme):
     page = client.get(theme.get_absolute_url()).content.decode()
 
     assert f'href="/themes/{theme.slug}/feed/"' in page
+
+
+RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"
+
+
+def assert_valid_atom(root):
+    """What RFC 4287 requires of a feed and of each entry: an id (an IRI), a title and an
+    updated date (4.1.1, 4.1.2), an author somewhere, and ids unique within the feed."""
+    for element in (root, *root.findall(f"{ATOM}entry")):
+        assert re.fullmatch(r"[a-z][a-z0-9+.-]*:\S+", element.findtext(f"{ATOM}id") or "")
+        assert element.findtext(f"{ATOM}title")
+        assert re.fullmatch(RFC3339, element.findtext(f"{ATOM}updated") or "")
+        assert len(element.findall(f"{ATOM}id")) == 1
+        assert len(element.findall(f"{ATOM}updated")) == 1
+        if element is not root:
+            assert element.find(f"{ATOM}author") is not None or root.find(f"{ATOM}author")
+    assert root.find(f"{ATOM}link[@rel='self']") is not None
+    ids = [entry.findtext(f"{ATOM}id") for entry in root.findall(f"{ATOM}entry")]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("kind", ["new sources", "theme"])
+def test_feeds_are_valid_atom_with_an_updated_date_on_every_entry(client, theme, kind):
+    source = SourceFactory(title="In the theme", themes=[theme], authors="")
+    discussion.post(author=MemberFactory(), target=theme, body="A theme comment")
+    discussion.post(author=MemberFactory(), target=source, body="A source comment")
+    url = "/feeds/sources/" if kind == "new sources" else f"/themes/{theme.slug}/feed/"
+
+    root = parse(client.get(url))
+
+    assert root.findall(f"{ATOM}entry")
+    assert_valid_atom(root)
+
+
+def test_entry_ids_are_tag_uris_that_outlive_slugs_and_addresses(client, theme, settings):
+    settings.FEED_ID_AUTHORITY = "library.example.org"
+    settings.ALLOWED_HOSTS = ["testserver", "new.example.org"]
+    source = SourceFactory(title="Renamed later", themes=[theme], slug="first-slug")
+    comment = discussion.post(author=MemberFactory(), target=theme, body="A comment")
+    approved_on = timezone.localtime(source.approved_at).date().isoformat()
+    commented_on = timezone.localtime(comment.created_at).date().isoformat()
+
+    before = {
+        url: entries(parse(client.get(url)))
+        for url in ("/feeds/sources/", f"/themes/{theme.slug}/feed/")
+    }
+    Source.objects.filter(pk=source.pk).update(slug="second-slug")
+    caches["pages"].clear()
+    after = {url: entries(parse(client.get(url, HTTP_HOST="new.example.org"))) for url in before}
+
+    source_id = f"tag:library.example.org,{approved_on}:source/{source.pk}"
+    comment_id = f"tag:library.example.org,{commented_on}:comment/{comment.pk}"
+    for url in before:
+        assert source_id in [item["id"] for item in before[url]]
+        assert [item["id"] for item in before[url]] == [item["id"] for item in after[url]]
+        assert any("second-slug" in item["link"] for item in after[url])
+    assert comment_id in [item["id"] for item in after[f"/themes/{theme.slug}/feed/"]]
