@@ -104,6 +104,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Gzip or Brotli for what every reader gets alike, never for a page with a secret (BREACH);
+    # above ConditionalGetMiddleware, which answers 304 from the uncompressed page's ETag.
+    "qlibrary.middleware.PublicCompressionMiddleware",
+    "qlibrary.middleware.PermissionsPolicyMiddleware",
     # Answers If-None-Match / If-Modified-Since with 304 from the ETag and Last-Modified that
     # readers' pages and feeds carry (sources/page_cache.py).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -111,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qlibrary.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -337,6 +342,17 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of the site uses, switched off (the Permissions-Policy header).
+PERMISSIONS_POLICY_OFF = [
+    "accelerometer",
+    "camera",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+]
 
 # Content-Security-Policy: no inline script or style anywhere, except the style of the
 # self-contained 500 page, which carries the response's nonce (sent only when a page uses it).
