@@ -1,11 +1,17 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
+from django.views.decorators.cache import cache_control
 
 from sources import page_cache as pages
 from sources.api import api
 
 from . import feeds, views
 from .models import SitePage
+from .sitemaps import SITEMAPS
+
+# Crawlers read the sitemap now and then: an hour late on a new source costs them nothing.
+SITEMAP_SECONDS = 3600
 
 
 class UsernameConverter:
@@ -40,6 +46,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
+    path(
+        "robots.txt",
+        cache_control(max_age=SITEMAP_SECONDS, public=True)(views.robots_txt),
+        name="robots_txt",
+    ),
+    path(
+        "sitemap.xml",
+        cache_control(max_age=SITEMAP_SECONDS, public=True)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("members/<username:username>/", views.profile, name="profile"),
     path("me/profile/", views.edit_profile, name="edit_profile"),
     path("me/data/", views.download_my_data, name="download_my_data"),

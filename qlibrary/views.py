@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from sources import page_cache as pages
@@ -130,6 +131,31 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "not answering"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Crawlers may read what readers can, except members' own pages and profiles (a member's name is
+# not for search engines), forms, and the records again in other shapes (every listing's exports,
+# feeds, the API: the open data has them whole).
+ROBOTS_DISALLOW = [
+    "/accounts/",
+    "/admin/",
+    "/me/",
+    "/members/",
+    "/moderation/",
+    "/proposals/",
+    "/sources/propose/",
+    "/basket/",
+    "/api/",
+    "/*/export/",
+    "/*/feed/",
+]
+
+
+def robots_txt(request):
+    lines = ["User-agent: *", "Allow: /moderation/log/", "Allow: /api/docs"]
+    lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception):

@@ -3,6 +3,7 @@ files, compression, caching and policy headers."""
 
 import gzip
 import re
+from xml.etree import ElementTree
 
 import pytest
 
@@ -11,7 +12,9 @@ try:
 except ImportError:
     brotli = None
 
-from .factories import CommentFactory
+from sources.models import Source
+
+from .factories import CommentFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +139,90 @@ def test_every_response_switches_off_features_the_site_never_uses(client, db):
     assert "geolocation=()" in policy
     assert "microphone=()" in policy
 
+
+def test_robots_txt_keeps_crawlers_to_readers_pages_and_names_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    for private in ("/moderation/", "/accounts/", "/me/", "/admin/", "/api/", "/*/export/"):
+        assert f"Disallow: {private}" in lines
+    assert "Allow: /moderation/log/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_sitemap_lists_themes_approved_sources_tags_and_site_pages(client, themes, proposal):
+    approved = SourceFactory(title="In the library", themes=[themes[0]], tags=["networks"])
+    SourceFactory(title="Retired", status=Source.Status.RETIRED, tags=["retired-only"])
+
+    response = client.get("/sitemap.xml")
+
+    root = ElementTree.fromstring(response.content)  # noqa: S314 (our own sitemap)
+    entries = {
+        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
+        for url in root.findall(f"{SITEMAP}url")
+    }
+    site = "http://testserver"
+    assert entries[site + approved.get_absolute_url()] == approved.updated_at.date().isoformat()
+    assert site + proposal.get_absolute_url() not in entries
+    for theme in themes:
+        assert site + theme.get_absolute_url() in entries
+    assert site + "/tags/networks/" in entries
+    assert site + "/tags/retired-only/" not in entries
+    for page in ("/", "/sources/", "/map/", "/data/", "/about/", "/privacy/"):
+        assert site + page in entries
+
+
+def test_sitemap_queries_do_not_grow_with_the_library(client, themes, assert_db_queries):
+    for number in range(3):
+        SourceFactory(themes=[themes[0]], tags=[f"tag-{number}"])
+    with assert_db_queries(7):
+        client.get("/sitemap.xml")
+    for number in range(3, 9):
+        SourceFactory(themes=[themes[1]], tags=[f"tag-{number}"])
+    with assert_db_queries(7):
+        client.get("/sitemap.xml")
+
+
+def _meta(html, attribute, name):
+    found = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', html)
+    return found and found.group(1)
+
+
+def test_readers_pages_name_their_canonical_address_and_how_they_are_shared(
+    client, settings, theme
+):
+    settings.SITE_URL = "https://library.example.org"
+    source = SourceFactory(
+        title="Skilled & ready", summary="Why skills matter.", themes=[theme], slug="skilled"
+    )
+
+    html = client.get("/sources/skilled/?from=search").content.decode()
+
+    assert '<link rel="canonical" href="https://library.example.org/sources/skilled/">' in html
+    assert _meta(html, "property", "og:url") == "https://library.example.org/sources/skilled/"
+    assert _meta(html, "property", "og:title") == "Skilled &amp; ready"
+    assert _meta(html, "property", "og:description") == source.summary
+    assert _meta(html, "name", "description") == source.summary
+    assert _meta(html, "property", "og:type") == "article"
+
+    theme_page = client.get(theme.get_absolute_url()).content.decode()
+    assert _meta(theme_page, "property", "og:title") == theme.title
+    assert _meta(theme_page, "property", "og:description") == theme.summary
+    assert _meta(theme_page, "property", "og:type") == "website"
+
+    listing = client.get("/sources/?page=2&sort=title").content.decode()
+    assert '<link rel="canonical" href="https://library.example.org/sources/?page=2">' in listing
+
+
+@pytest.mark.parametrize("url", ["/", "/sources/", "/map/", "/data/", "/tags/skills/", "/about/"])
+def test_every_readers_page_has_open_graph_tags(client, source, url):
+    html = client.get(url).content.decode()
+
+    assert html.count('<link rel="canonical"') == 1
+    for name in ("og:title", "og:description", "og:url", "og:type"):
+        assert _meta(html, "property", name), (url, name)
