@@ -1,6 +1,8 @@
-from django.conf import settings
+from datetime import UTC, datetime
+
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.views.decorators.http import condition
 
 from . import open_data
 
@@ -14,6 +16,7 @@ def open_data_page(request):
     latest_day = found[0].day if found else None
     context = {
         "latest": [download for download in found if download.day == latest_day],
+        "package": open_data.served_file(open_data.PACKAGE) is not None,
         "older": [download for download in found if download.day != latest_day],
         "licence": open_data.LICENCE,
         "licence_name": open_data.LICENCE_NAME,
@@ -22,15 +25,32 @@ def open_data_page(request):
     return render(request, "sources/open_data.html", context)
 
 
+def _file_state(name):
+    served = open_data.served_file(name)
+    return served[0].stat() if served else None
+
+
+def _etag(request, name):
+    state = _file_state(name)
+    return f'"{state.st_mtime_ns:x}-{state.st_size:x}"' if state else None
+
+
+def _last_modified(request, name):
+    state = _file_state(name)
+    return datetime.fromtimestamp(state.st_mtime, tz=UTC) if state else None
+
+
+@condition(etag_func=_etag, last_modified_func=_last_modified)
 def download(request, name):
-    found = {download.name: download for download in open_data.downloads()}
-    if name not in found:
+    """A dated download (an attachment), or the package or README that describe them; a client
+    that has the file already gets 304 Not Modified (ETag and Last-Modified)."""
+    served = open_data.served_file(name)
+    if served is None:
         raise Http404("No such download.")
+    path, content_type = served
+    dated = name not in open_data.DESCRIPTIONS
     response = FileResponse(
-        (settings.OPEN_DATA_DIR / name).open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=found[name].content_type,
+        path.open("rb"), as_attachment=dated, filename=name, content_type=content_type
     )
     response["Link"] = f'<{open_data.LICENCE_URL}>; rel="license"'
     return response

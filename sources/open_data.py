@@ -1,16 +1,22 @@
 """The dated full download of the library, as open data under CC BY 4.0.
 
 `manage.py export_open_data` writes one file per format (JSON, CSV and RIS) into OPEN_DATA_DIR,
-named by the day it was made (q-library-2026-11-28.json); the /data/ page lists them with their
-licence. The JSON and CSV rows are the API's own (sources/api.py), so the download and the API
-always agree; the RIS file is the library's own export (sources/citations.py).
+named by the day it was made (q-library-2026-11-28.json), and beside them a README and a
+Frictionless Data Package (datapackage.json) that describe the newest, with the licence and the
+CSV's schema; the /data/ page lists them with their licence. The JSON and CSV rows are the API's
+own (sources/api.py), so the download and the API always agree; the RIS file is the library's
+own export (sources/citations.py).
 """
 
 import csv
+import enum
+import hashlib
 import json
 import re
+import types
+import typing
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 
 from django.conf import settings
@@ -25,9 +31,14 @@ LICENCE_NAME = "Creative Commons Attribution 4.0 International"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 FORMATS = {
     "json": "application/json",
-    "csv": "text/csv",
-    "ris": "application/x-research-info-systems",
+    "csv": "text/csv; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
 }
+# Beside the dated files, what describes the newest of them: a Frictionless Data Package (the
+# licence, each file and the CSV's table schema) and a plain-text README with the licence.
+PACKAGE = "datapackage.json"
+README = "README.txt"
+DESCRIPTIONS = {PACKAGE: "application/json", README: "text/plain; charset=utf-8"}
 FILE_NAME = re.compile(r"^q-library-(?P<day>\d{4}-\d{2}-\d{2})\.(?P<format>json|csv|ris)$")
 CHUNK = 500
 # Older downloads are removed once this many days' worth are kept.
@@ -122,11 +133,151 @@ def write(directory=None, *, today=None, progress=None):
 
     for old in downloads(directory)[KEEP * len(FORMATS) :]:
         (directory / old.name).unlink()
-    return written
+    readme = _replace(directory / README, readme_text(day, written))
+    package = package_data(day, [*written, readme])
+    package_path = _replace(directory / PACKAGE, json.dumps(package, indent=2, ensure_ascii=False))
+    return [*written, readme, package_path]
+
+
+def _replace(path, text):
+    """Write the file whole, then put it in place: a reader never gets half of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text + "\n", encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+# What some CSV columns hold beyond what the API says of them.
+CSV_NOTES = {
+    "slug": "The source's name in the library's addresses: /sources/<slug>/.",
+    "themes": "The slugs of its themes, separated by “; ”.",
+    "tags": "Its tags, separated by “; ”.",
+    "approved_at": "When a moderator approved it into the library (ISO 8601).",
+}
+
+
+def csv_field(column):
+    """A CSV column's Table Schema field, from the type the API gives it (SourceOut)."""
+    field = {"name": column, "type": "string"}
+    info = SourceOut.model_fields.get(column)
+    if info is not None:
+        kind = info.annotation
+        if typing.get_origin(kind) in (typing.Union, types.UnionType):
+            kind = next(part for part in typing.get_args(kind) if part is not type(None))
+        if kind is int:
+            field["type"] = "integer"
+        elif kind is datetime:
+            field.update(type="datetime", format="any")
+        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+            field["constraints"] = {"enum": [member.value for member in kind]}
+        if info.description:
+            field["description"] = info.description
+    if column in CSV_NOTES:
+        field["description"] = CSV_NOTES[column]
+    return field
+
+
+def csv_schema():
+    """The CSV's Table Schema: a field for each of CSV_COLUMNS, in the file's order."""
+    return {
+        "fields": [csv_field(column) for column in CSV_COLUMNS],
+        "primaryKey": ["slug"],
+        "missingValues": [""],
+    }
+
+
+RESOURCE_TITLES = {
+    "json": "Every approved source, with the themes (JSON, as the API gives them)",
+    "csv": "Every approved source, one a row (CSV)",
+    "ris": "Every approved source as a citation (RIS, for reference managers)",
+    "txt": "What the files hold, and the licence (README)",
+}
+
+
+def package_data(day, paths):
+    """The Frictionless Data Package (v1) describing the files at `paths`, written on `day`."""
+    resources = []
+    for path in paths:
+        extension = path.suffix.lstrip(".")
+        content = path.read_bytes()
+        resource = {
+            "name": f"q-library-{extension}" if path.name != README else "readme",
+            "title": RESOURCE_TITLES[extension],
+            "path": path.name,
+            "format": extension,
+            "mediatype": (FORMATS.get(extension) or DESCRIPTIONS[README]).split(";")[0],
+            "encoding": "utf-8",
+            "bytes": len(content),
+            "hash": f"sha256:{hashlib.sha256(content).hexdigest()}",
+            "licenses": [_licence()],
+        }
+        if extension == "csv":
+            resource["profile"] = "tabular-data-resource"
+            resource["dialect"] = {"delimiter": ",", "header": True, "lineTerminator": "\r\n"}
+            resource["schema"] = csv_schema()
+        resources.append(resource)
+    return {
+        "profile": "data-package",
+        "name": "q-library",
+        "title": "Q Library",
+        "description": (
+            "Every approved source in Q Library, the community-curated library of evidence for "
+            "health-care improvement: its bibliographic details, themes, tags, stance, summary, "
+            "citation and counts."
+        ),
+        "homepage": settings.SITE_URL,
+        "version": day,
+        "created": f"{day}T00:00:00Z",
+        "licenses": [_licence()],
+        "sources": [{"title": "Q Library", "path": settings.SITE_URL}],
+        "resources": resources,
+    }
+
+
+def _licence():
+    return {"name": "CC-BY-4.0", "title": LICENCE_NAME, "path": LICENCE_URL}
+
+
+def readme_text(day, paths):
+    """The README beside the files: what each holds, the licence and how to credit it."""
+    files = "\n".join(f"- {path.name}: {RESOURCE_TITLES[path.suffix[1:]]}" for path in paths)
+    columns = "\n".join(
+        f"- {field['name']}" + (f": {field['description']}" if "description" in field else "")
+        for field in csv_schema()["fields"]
+    )
+    return f"""Q Library: open data made on {day}
+{settings.SITE_URL}
+
+Licence: {LICENCE_NAME} ({LICENCE}), {LICENCE_URL}
+You may copy, adapt and build on these data for any purpose, as long as you credit
+"Q Library" and link to {settings.SITE_URL}. The sources themselves belong to their authors
+and publishers: the library shares what it says about them, not their content.
+
+Files (UTF-8):
+{files}
+
+{PACKAGE} describes them as a Frictionless Data Package (https://specs.frictionlessdata.io/),
+with the CSV's table schema.
+
+CSV columns:
+{columns}"""
 
 
 def _themes():
     return Theme.objects.with_source_counts()
+
+
+def served_file(name, directory=None):
+    """The path and content type of the open-data file called `name`, or None: the dated
+    downloads, and the package and README that describe the newest."""
+    directory = directory or settings.OPEN_DATA_DIR
+    if name in DESCRIPTIONS:
+        path = directory / name
+        return (path, DESCRIPTIONS[name]) if path.is_file() else None
+    found = {download.name: download for download in downloads(directory)}
+    if name not in found:
+        return None
+    return directory / name, found[name].content_type
 
 
 def downloads(directory=None):

@@ -1,6 +1,7 @@
 """The dated full download of the library, made by a command and served with its licence."""
 
 import csv
+import hashlib
 import io
 import json
 from datetime import date
@@ -91,7 +92,7 @@ def test_a_download_is_an_attachment_with_its_type_and_licence(client, data_dir,
     response = client.get(reverse("sources:download", args=["q-library-2026-11-02.csv"]))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="q-library-2026-11-02.csv"'
     assert open_data.LICENCE_URL in response["Link"]
     body = b"".join(response.streaming_content).decode()
@@ -118,3 +119,88 @@ def test_the_download_matches_the_api(client, data_dir, library):
         from_api, key=lambda s: s["slug"]
     )
     assert Source.objects.approved().count() == len(written["sources"])
+
+
+def test_a_data_package_describes_the_files_with_their_licence_and_schema(data_dir, library):
+    open_data.write(today=date(2026, 11, 2))
+
+    package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+
+    assert package["name"] == "q-library"
+    assert package["licenses"] == [
+        {"name": "CC-BY-4.0", "title": open_data.LICENCE_NAME, "path": open_data.LICENCE_URL}
+    ]
+    resources = {resource["format"]: resource for resource in package["resources"]}
+    assert set(resources) == {"json", "csv", "ris", "txt"}
+    for resource in package["resources"]:
+        content = (data_dir / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(content)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(content).hexdigest()
+        assert resource["encoding"] == "utf-8"
+        assert resource["licenses"][0]["path"] == open_data.LICENCE_URL
+    table = resources["csv"]
+    assert table["path"] == "q-library-2026-11-02.csv"
+    assert table["profile"] == "tabular-data-resource"
+    with (data_dir / table["path"]).open(encoding="utf-8", newline="") as file:
+        header = next(csv.reader(file))
+    fields = {field["name"]: field for field in table["schema"]["fields"]}
+    assert [field["name"] for field in table["schema"]["fields"]] == header
+    assert fields["year"]["type"] == "integer"
+    assert fields["endorsement_count"]["type"] == "integer"
+    assert fields["approved_at"]["type"] == "datetime"
+    assert set(fields["kind"]["constraints"]["enum"]) == set(Source.Kind.values)
+    assert fields["page"]["description"] == "The source's page in the library."
+    assert table["schema"]["primaryKey"] == ["slug"]
+
+
+def test_the_schema_follows_the_csv_columns(data_dir, library, monkeypatch):
+    monkeypatch.setattr(open_data, "CSV_COLUMNS", [*open_data.CSV_COLUMNS, "a_new_column"])
+
+    open_data.write(today=date(2026, 11, 2))
+
+    package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    table = next(resource for resource in package["resources"] if resource["format"] == "csv")
+    assert table["schema"]["fields"][-1] == {"name": "a_new_column", "type": "string"}
+    with (data_dir / table["path"]).open(encoding="utf-8", newline="") as file:
+        assert next(csv.reader(file))[-1] == "a_new_column"
+
+
+def test_the_package_and_readme_are_served_with_the_licence(client, data_dir, library):
+    open_data.write(today=date(2026, 11, 2))
+
+    package = client.get("/data/datapackage.json")
+    readme = client.get("/data/README.txt")
+    page = client.get(reverse("sources:open_data")).content.decode()
+
+    assert package["Content-Type"] == "application/json"
+    assert "attachment" not in package["Content-Disposition"]
+    described = json.loads(b"".join(package.streaming_content))
+    assert described["licenses"][0]["name"] == "CC-BY-4.0"
+    assert readme["Content-Type"] == "text/plain; charset=utf-8"
+    text = b"".join(readme.streaming_content).decode()
+    assert open_data.LICENCE_NAME in text
+    assert "q-library-2026-11-02.csv" in text
+    assert "q-library-2026-11-02.ris" in text
+    assert open_data.LICENCE_URL in readme["Link"]
+    assert 'href="/data/datapackage.json"' in page
+    assert 'href="/data/README.txt"' in page
+
+
+@pytest.mark.parametrize("name", ["q-library-2026-11-02.csv", "datapackage.json"])
+def test_downloads_answer_conditional_requests(client, data_dir, library, name):
+    open_data.write(today=date(2026, 11, 2))
+    first = client.get(f"/data/{name}")
+    assert first.status_code == 200
+    assert first["ETag"]
+    assert first["Last-Modified"]
+
+    by_tag = client.get(f"/data/{name}", HTTP_IF_NONE_MATCH=first["ETag"])
+    by_date = client.get(f"/data/{name}", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert by_tag.status_code == 304
+    assert by_date.status_code == 304
+    open_data.write(today=date(2026, 11, 2))
+    (data_dir / name).touch()
+    changed = client.get(f"/data/{name}", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
