@@ -19,12 +19,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, set_response_etag
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 from ninja.throttling import SimpleRateThrottle
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, WithJsonSchema
 from taggit.models import Tag
 
 from . import page_cache
+from .api_cursors import DatePositions, NamePositions, StatedCursorPagination
 from .models import ModerationEvent, Source, Theme
 from .text import clean_text
 
@@ -95,9 +96,19 @@ def _as_forms_take_it(value):
     return clean_text(value)
 
 
-Text = Annotated[str, AfterValidator(_as_forms_take_it)]
+NO_NUL = "^[^\\x00]*$"
+Text = Annotated[
+    str,
+    AfterValidator(_as_forms_take_it),
+    WithJsonSchema({"type": "string", "pattern": NO_NUL}),
+]
 # The length is checked on what the client sent, before invisible characters are taken out.
-SearchWords = Annotated[str, StringConstraints(max_length=200), AfterValidator(_as_forms_take_it)]
+SearchWords = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    AfterValidator(_as_forms_take_it),
+    WithJsonSchema({"type": "string", "maxLength": 200, "pattern": NO_NUL}),
+]
 
 
 class ErrorOut(Schema):
@@ -183,7 +194,7 @@ def _source_data(names):
     return {names[source.pk]: source_data(source) for source in rows}
 
 
-class KeptSourcesPagination(CursorPagination):
+class KeptSourcesPagination(StatedCursorPagination):
     """Cursor pagination over the sources' ids and positions only, each source's data then coming
     from kept_source_data; the whole page is kept for each address while the library holds
     (every change to a source it lists moves it, a comment included)."""
@@ -257,7 +268,13 @@ def _approved_sources():
 
 
 @api.get("/sources/", response={200: list[SourceOut], **ERRORS}, tags=["sources"])
-@paginate(KeptSourcesPagination, ordering=("-approved_at", "-pk"), page_size=50, max_page_size=200)
+@paginate(
+    KeptSourcesPagination,
+    positions=DatePositions,
+    ordering=("-approved_at", "-pk"),
+    page_size=50,
+    max_page_size=200,
+)
 @decorate_view(with_etag)
 def list_sources(request, filters: Query[SourceFilters]):
     """Approved sources, newest first, narrowed as on the site's listings."""
@@ -304,7 +321,13 @@ def get_theme(request, slug: Text):
 
 
 @api.get("/tags/", response={200: list[TagOut], **ERRORS}, tags=["tags"])
-@paginate(CursorPagination, ordering=("name", "pk"), page_size=100, max_page_size=500)
+@paginate(
+    StatedCursorPagination,
+    positions=NamePositions,
+    ordering=("name", "pk"),
+    page_size=100,
+    max_page_size=500,
+)
 @decorate_view(with_etag)
 def list_tags(request):
     """Tags on approved sources, by name, with how many approved sources carry each."""
@@ -315,7 +338,13 @@ def list_tags(request):
 
 
 @api.get("/moderation-log/", response={200: list[LogEntryOut], **ERRORS}, tags=["moderation log"])
-@paginate(CursorPagination, ordering=("-created_at", "-pk"), page_size=50, max_page_size=200)
+@paginate(
+    StatedCursorPagination,
+    positions=DatePositions,
+    ordering=("-created_at", "-pk"),
+    page_size=50,
+    max_page_size=200,
+)
 @decorate_view(with_etag)
 def moderation_log(request):
     """The public moderation log: decisions on sources and on comments, with their reasons."""

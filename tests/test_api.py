@@ -1,6 +1,8 @@
 """The read-only JSON API: what it shows, what it never shows, paging, ETags and its rate."""
 
 import json
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -200,3 +202,149 @@ def test_the_openapi_description_is_served_and_names_every_operation(client):
         "/api/moderation-log/",
     }
     assert client.get(reverse("api:openapi-view")).status_code == 200
+
+
+# Each list, with the most items a page of it may hold.
+LARGEST_PAGE = {"/api/sources/": 200, "/api/moderation-log/": 200, "/api/tags/": 500}
+LISTS = list(LARGEST_PAGE)
+
+
+@pytest.fixture
+def logged(library, moderator):
+    for number, source in enumerate(library):
+        source.tags.add(f"theme {number}")
+        ModerationEvent.objects.create(
+            source=source, actor=moderator, action=ModerationEvent.Action.APPROVE, reason="Fits."
+        )
+    return library
+
+
+def cursor_of(link):
+    return parse_qs(urlsplit(link).query)["cursor"][0]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_the_cursors_walk_each_list_there_and_back(client, logged, path):
+    first = get(client, path, page_size=2)
+    pages, link = [first["results"]], first["next"]
+    while link:
+        page = get(client, path, page_size=2, cursor=cursor_of(link))
+        pages.append(page["results"])
+        link = page["next"]
+    back, link = [page["results"]], page["previous"]
+    while link:
+        page = get(client, path, page_size=2, cursor=cursor_of(link))
+        back.insert(0, page["results"])
+        link = page["previous"]
+
+    assert len(pages) > 1
+    assert [row for rows in back for row in rows] == [row for rows in pages for row in rows]
+    everything = get(client, path, page_size=100)["results"]
+    assert [row for rows in pages for row in rows] == everything
+
+
+# Cursors as the API gave them before (base64 of a query string), tampered with: a position that
+# is not a date, a negative offset, a huge one, a reverse flag that is not a boolean.
+OLD_STYLE_TAMPERED = [
+    "cD1nYXJiYWdl",
+    "cD0yMDI2LTAxLTAxKzAwJTNBMDAlM0EwMCUyQjAwJTNBMDAmbz0tMQ==",
+    "cD0yMDI2LTAxLTAxKzAwJTNBMDAlM0EwMCUyQjAwJTNBMDAmbz05OTk5OTk5OTk5OTk5OTk5OTk5OQ==",
+    "cD0yMDI2LTAxLTAxKzAwJTNBMDAlM0EwMCUyQjAwJTNBMDAmcj1tYXliZQ==",
+]
+# Today's cursors tampered with: no position, a negative or a huge offset, an unknown
+# direction, a NUL, too long.
+TAMPERED = [
+    "n0.",
+    "n-1.1764979200000000",
+    "n99999999999999999999.1764979200000000",
+    "x0.1764979200000000",
+    "n0.17649\x00",
+    "n0." + "1" * 200,
+]
+# On the lists in date order: a position that is not a time, or beyond what a date can hold.
+DATE_TAMPERED = ["n0.garbage", "n0.2026-01-01", "n0.99999999999999999999999"]
+
+
+@pytest.mark.parametrize(
+    ("path", "cursor"),
+    [
+        *((path, cursor) for path in LISTS for cursor in OLD_STYLE_TAMPERED + TAMPERED),
+        *((path, cursor) for path in LISTS[:2] for cursor in DATE_TAMPERED),
+    ],
+)
+def test_a_tampered_cursor_is_refused_with_a_clear_422(client, logged, path, cursor):
+    response = client.get(path, {"cursor": cursor})
+
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"].startswith("application/json")
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["query", "cursor"]
+    assert "Not a cursor of this list" in error["msg"]
+
+
+def test_any_name_is_a_position_among_the_tags_but_nul(client, logged):
+    response = client.get("/api/tags/", {"cursor": "n0.p\x00"})
+
+    assert response.status_code == 422
+    assert "Not a cursor of this list" in response.json()["detail"][0]["msg"]
+    after_p = get(client, "/api/tags/", cursor="n0.p")["results"]
+    assert [tag["name"] for tag in after_p] == [f"theme {number}" for number in range(7)]
+
+
+@pytest.mark.parametrize(("path", "largest"), LARGEST_PAGE.items())
+def test_page_sizes_outside_their_bounds_are_refused(client, logged, path, largest):
+    for size in [-5, 0, largest + 1, "many"]:
+        response = client.get(path, {"page_size": size})
+
+        assert response.status_code == 422, (size, response.content)
+        (error,) = response.json()["detail"]
+        assert error["loc"] == ["query", "page_size"]
+    assert get(client, path, page_size=largest)["next"] is None
+    assert len(get(client, path, page_size=1)["results"]) == 1
+
+
+def test_the_openapi_description_states_the_bounds_it_enforces(client):
+    spec = json.loads(client.get(reverse("api:openapi-json")).content)
+
+    def parameter(path, name):
+        (found,) = [p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == name]
+        schema = found["schema"]
+        return next(iter(s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"))
+
+    for path, largest in LARGEST_PAGE.items():
+        size = parameter(path, "page_size")
+        assert (size["type"], size["minimum"], size["maximum"]) == ("integer", 1, largest)
+        cursor = parameter(path, "cursor")
+        assert cursor["pattern"].startswith("^") and cursor["pattern"].endswith("$")
+        assert cursor["maxLength"] <= 106
+    dated = parameter("/api/sources/", "cursor")["pattern"]
+    assert re.fullmatch(dated, "n0.1764979200000000")
+    assert not re.fullmatch(dated, "n0.garbage")
+    assert re.fullmatch(parameter("/api/tags/", "cursor")["pattern"], "p3.networks")
+
+
+def test_every_text_parameter_says_that_it_refuses_nul(client, library, themes):
+    spec = json.loads(client.get(reverse("api:openapi-json")).content)
+    texts = {
+        (path, parameter["name"]): schema["pattern"]
+        for path, operations in spec["paths"].items()
+        for parameter in operations["get"]["parameters"]
+        for schema in parameter["schema"].get("anyOf", [parameter["schema"]])
+        if schema.get("type") == "string"
+    }
+
+    assert set(texts) >= {
+        ("/api/sources/", "theme"),
+        ("/api/sources/", "tag"),
+        ("/api/sources/", "q"),
+        ("/api/sources/{slug}/", "slug"),
+        ("/api/themes/{slug}/", "slug"),
+    }
+    assert not [name for name, pattern in texts.items() if re.fullmatch(pattern, "a\x00b")]
+    for name in ["theme", "tag", "q"]:
+        response = client.get("/api/sources/", {name: "a\x00b"})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["query", name]
+    response = client.get(f"/api/themes/{themes[0].slug}%00/")
+    assert response.status_code == 422
+    assert "Null characters are not allowed" in response.json()["detail"][0]["msg"]
