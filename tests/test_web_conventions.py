@@ -226,3 +226,15 @@ def test_every_readers_page_has_open_graph_tags(client, source, url):
     assert html.count('<link rel="canonical"') == 1
     for name in ("og:title", "og:description", "og:url", "og:type"):
         assert _meta(html, "property", name), (url, name)
+
+
+def test_api_docs_are_a_page_of_the_site(client, db):
+    html = client.get("/api/docs").content.decode()
+
+    assert '<html lang="en-GB">' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert '<a class="api-docs__home" href="/">' in html
+    assert 'href="/data/"' in html
+    assert "css/api-docs.css" in html
+    assert "<main" in html
+    assert "<script>" not in html  # the strict CSP allows no inline script
