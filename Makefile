@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt install lock migrate seed clean validators
+.PHONY: run test lint fmt install lock migrate seed open-data checks clean validators
 
 # Installs exactly what requirements-dev.lock pins, hashes checked. The project itself is not a
 # package (the apps run from this folder), so nothing else is installed.
@@ -22,9 +22,23 @@ migrate: $(STAMP)
 seed: migrate
 	$(BIN)/python manage.py seed_library
 
+# The day's open-data downloads, for /data/ (the scheduler makes them daily in production).
+open-data: seed
+	$(BIN)/python manage.py export_open_data
+
+# The periodic checks that the scheduler runs in production, once: they visit the sources' links
+# and ask Crossref about their DOIs (over the internet), and send what e-mail is due.
+checks: migrate
+	$(BIN)/python manage.py send_queued_email
+	$(BIN)/python manage.py check_links
+	$(BIN)/python manage.py check_retractions
+	$(BIN)/python manage.py send_digests
+	$(BIN)/python manage.py export_open_data
+
 # The task worker (e-mail, archive requests) runs in the background while the server runs, and
-# stops with it.
-run: seed
+# stops with it. The periodic checks reach the internet: `make checks` runs them when you wish.
+run: open-data
+	@echo "Periodic checks (links, retractions, digests) are not run by make run: run make checks."
 	$(BIN)/python manage.py db_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
