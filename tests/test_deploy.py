@@ -257,3 +257,10 @@ def test_readme_configuration_table_names_every_variable_the_settings_read():
     readme = (ROOT / "README.md").read_text()
     missing = {name for name in settings_variables() if f"`{name}`" not in readme}
     assert not missing, f"README's configuration table lacks {sorted(missing)}"
+
+
+def test_the_image_is_built_once_and_shared(compose):
+    services = compose["services"]
+    assert [name for name, service in services.items() if "build" in service] == ["web"]
+    for name in ("worker", "scheduler"):
+        assert services[name]["image"] == services["web"]["image"]
