@@ -302,6 +302,24 @@ def test_a_mail_server_that_never_answers_fails_the_attempt_without_hanging_the_
     assert envelope.rcpt_tos == ["stall@example.org"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_never_even_greets_fails_the_attempt_in_time(settings, database_queue):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_TIMEOUT = 1
+    # The system completes the connection for a listening socket; nobody ever answers on it.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = silent.getsockname()
+        email = queue_one()
+
+        started = time.monotonic()
+        assert mail.deliver(email.pk) == OutgoingEmail.Status.PENDING
+        assert time.monotonic() - started < 10
+
+    email.refresh_from_db()
+    assert email.attempts == 1
+    assert "timed out" in email.last_error
+
+
 def _in_thread(function, *args, **kwargs):
     """Run `function` in a thread with its own database connection; returns the thread."""
 
