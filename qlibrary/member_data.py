@@ -4,9 +4,10 @@ Closing an account keeps what others built on: sources the member proposed stay 
 name) and their comments stay under "a former member", unless they ask for the comments' text to
 go. Their endorsements are taken back, and every count moves with them in one transaction.
 Everything else about them is forgotten: their account, e-mail addresses and confirmation keys,
-follows, flags, reading lists (the database deletes these with the account), the e-mails to
-them, their name and address in e-mails to others and in the admin's history, their sessions on
-every device, and the cached pages that showed their name. The privacy page says the same.
+follows, flags and every other row of theirs (the database deletes these with the account), the
+e-mails to them, their name and address in e-mails to others and in the admin's history, their
+sessions on every device, and the cached pages that showed their name. The privacy page says the
+same.
 """
 
 from importlib import import_module
