@@ -174,3 +174,13 @@ def test_an_overlong_field_makes_its_entry_malformed_before_it_is_decoded(monkey
     [kept] = checked.new
     assert kept.fields["title"] == "Long abstract"
     assert len(kept.fields["summary"]) == 2000
+
+
+def test_the_ris_keyword_attack_gets_its_preview_in_the_request(client, moderator, themes):
+    client.force_login(moderator)
+
+    preview = upload(client, ris_of_keywords(100_000), themes[:1], name="list.ris")
+
+    [entry] = preview.context["preview"].new
+    assert entry.tags == [f"kw{n}" for n in range(MAX_TAGS)]
+    assert "1</strong> new proposal to import" in preview.content.decode()

@@ -171,3 +171,22 @@ def test_the_progress_page_runs_the_same_queries_however_many_entries_were_skipp
         page = client.get(f"/moderation/import/{run.pk}/").content.decode()
 
     assert page.count("it has no title.") == skipped
+
+
+def test_a_bibtex_file_too_large_to_decode_in_the_request_goes_to_the_background(
+    client, moderator, themes
+):
+    # Few entries, but LaTeX in them all: decoding it is the slow part, so it waits for the worker.
+    title = "Caf\\'e " * 30
+    bib = "".join(
+        f"@book{{k{n}, title = {{{title}{n}}}, abstract = {{{title * 10}}}}}\n" for n in range(60)
+    )
+    assert len(bib.encode()) > imports.IN_REQUEST_BYTES
+    client.force_login(moderator)
+
+    response = upload(client, bib, themes[:1], name="list.bib")
+
+    run = ImportRun.objects.get()
+    assert response["Location"] == f"/moderation/import/{run.pk}/"
+    assert (run.status, run.imported) == ("done", 60)
+    assert Source.objects.filter(title__startswith="Café Café").count() == 60
