@@ -20,19 +20,23 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 
 from qlibrary import outbound
 
+from . import contributors as names
+from . import identifiers
 from .duplicates import live_duplicate
 from .keys import is_valid_doi, normalize_doi, normalize_url
-from .models import MIN_YEAR, Source
+from .models import LANGUAGE_PATTERN, MIN_YEAR, PAGE_PATTERN, Source
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -44,12 +48,48 @@ FIELD_LABELS = {
     "kind": "kind",
     "url": "URL",
     "doi": "DOI",
-    "authors": "authors",
-    "organisation": "organisation or publisher",
-    "year": "year",
+    "contributors": "authors",
+    "container_title": "journal",
+    "volume": "volume",
+    "issue": "issue",
+    "page_first": "pages",
+    "page_last": "pages",
+    "publisher": "publisher",
+    "publisher_place": "place",
+    "edition": "edition",
+    "report_number": "report number",
+    "pmid": "PMID",
+    "pmcid": "PMCID",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "year": "date",
+    "issued_month": "date",
+    "issued_day": "date",
+    "language": "language",
     "summary": "summary",
 }
-FIELD_LENGTHS = {"title": 300, "url": 1000, "doi": 200, "authors": 500, "organisation": 300}
+# The record's text fields, as long as the model lets them be; a value too long (or not valid,
+# such as a page range a service wrote in words) is left for the member to fill in.
+FIELD_LENGTHS = {
+    "title": 300,
+    "url": 1000,
+    "doi": 200,
+    "container_title": 300,
+    "volume": 30,
+    "issue": 30,
+    "page_first": 20,
+    "page_last": 20,
+    "publisher": 300,
+    "publisher_place": 150,
+    "edition": 50,
+    "report_number": 100,
+}
+IDENTIFIERS = {
+    "pmid": identifiers.normalize_pmid,
+    "pmcid": identifiers.normalize_pmcid,
+    "isbn": identifiers.normalize_isbn,
+    "issn": identifiers.normalize_issn,
+}
 
 CSL_KINDS = {
     "journal-article": Source.Kind.JOURNAL_ARTICLE,
@@ -86,6 +126,8 @@ PMID_PATTERN = re.compile(
 ISBN_PATTERN = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?([0-9][0-9\s-]{8,16}[0-9Xx])$", re.IGNORECASE)
 DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
 YEAR_PATTERN = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+# Kinds whose page's site name is their container ("website" in CSL).
+WEB_KINDS = (Source.Kind.WEBSITE, Source.Kind.BLOG_POST, Source.Kind.PROGRAMME, Source.Kind.VIDEO)
 
 
 class LookupFailed(Exception):
@@ -110,41 +152,100 @@ class Identifier:
 
 @dataclass
 class Found:
-    """What a service said about an identifier, as the proposal form's fields."""
+    """What a service said about an identifier: the bibliographic record, as the proposal
+    form's fields. `contributors` is a list of CSL-JSON names (sources/contributors.py)."""
 
     title: str = ""
     kind: str = ""
     url: str = ""
     doi: str = ""
-    authors: str = ""
-    organisation: str = ""
+    contributors: list = field(default_factory=list)
+    et_al: bool = False
+    container_title: str = ""
+    volume: str = ""
+    issue: str = ""
+    page_first: str = ""
+    page_last: str = ""
+    publisher: str = ""
+    publisher_place: str = ""
+    edition: str = ""
+    report_number: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    isbn: str = ""
+    issn: str = ""
     year: int | None = None
+    issued_month: int | None = None
+    issued_day: int | None = None
+    language: str = ""
     summary: str = ""
     retracted: bool = False
     notes: list[str] = field(default_factory=list)
 
     def form_fields(self):
-        """The fields that have a value, cleaned to fit the form."""
+        """The fields that have a valid value, cleaned to fit the form; the rest are left for
+        the member to fill in."""
         values = {}
         for name in FIELD_LABELS:
-            value = getattr(self, name)
-            if isinstance(value, str):
-                value = clean_text(value)
-                if name == "summary":
-                    value = shorten(value, SUMMARY_LENGTH)
-                elif name in FIELD_LENGTHS and len(value) > FIELD_LENGTHS[name]:
-                    value = (
-                        fit_names(value, FIELD_LENGTHS[name])
-                        if name == "authors"
-                        else shorten(value, FIELD_LENGTHS[name])
-                    )
-                if name == "url" and not re.match(r"https?://", value, re.IGNORECASE):
-                    value = ""  # the form takes web addresses only
-            elif value is not None and not MIN_YEAR <= value <= timezone.now().year + 1:
-                value = None
+            value = self._form_value(name)
             if value:
                 values[name] = value
+        if values.get("year") is None:
+            values.pop("issued_month", None)
+        if values.get("issued_month") is None:
+            values.pop("issued_day", None)
         return values
+
+    def _form_value(self, name):
+        if name == "contributors":
+            return self._contributor_lines()
+        value = getattr(self, name)
+        if name in ("year", "issued_month", "issued_day"):
+            return self._date_part(name, value)
+        value = clean_text(value or "")
+        if name == "summary":
+            return shorten(value, SUMMARY_LENGTH)
+        if name in IDENTIFIERS:
+            try:
+                return IDENTIFIERS[name](value)
+            except ValidationError:
+                return ""
+        if name in ("page_first", "page_last") and not re.match(PAGE_PATTERN, value):
+            return ""
+        if name == "language":
+            return value if re.match(LANGUAGE_PATTERN, value) else ""
+        if name == "url" and not re.match(r"https?://", value, re.IGNORECASE):
+            return ""  # the form takes web addresses only
+        if name in FIELD_LENGTHS and len(value) > FIELD_LENGTHS[name]:
+            return (
+                ""
+                if name in ("volume", "issue", "page_first", "page_last")
+                else shorten(value, FIELD_LENGTHS[name])
+            )
+        return value
+
+    def _contributor_lines(self):
+        kept = []
+        for name in self.contributors[: names.MAX_CONTRIBUTORS]:
+            try:
+                kept.extend(names.clean_contributors([name]))
+            except ValidationError:
+                continue
+        et_al = self.et_al or len(self.contributors) > len(kept)
+        return names.as_lines(kept, et_al=et_al and bool(kept))
+
+    def _date_part(self, name, value):
+        if value is None:
+            return None
+        if name == "year":
+            return value if MIN_YEAR <= value <= timezone.now().year + 1 else None
+        if name == "issued_month":
+            return value if 1 <= value <= 12 else None
+        try:
+            date(self.year or 2000, self.issued_month or 1, value)
+        except (TypeError, ValueError):
+            return None
+        return value
 
 
 @dataclass
@@ -309,41 +410,89 @@ def look_up_doi(doi):
 
 def from_csl(csl, doi):
     """A Found from CSL-JSON as Crossref and DataCite send it."""
-    title = csl.get("title") or ""
-    if isinstance(title, list):
-        title = title[0] if title else ""
+    title = first_text(csl.get("title"))
     doi = normalize_doi(str(csl.get("DOI") or doi))
     url = (csl.get("resource") or {}).get("primary", {}).get("URL") or csl.get("URL") or ""
     if not url or DOI_URL.match(url):
         url = f"https://doi.org/{doi}"
     kind = CSL_KINDS.get(str(csl.get("type", "")), Source.Kind.OTHER)
+    page_first, page_last = page_range(csl.get("page") or csl.get("article-number"))
+    year, month, day = csl_date(csl)
     return Found(
-        title=str(title),
-        kind=kind_from_title(str(title), kind),
+        title=title,
+        kind=kind_from_title(title, kind),
         url=url,
         doi=doi,
-        authors=", ".join(csl_name(person) for person in csl.get("author") or []),
-        organisation=str(csl.get("publisher") or ""),
-        year=csl_year(csl),
+        contributors=[
+            *csl_names(csl.get("author"), names.AUTHOR),
+            *csl_names(csl.get("editor"), names.EDITOR),
+        ],
+        container_title=first_text(csl.get("container-title")),
+        volume=first_text(csl.get("volume")),
+        issue=first_text(csl.get("issue")),
+        page_first=page_first,
+        page_last=page_last,
+        publisher=first_text(csl.get("publisher")),
+        publisher_place=first_text(csl.get("publisher-place")),
+        edition=first_text(csl.get("edition")),
+        report_number=first_text(csl.get("number")) if kind == Source.Kind.REPORT else "",
+        pmid=first_text(csl.get("PMID")),
+        pmcid=first_text(csl.get("PMCID")),
+        isbn=first_text(csl.get("ISBN")),
+        issn=first_text(csl.get("ISSN")),
+        year=year,
+        issued_month=month,
+        issued_day=day,
+        language=first_text(csl.get("language")),
         summary=str(csl.get("abstract") or ""),
     )
 
 
-def csl_name(person):
-    if not isinstance(person, dict):
-        return ""
-    if person.get("literal"):
-        return str(person["literal"])
-    return " ".join(str(person[part]) for part in ("given", "family") if person.get(part))
+def first_text(value):
+    """A CSL value that may be a string, a number or a list of them, as one string."""
+    if isinstance(value, list):
+        value = next((item for item in value if isinstance(item, str | int) and item), "")
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
-def csl_year(csl):
+def csl_names(people, role):
+    """CSL-JSON names (Crossref's carry `sequence` and `affiliation`) as the record's."""
+    found = []
+    for person in people if isinstance(people, list) else []:
+        if not isinstance(person, dict):
+            continue
+        if person.get("literal") or person.get("name"):
+            found.append(
+                names.organisation(clean_text(person.get("literal") or person["name"]), role)
+            )
+        elif person.get("family"):
+            name = {"role": role, "family": clean_text(person["family"])}
+            for part in ("given", "suffix"):
+                if person.get(part):
+                    name[part] = clean_text(person[part])
+            found.append(name)
+    return found
+
+
+def csl_date(csl):
+    """The issued year, month and day (each None when not given)."""
     for key in ("issued", "published", "published-print", "published-online", "created"):
         try:
-            return int(csl[key]["date-parts"][0][0])
+            parts = [int(part) for part in csl[key]["date-parts"][0][:3]]
         except (KeyError, IndexError, TypeError, ValueError):
             continue
-    return None
+        if parts:
+            return (*parts, None, None)[:3]
+    return None, None, None
+
+
+def page_range(value):
+    """ "106-115", "106–15" (PubMed's short form), "k3617": the first and the last page."""
+    text = re.sub(r"\s*[-–—]\s*", "-", clean_text(first_text(value)))
+    first, _, last = text.partition("-")
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return first, last
 
 
 def look_up_pmid(pmid):
@@ -373,6 +522,13 @@ def look_up_pmid(pmid):
         ),
         "",
     )
+    ids = {
+        str(article.get("idtype")): str(article.get("value", ""))
+        for article in record.get("articleids") or []
+        if isinstance(article, dict)
+    }
+    page_first, page_last = page_range(record.get("pages") or record.get("elocationid"))
+    year, month, day = date_parts(record.get("pubdate"), record.get("epubdate"))
     found = Found(
         # PubMed ends every title with a full stop, which the published title does not have.
         title=re.sub(r"(?<!\.)\.$", "", str(record["title"]).strip()),
@@ -382,13 +538,27 @@ def look_up_pmid(pmid):
         ),
         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
         doi=normalize_doi(doi) if is_valid_doi(doi) else "",
-        authors=", ".join(
-            str(author.get("name"))
+        contributors=[
+            pubmed_name(author)
             for author in record.get("authors") or []
             if isinstance(author, dict) and author.get("name")
-        ),
-        organisation=str(record.get("fulljournalname") or record.get("source") or ""),
-        year=first_year(record.get("pubdate"), record.get("epubdate"), record.get("sortpubdate")),
+        ],
+        container_title=str(record.get("fulljournalname") or record.get("source") or ""),
+        volume=str(record.get("volume") or ""),
+        issue=str(record.get("issue") or ""),
+        page_first=page_first,
+        page_last=page_last,
+        publisher=str(record.get("publishername") or ""),
+        publisher_place=str(record.get("publisherlocation") or ""),
+        edition=str(record.get("edition") or ""),
+        report_number=str(record.get("reportnumber") or ""),
+        pmid=pmid,
+        pmcid=ids.get("pmc", ""),
+        issn=str(record.get("issn") or record.get("essn") or ""),
+        year=year,
+        issued_month=month,
+        issued_day=day,
+        language=language_code(record.get("lang")),
     )
     found.retracted = "Retracted Publication" in pubtypes or any(
         ref.get("reftype") == "Retraction in" for ref in references
@@ -419,21 +589,33 @@ def look_up_isbn(isbn):
     title = str(record["title"])
     if record.get("subtitle"):
         title = f"{title}: {record['subtitle']}"
-    names = [
-        str(entry.get("name"))
-        for entry in record.get("authors") or []
-        if isinstance(entry, dict) and entry.get("name")
-    ]
-    publishers = [
-        str(entry.get("name") if isinstance(entry, dict) else entry)
-        for entry in record.get("publishers") or []
-    ]
+
+    def first_name(entries):
+        return next(
+            (
+                str(entry.get("name") if isinstance(entry, dict) else entry)
+                for entry in entries or []
+                if entry
+            ),
+            "",
+        )
+
+    numbers = record.get("identifiers") or {}
+    year, month, day = date_parts(record.get("publish_date"))
     return Found(
         title=title,
         kind=Source.Kind.BOOK,
-        authors=", ".join(names),
-        organisation=publishers[0] if publishers else "",
-        year=first_year(record.get("publish_date")),
+        contributors=[
+            names.parse_name(clean_text(entry["name"]))
+            for entry in record.get("authors") or []
+            if isinstance(entry, dict) and entry.get("name")
+        ],
+        publisher=first_name(record.get("publishers")),
+        publisher_place=first_name(record.get("publish_places")),
+        isbn=first_text(numbers.get("isbn_13") or numbers.get("isbn_10")) or isbn,
+        year=year,
+        issued_month=month,
+        issued_day=day,
     )
 
 
@@ -526,37 +708,58 @@ class PageMetadata(HTMLParser):
                 ),
                 "",
             )
+        kind = self.kind()
+        page_first, page_last = self.first("citation_firstpage"), self.first("citation_lastpage")
+        if not page_last:
+            page_first, page_last = page_range(page_first)
+        year, month, day = date_parts(
+            self.first(
+                "citation_publication_date",
+                "citation_date",
+                "citation_online_date",
+                "citation_year",
+                "dc.date",
+                "dcterms.issued",
+                "dcterms.date",
+                "dcterms.created",
+                "article:published_time",
+            )
+        )
+        institution = self.first(
+            "citation_technical_report_institution", "citation_dissertation_institution"
+        )
         found = Found(
             title=self.first("citation_title", "dc.title", "dcterms.title", "og:title")
             or self.title,
-            kind=self.kind(),
+            kind=kind,
             url=url,
             doi=normalize_doi(doi) if is_valid_doi(doi) else "",
-            authors=", ".join(
-                person_name(name)
-                for name in self.every("citation_author", "dc.creator", "dcterms.creator")
-            ),
-            organisation=self.first(
-                "citation_publisher",
-                "dc.publisher",
-                "dcterms.publisher",
-                "citation_technical_report_institution",
-                "citation_dissertation_institution",
-                "og:site_name",
-            ),
-            year=first_year(
-                self.first(
-                    "citation_publication_date",
-                    "citation_date",
-                    "citation_online_date",
-                    "citation_year",
-                    "dc.date",
-                    "dcterms.issued",
-                    "dcterms.date",
-                    "dcterms.created",
-                    "article:published_time",
-                )
-            ),
+            contributors=[
+                name
+                for text in self.every("citation_author", "dc.creator", "dcterms.creator")
+                if (name := names.parse_name(clean_text(text)))
+            ],
+            container_title=self.first(
+                "citation_journal_title",
+                "citation_book_title",
+                "citation_conference_title",
+                "prism.publicationname",
+            )
+            or (self.first("og:site_name") if kind in WEB_KINDS else ""),
+            volume=self.first("citation_volume", "prism.volume"),
+            issue=self.first("citation_issue", "prism.number"),
+            page_first=page_first,
+            page_last=page_last,
+            publisher=institution
+            or self.first("citation_publisher", "dc.publisher", "dcterms.publisher"),
+            report_number=self.first("citation_technical_report_number"),
+            pmid=self.first("citation_pmid"),
+            isbn=self.first("citation_isbn", "prism.isbn"),
+            issn=self.first("citation_issn", "citation_eissn", "prism.issn", "prism.eissn"),
+            year=year,
+            issued_month=month,
+            issued_day=day,
+            language=language_code(self.first("citation_language", "dc.language")),
             summary=self.first(
                 "citation_abstract",
                 "dcterms.abstract",
@@ -604,29 +807,74 @@ def shorten(text, length):
     return cut.rstrip(" ,.;:") + "…"
 
 
-def fit_names(names, length):
-    """As many of the comma-separated names as fit, then "et al."."""
-    kept = []
-    for name in names.split(", "):
-        if len(", ".join([*kept, name, "et al."])) > length:
-            break
-        kept.append(name)
-    return ", ".join([*kept, "et al."])
+MONTHS = {
+    name: number
+    for number, month in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+    for name in (month, month + ".")
+}
+ISO_DATE = re.compile(r"\b(1[89]\d\d|2[01]\d\d)(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?\b")
+WORDS_DATE = re.compile(r"[A-Za-z]+\.?|\d+")
 
 
-def person_name(name):
-    """ "Family, Given" as "Given Family", since the form separates people with commas."""
-    family, comma, given = name.partition(",")
-    if comma and given.strip() and "," not in given:
-        return f"{given.strip()} {family.strip()}"
-    return name.replace(",", " ")
-
-
-def first_year(*values):
+def date_parts(*values):
+    """The year, month and day of the first value that gives a year: "2019-04-22",
+    "2019/04/22", "2016 Nov 23", "Apr 22, 2019", "22 April 2019", "2002". Each part is None
+    when not given (or not a real date)."""
     for value in values:
-        if value and (match := YEAR_PATTERN.search(str(value))):
-            return int(match.group(1))
-    return None
+        text = clean_text(value or "")
+        if not (match := YEAR_PATTERN.search(text)):
+            continue
+        year, month, day = int(match.group(1)), None, None
+        if (iso := ISO_DATE.search(text)) and iso.group(2):
+            month = int(iso.group(2))
+            day = int(iso.group(3)) if iso.group(3) else None
+        else:
+            words = WORDS_DATE.findall(text)
+            month = next((MONTHS[w[:3].lower()] for w in words if w[:3].lower() in MONTHS), None)
+            days = [int(w) for w in words if w.isdigit() and len(w) <= 2]
+            day = days[0] if month and days else None
+        try:
+            date(year, month or 1, day or 1)
+        except ValueError:
+            month, day = None, None
+        return year, month, day
+    return None, None, None
+
+
+# PubMed and web pages give ISO 639-2 codes or names; the record keeps BCP 47 ("en").
+LANGUAGES = {
+    "eng": "en",
+    "english": "en",
+    "fre": "fr",
+    "fra": "fr",
+    "ger": "de",
+    "deu": "de",
+    "spa": "es",
+    "ita": "it",
+    "dut": "nl",
+    "nld": "nl",
+    "por": "pt",
+    "chi": "zh",
+    "zho": "zh",
+    "jpn": "ja",
+    "wel": "cy",
+    "cym": "cy",
+}
+
+
+def language_code(value):
+    text = clean_text(first_text(value)).replace("_", "-")
+    return LANGUAGES.get(text.lower(), text)
+
+
+def pubmed_name(author):
+    """PubMed's "Scalfani VF" (family, initials); a collective name is an organisation."""
+    text = clean_text(author["name"])
+    if str(author.get("authtype", "")).lower() == "collectivename":
+        return names.organisation(text)
+    return names.parse_name(text)
 
 
 def kind_from_title(title, kind):
@@ -686,7 +934,7 @@ def fill_in(*, member, text, keep=()):
     duplicate = live_duplicate(
         doi_key=fields.get("doi", ""), url_key=normalize_url(fields.get("url", ""))
     )
-    filled = [FIELD_LABELS[name] for name in fields]
+    filled = list(dict.fromkeys(FIELD_LABELS[name] for name in fields))
     return Outcome(
         ok=True,
         message=f"Filled in from the {identifier.described}: {join_words(filled)}. Check "

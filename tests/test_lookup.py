@@ -148,9 +148,18 @@ def test_a_crossref_doi_fills_every_field_it_knows(outside):
         "kind": Source.Kind.JOURNAL_ARTICLE,
         "url": "https://www.science.org/doi/10.1126/science.169.3946.635",
         "doi": SCIENCE_DOI,
-        "authors": "Henry S. Frank",
-        "organisation": "American Association for the Advancement of Science (AAAS)",
+        "contributors": "Frank, Henry S.",
+        "container_title": "Science",
+        "volume": "169",
+        "issue": "3946",
+        "page_first": "635",
+        "page_last": "641",
+        "publisher": "American Association for the Advancement of Science (AAAS)",
+        "issn": "0036-8075",
         "year": 1970,
+        "issued_month": 8,
+        "issued_day": 14,
+        "language": "en",
         "summary": fields["summary"],
     }
     assert fields["summary"].startswith("The train of thought pursued in this article")
@@ -167,9 +176,9 @@ def test_a_datacite_doi_fills_too(outside):
         "The hetnet awakens: understanding complex diseases through data integration and "
         "open science"
     )
-    assert fields["authors"] == "Daniel Himmelstein"
+    assert fields["contributors"] == "Himmelstein, Daniel"
     assert fields["year"] == 2017
-    assert fields["organisation"] == "Figshare"
+    assert fields["publisher"] == "Figshare"
     assert fields["url"] == "https://doi.org/10.6084/m9.figshare.4724797"
     assert fields["kind"] == Source.Kind.JOURNAL_ARTICLE
     assert "<b>" not in fields["summary"] and "&amp;" not in fields["summary"]
@@ -182,7 +191,9 @@ def test_a_current_datacite_answer_with_an_upper_case_doi_fills(outside):
 
     assert fields["doi"] == "10.5281/zenodo.3233986"
     assert fields["title"] == "The Turing Way: A Handbook for Reproducible Data Science"
-    assert fields["authors"].startswith("The Turing Way Community, Becky Arnold, Louise Bowler")
+    assert fields["contributors"].startswith(
+        "Community, The Turing Way\nArnold, Becky\nBowler, Louise"
+    )
     assert fields["url"] == "https://zenodo.org/record/3233986"
     assert fields["year"] == 2019
     assert fields["kind"] == Source.Kind.OTHER
@@ -262,10 +273,16 @@ def test_a_pubmed_id_fills_from_e_utilities(outside):
         "kind": Source.Kind.JOURNAL_ARTICLE,
         "url": "https://pubmed.ncbi.nlm.nih.gov/27933103/",
         "doi": "10.1186/s13321-016-0181-z",
-        "authors": "Scalfani VF, Williams AJ, Tkachenko V, Karapetyan K, Pshenichnov A, "
-        "Hanson RM, Liddie JM, Bara JE",
-        "organisation": "Journal of cheminformatics",
+        "contributors": "Scalfani, V. F.\nWilliams, A. J.\nTkachenko, V.\nKarapetyan, K.\n"
+        "Pshenichnov, A.\nHanson, R. M.\nLiddie, J. M.\nBara, J. E.",
+        "container_title": "Journal of cheminformatics",
+        "volume": "8",
+        "page_first": "66",
+        "pmid": "27933103",
+        "pmcid": "PMC5122160",
+        "issn": "1758-2946",
         "year": 2016,
+        "language": "en",
     }
     assert not found.retracted and found.notes == []
 
@@ -320,8 +337,10 @@ def test_an_isbn_fills_from_open_library(outside):
     assert fields == {
         "title": "Les ombres errantes",
         "kind": Source.Kind.BOOK,
-        "authors": "Pascal Quignard",
-        "organisation": "Gallimard",
+        "contributors": "Quignard, Pascal",
+        "publisher": "Gallimard",
+        "publisher_place": "Paris",
+        "isbn": "9782070427796",
         "year": 2002,
     }
 
@@ -355,11 +374,13 @@ def test_a_page_with_highwire_tags_fills(outside):
         "Assessment on reticuloendotheliosis virus infection in specific-pathogen-free "
         "chickens based on detection of yolk antibody"
     )
-    assert fields["authors"].startswith("Yang Li, Tuanjie Wang, Lin Wang, Mingjun Sun")
-    assert fields["authors"].endswith("Tao Sun, Peng Zhao")
-    assert fields["year"] == 2019
+    assert fields["contributors"].startswith("Li, Yang\nWang, Tuanjie\nWang, Lin\nSun, Mingjun")
+    assert fields["contributors"].endswith("Sun, Tao\nZhao, Peng")
+    assert (fields["year"], fields["issued_month"], fields["issued_day"]) == (2019, 4, 22)
     assert fields["doi"] == "10.1371/journal.pone.0213978"
-    assert fields["organisation"] == "Public Library of Science"
+    assert fields["publisher"] == "Public Library of Science"
+    assert (fields["container_title"], fields["volume"], fields["issue"]) == ("PLOS ONE", "14", "4")
+    assert (fields["page_first"], fields["issn"]) == ("e0213978", "1932-6203")
     assert fields["kind"] == Source.Kind.JOURNAL_ARTICLE
     assert fields["url"] == url
     assert fields["summary"].startswith("Reticuloendotheliosis virus (REV) is the most frequent")
@@ -381,9 +402,9 @@ def test_a_page_with_dublin_core_tags_fills(outside):
     fields = lookup.look_up(identify(url)).form_fields()
 
     assert fields["title"] == "Improvement in practice & in theory"
-    assert fields["authors"] == "Alex Smith, Sam Jones"
-    assert fields["year"] == 2021
-    assert fields["organisation"] == "The Example Trust"
+    assert fields["contributors"] == "Smith, Alex\nJones, Sam"
+    assert (fields["year"], fields["issued_month"], fields["issued_day"]) == (2021, 3, 4)
+    assert fields["publisher"] == "The Example Trust"
     assert fields["kind"] == Source.Kind.WEBSITE
 
 
@@ -405,7 +426,7 @@ def test_a_page_with_open_graph_tags_fills(outside):
         "title": "Spreading improvement: a webinar",
         "kind": Source.Kind.VIDEO,
         "url": url,
-        "organisation": "Example Improvement Network",
+        "container_title": "Example Improvement Network",
         "summary": "An hour on how ideas spread.",
     }
 
@@ -557,8 +578,9 @@ def test_fill_in_returns_the_form_filled_and_saves_nothing(outside, login, membe
     assert response.context["lookup_form"].initial["identifier"] == ""
     page = response.content.decode()
     assert (
-        f"Filled in from the DOI {SCIENCE_DOI}: title, kind, URL, DOI, authors, organisation "
-        "or publisher, year and summary. Check them, then complete the rest."
+        f"Filled in from the DOI {SCIENCE_DOI}: title, kind, URL, DOI, authors, journal, "
+        "volume, issue, pages, publisher, ISSN, date, language and summary. Check them, then "
+        "complete the rest."
     ) in page
     assert 'value="The Structure of Ordinary Water"' in page
     assert '<option value="journal_article" selected>' in page
@@ -574,7 +596,7 @@ def test_fill_in_keeps_a_summary_the_member_wrote(outside, login, member):
     )
 
     assert response.context["form"].initial["summary"] == "In my own words."
-    assert "authors, organisation or publisher and year." in response.content.decode()
+    assert "publisher, ISSN, date and language." in response.content.decode()
 
 
 def test_a_failed_fill_in_leaves_the_form_as_it_was(outside, login, member, theme):
@@ -652,7 +674,10 @@ def test_the_filled_form_sends_a_proposal_with_those_values(outside, login, memb
         1970,
         "journal_article",
     )
-    assert source.authors == "Henry S. Frank"
+    assert source.contributors == [{"role": "author", "family": "Frank", "given": "Henry S."}]
+    assert (source.container_title, source.volume, source.issue) == ("Science", "169", "3946")
+    assert (source.page_first, source.page_last, source.issn) == ("635", "641", "0036-8075")
+    assert source.authors == "Frank HS"
 
 
 def test_the_rate_limit_shows_on_the_form(login, member, settings):
@@ -719,3 +744,89 @@ def test_the_json_look_up_refuses_post(login, member):
     response = login(member).post("/sources/propose/lookup/", {"identifier": "1"})
 
     assert response.status_code == 405
+
+
+# The record's details from each service
+
+
+@pytest.mark.parametrize(
+    ("text", "pages"),
+    [
+        ("106-115", ("106", "115")),
+        ("106-15", ("106", "115")),
+        ("191–194", ("191", "194")),
+        ("k3617", ("k3617", "")),
+        ("", ("", "")),
+    ],
+)
+def test_page_ranges_are_read_as_first_and_last_page(text, pages):
+    assert lookup.page_range(text) == pages
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("2016 Nov 23", (2016, 11, 23)),
+        ("Apr 22, 2019", (2019, 4, 22)),
+        ("2019/04/22", (2019, 4, 22)),
+        ("22 April 2019", (2019, 4, 22)),
+        ("2014 Feb", (2014, 2, None)),
+        ("2019-02-30", (2019, None, None)),
+        ("no date", (None, None, None)),
+    ],
+)
+def test_dates_are_read_to_the_day_they_give(text, parts):
+    assert lookup.date_parts(text) == parts
+
+
+def test_a_pubmed_collective_author_stays_one_organisation():
+    name = lookup.pubmed_name(
+        {"name": "Sustainable Improvement Team, NHS England", "authtype": "CollectiveName"}
+    )
+
+    assert name == {"role": "author", "literal": "Sustainable Improvement Team, NHS England"}
+
+
+def test_a_report_page_fills_its_institution_and_number(outside):
+    url = serve_page(
+        outside,
+        "/a-report",
+        """<html><head>
+        <meta name="citation_title" content="The spread challenge">
+        <meta name="citation_author" content="Horton, Tim">
+        <meta name="citation_technical_report_institution" content="The Health Foundation">
+        <meta name="citation_technical_report_number" content="HF-2018-07">
+        <meta name="citation_isbn" content="978-1-911615-18-7">
+        <meta name="citation_publication_date" content="2018/07/01">
+        <meta name="citation_language" content="eng">
+        </head></html>""",
+    )
+
+    fields = lookup.look_up(identify(url)).form_fields()
+
+    assert fields["kind"] == Source.Kind.REPORT
+    assert (fields["publisher"], fields["report_number"]) == ("The Health Foundation", "HF-2018-07")
+    assert fields["isbn"] == "9781911615187"
+    assert fields["contributors"] == "Horton, Tim"
+    assert (fields["year"], fields["issued_month"], fields["issued_day"], fields["language"]) == (
+        2018,
+        7,
+        1,
+        "en",
+    )
+
+
+def test_details_a_service_wrote_wrongly_are_left_for_the_member():
+    found = lookup.Found(
+        title="A record",
+        isbn="978-0-306-40615-8",
+        page_first="pages one to ten",
+        issued_month=13,
+        year=2019,
+        contributors=[{"role": "author", "family": "Ok"}, {"role": "author", "given": "No family"}],
+    )
+
+    fields = found.form_fields()
+
+    assert "isbn" not in fields and "page_first" not in fields and "issued_month" not in fields
+    assert fields["contributors"] == "Ok,\net al."
