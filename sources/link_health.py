@@ -232,6 +232,17 @@ def broken_link(source):
     return health if health.broken and health.checked_url == source.url else None
 
 
+def health_of(source):
+    """What the checks found about the source's current address, or None if it was never
+    checked (reads `source.link_health`, which the caller should have fetched with
+    select_related)."""
+    try:
+        health = source.link_health
+    except LinkHealth.DoesNotExist:
+        return None
+    return health if health.checked_url == source.url else None
+
+
 def for_moderators():
     """Links that need a moderator's eye: failing, broken, or moved for good."""
     return (

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_POST
 
 from comments.discussion import threads
 
-from . import changes, imports, link_health, moderation, reviews, tasks
+from . import changes, imports, link_health, moderation, reviews, saved_reasons, tasks
 from .access import moderator_required
 from .duplicates import attach_similar_titles, same_domain, similar_titles
 from .forms import CorrectionsForm, DecisionForm, ImportForm, ReasonForm, SourceReviewForm
 from .models import ImportRun, ModerationEvent, Source
 from .pagination import paginate
 from .permissions import SourcePermissions
+from .proposer_record import proposer_record
 
 # What the moderator is told once their decision is recorded.
 QUEUE_ORDERS = {"oldest": "Oldest first", "endorsed": "Most endorsed first"}
@@ -51,12 +52,26 @@ def queue(request):
 @moderator_required
 def review(request, slug):
     """The proposal in full (with what changed since changes were asked for, its endorsements,
-    discussion and possible duplicates) and the moderator's decision, with any corrections."""
-    source = get_object_or_404(Source.objects.for_listing(), slug=slug)
+    discussion, possible duplicates, its link's health and its proposer's record) and the
+    moderator's decision, with any corrections and ready-made reasons."""
+    source = get_object_or_404(
+        Source.objects.for_listing().select_related("link_health"), slug=slug
+    )
     edit_form = CorrectionsForm(instance=source, prefix="source")
     decision_form = DecisionForm(prefix="decision")
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and "add_reason" in request.POST:
+        # Nothing is decided: the form comes back as it was, with the chosen reason added.
+        edit_form = CorrectionsForm(request.POST, instance=source, prefix="source")
+        reason = saved_reasons.with_saved_reason(
+            request.POST.get("decision-reason", ""), request.POST.get("saved_reason", "")
+        )
+        initial = {"decision": request.POST.get("decision-decision", ""), "reason": reason}
+        decision_form = DecisionForm(prefix="decision", initial=initial)
+        # Corrections are checked (their errors show) but the page shows the proposal as stored.
+        edit_form.is_valid()
+        source.refresh_from_db()
+    elif request.method == "POST":
         edit_form = CorrectionsForm(request.POST, instance=source, prefix="source")
         decision_form = DecisionForm(request.POST, prefix="decision")
         if edit_form.is_valid() and decision_form.is_valid():
@@ -103,6 +118,9 @@ def review(request, slug):
         "changes_asked": changes_asked,
         "changes": changed,
         "discussion": threads(request, source),
+        "link": link_health.health_of(source),
+        "proposer_record": proposer_record(source.proposer) if source.proposer else None,
+        "saved_reasons": saved_reasons.SAVED_REASONS,
     }
     return render(request, "sources/review.html", context, status=status)
 

@@ -76,7 +76,14 @@ def test_a_moderator_sends_a_proposal_back_and_sees_what_the_proposer_changed(
     # 2. The moderator asks for changes, without opening "Correct the details".
     page.get_by_role("link", name="Go to the decision").click()
     page.get_by_role("radio", name="Ask the proposer for changes").check()
-    page.get_by_label("Reason").fill("Please check the year it came out.")
+    page.get_by_label("Reason", exact=True).fill("Please check the year it came out.")
+    # A ready-made reason is added to what was typed as soon as it is chosen (moderation.js).
+    page.get_by_label("Ready-made reasons").select_option(label="Details missing")
+    assert page.get_by_label("Reason", exact=True).input_value() == (
+        "Please check the year it came out.\n\nPlease complete its details (authors, year and "
+        "publisher or journal) so that readers can find and cite it."
+    )
+    assert not page.get_by_role("button", name="Add this reason").is_visible()
     page.get_by_role("button", name="Record the decision").click()
     page.wait_for_url(queue)
     assert "is back with its proposer, with your reason" in page.locator(".messages").inner_text()
@@ -115,8 +122,9 @@ def test_a_moderator_sends_a_proposal_back_and_sees_what_the_proposer_changed(
     assert changes.is_visible()
     assert changes.locator(".change").count() == 1
     assert changes.locator("dt").inner_text() == "Year"
-    assert changes.locator("del").inner_text() == "2019"
-    assert changes.locator("ins").inner_text() == "2020"
+    # Word by word, each mark saying what it is to a screen reader.
+    assert changes.locator("del").text_content() == "removed: 2019"
+    assert changes.locator("ins").text_content() == "added: 2020"
     page.get_by_role("radio", name="Approve").check()
     page.get_by_role("button", name="Record the decision").click()
     page.wait_for_url(queue)

@@ -93,7 +93,8 @@ def test_review_page(client, moderator, proposer, themes, number, assert_db_quer
     )
     client.force_login(moderator)
 
-    response = get(client, f"/moderation/{proposal.slug}/", assert_db_queries, 12)
+    # 13 with the proposer's record (one aggregate); the link's health comes with the source.
+    response = get(client, f"/moderation/{proposal.slug}/", assert_db_queries, 13)
 
     assert len(response.context["similar"]) == min(number, 5)
     assert len(response.context["same_site"]) == min(number, 5)
@@ -102,6 +103,7 @@ def test_review_page(client, moderator, proposer, themes, number, assert_db_quer
         number, settings.LATEST_COMMENT_THREADS
     )
     assert [change.label for change in response.context["changes"]] == ["Year", "Themes", "Tags"]
+    assert response.context["proposer_record"].proposed == 1
 
 
 @pytest.mark.parametrize("number", SIZES)

@@ -5,8 +5,9 @@ import pytest
 
 from comments.discussion import post
 from sources import moderation
+from sources.changes import word_diff
 from sources.endorsements import set_endorsement
-from sources.models import ModerationEvent, Source
+from sources.models import LinkHealth, ModerationEvent, Source
 from sources.permissions import SourcePermissions
 from sources.perspectives import Perspective
 
@@ -128,8 +129,11 @@ def test_resubmitted_proposal_shows_each_changed_field(
     html = response.content.decode()
     assert "What changed since changes were asked for" in html
     assert "Please give the year it came out." in html
-    assert "<del>2019</del>" in html
-    assert "<ins>2020</ins>" in html
+    assert '<del><span class="visually-hidden">removed: </span>2019</del>' in html
+    assert '<ins><span class="visually-hidden">added: </span>2020</ins>' in html
+    # Only the words that changed are marked, not the whole title.
+    assert "<del>" not in html.split("Networks that spread improvement", 2)[-1].split("</dd>")[0]
+    assert '<ins><span class="visually-hidden">added: </span> (2020 update)</ins>' in html
 
 
 def test_a_proposal_still_with_its_proposer_shows_no_changes(login, moderator, full_proposal):
@@ -354,3 +358,97 @@ def test_the_theme_and_source_views_hand_their_discussion_to_the_template(
     assert [comment.body for comment in theme_page.context["discussion"].threads] == [
         "On the theme."
     ]
+
+
+def test_a_word_diff_marks_only_the_changed_words_and_escapes_them():
+    html = word_diff(
+        "Networks carry <b>improvement</b> from one place to another.",
+        "Networks carry <b>change</b> from one place to the next.",
+    )
+
+    assert html == (
+        "Networks carry &lt;b&gt;"
+        '<del><span class="visually-hidden">removed: </span>improvement</del>'
+        '<ins><span class="visually-hidden">added: </span>change</ins>'
+        "&lt;/b&gt; from one place to "
+        '<del><span class="visually-hidden">removed: </span>another</del>'
+        '<ins><span class="visually-hidden">added: </span>the next</ins>.'
+    )
+    assert word_diff("", "New text") == (
+        '<ins><span class="visually-hidden">added: </span>New text</ins>'
+    )
+
+
+def test_review_page_shows_the_links_health_and_the_proposers_record(
+    login, moderator, proposer, full_proposal, theme
+):
+    ProposalFactory(proposer=proposer, status=Status.APPROVED, themes=[theme])
+    ProposalFactory(proposer=proposer, status=Status.APPROVED, themes=[theme])
+    ProposalFactory(proposer=proposer, status=Status.DECLINED, themes=[theme])
+    ProposalFactory(proposer=MemberFactory(), status=Status.APPROVED, themes=[theme])
+    client = login(moderator)
+
+    unchecked = client.get(f"/moderation/{full_proposal.slug}/").content.decode()
+
+    assert "Not checked yet: links are checked daily once a source is in the library." in unchecked
+    assert (
+        "has proposed 4 sources (this one included): <strong>2 approved</strong>, 1 declined, "
+        "1 open." in unchecked
+    )
+
+    LinkHealth.objects.create(
+        source=full_proposal,
+        checked_url=full_proposal.url,
+        checked_at=full_proposal.created_at,
+        outcome="failed",
+        error="404 Not Found",
+        failures=2,
+        failing_since=full_proposal.created_at,
+    )
+    checked = client.get(f"/moderation/{full_proposal.slug}/").content.decode()
+
+    assert '<span class="link-state link-state--failing">Failing</span>' in checked
+    assert "404 Not Found, 2 failed checks in a row." in checked
+
+
+def test_a_ready_made_reason_is_added_to_the_reason_without_deciding(
+    login, moderator, full_proposal
+):
+    client = login(moderator)
+
+    response = client.post(
+        f"/moderation/{full_proposal.slug}/",
+        {
+            "decision-decision": "request_changes",
+            "decision-reason": "Thank you for this.",
+            "saved_reason": "summary",
+            "add_reason": "1",
+            "source-title": "A corrected title, not saved yet",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Thank you for this.\n\nPlease say in the summary, in your own words, why it matters"
+        in page
+    )
+    assert 'value="request_changes" id="id_decision-decision_1" required checked' in page
+    assert 'value="A corrected title, not saved yet"' in page
+    full_proposal.refresh_from_db()
+    assert full_proposal.status == Status.PROPOSED
+    assert full_proposal.title == "Networks that spread improvement"
+    assert not ModerationEvent.objects.filter(
+        source=full_proposal, action=Action.REQUEST_CHANGES
+    ).exists()
+
+
+def test_only_moderators_may_use_ready_made_reasons(client, login, member, full_proposal):
+    data = {"decision-reason": "", "saved_reason": "summary", "add_reason": "1"}
+    url = f"/moderation/{full_proposal.slug}/"
+
+    assert "/accounts/login/" in client.post(url, data)["Location"]
+    refused = login(member).post(url, data)
+
+    assert refused.status_code == 403
+    assert "Please say in the summary" not in refused.content.decode()

@@ -38,8 +38,30 @@
     });
   }
 
+  // Ready-made reasons: choosing one puts its text into the reason box at once. Without this
+  // script the "Add this reason" button does the same through the server.
+  function enhanceSavedReasons() {
+    document.querySelectorAll("[data-saved-reasons]").forEach(function (picker) {
+      var select = picker.querySelector("select");
+      var button = picker.querySelector("button");
+      var target = document.getElementById(picker.getAttribute("data-saved-reasons"));
+      if (!select || !target) return;
+      if (button) button.remove();
+      select.addEventListener("change", function () {
+        var option = select.options[select.selectedIndex];
+        var text = option && option.value ? option.getAttribute("data-text") : "";
+        if (!text) return;
+        var current = target.value.trim();
+        target.value = current ? current + "\n\n" + text : text;
+        select.selectedIndex = 0;
+        target.focus();
+      });
+    });
+  }
+
   function start() {
     enhanceSuccessorPicker();
+    enhanceSavedReasons();
   }
 
   if (document.readyState === "loading") {
