@@ -66,7 +66,7 @@ def test_theme_page_query_count(client, assert_db_queries, make_library, theme, 
         client,
         assert_db_queries,
         theme.get_absolute_url(),
-        11 + EMPTY_DISCUSSION,
+        12 + EMPTY_DISCUSSION,  # with the reading lists featured on it (sources/lists)
     )
 
     assert response.context["page"].paginator.count == count
@@ -169,7 +169,8 @@ def test_profile_page_query_count(client, assert_db_queries, make_library, count
     make_library(count)
     url = reverse("profile", args=["proposer"])
 
-    response = assert_same_cost(client, assert_db_queries, url, 5)
+    # With the member's public reading lists (sources/lists).
+    response = assert_same_cost(client, assert_db_queries, url, 6)
 
     assert len(response.context["contributions"]) == count
 
