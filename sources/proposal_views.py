@@ -92,10 +92,13 @@ def fill_in(request):
     }
     values.update(outcome.fields)
     identifier = "" if outcome.ok else request.POST.get("identifier", "")
+    placed = {} if outcome.ok else placed_identifier(identifier, values)
+    values.update(placed)
     context = {
         "form": SourceForm(initial=values),
         "lookup_form": LookupForm(initial={"identifier": identifier}),
         "lookup": outcome,
+        "placed": placed_message(placed),
         "left_today": moderation.proposals_left_today(request.user),
     }
     status = 429 if outcome.rate_limited else 200
@@ -112,7 +115,35 @@ def propose_lookup(request):
         text=request.GET.get("identifier", ""),
         keep=kept_fields(request.GET),
     )
-    return JsonResponse(outcome.as_json(), status=429 if outcome.rate_limited else 200)
+    answer = outcome.as_json()
+    if not outcome.ok:
+        # The script puts it only into an empty field, as the form does.
+        placed = placed_identifier(request.GET.get("identifier", ""), {})
+        answer["placed"] = placed
+        answer["placed_message"] = placed_message(placed)
+    return JsonResponse(answer, status=429 if outcome.rate_limited else 200)
+
+
+def placed_identifier(text, values):
+    """Where a pasted identifier goes in the proposal form when it could not be looked up: its
+    own field (DOI, web address, PMID or ISBN) if that is still empty in `values`, so that the
+    member need not type it again."""
+    try:
+        identifier = lookup.identify(text)
+    except lookup.LookupFailed:
+        return {}
+    name = identifier.kind
+    if name not in SourceForm.base_fields or str(values.get(name) or "").strip():
+        return {}
+    return {name: identifier.value}
+
+
+def placed_message(placed):
+    """What the member is told about an identifier put into its field, or ""."""
+    for name in placed:
+        label = SourceForm.base_fields[name].label or name
+        return f"It is now in the “{label}” field below: fill in the rest by hand."
+    return ""
 
 
 @member_required

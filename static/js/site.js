@@ -95,7 +95,7 @@
 
       function notice(kind, text, link) {
         var paragraph = document.createElement("p");
-        paragraph.className = "notice notice--" + kind;
+        paragraph.className = kind ? "notice notice--" + kind : "notice";
         paragraph.textContent = text;
         if (link) {
           var anchor = document.createElement("a");
@@ -172,6 +172,15 @@
               input.value = "";
             }
             show(data);
+            // Not found: the identifier goes into its own field, if that is empty, with a word.
+            var placed = data.placed || {};
+            Object.keys(placed).forEach(function (name) {
+              var field = form.elements.namedItem(name);
+              if (field && !(field instanceof RadioNodeList) && !field.value.trim()) {
+                fill({ [name]: placed[name] });
+                if (data.placed_message) status.appendChild(notice("", data.placed_message));
+              }
+            });
           })
           .catch(function () {
             button.disabled = false;
