@@ -173,6 +173,7 @@ COUNT_BASELINE = 42  # from the top of the cell
 BAR_TOP = 62
 BAR_INSET = 12  # the bar's margin inside the cell, left and right
 LINE_HEIGHT = 17
+ROW_LINES = 5  # the lines of a row's label that fit in CELL_HEIGHT
 # One colour per perspective for the endorsement bar, with "not given" in grey.
 PERSPECTIVE_COLOURS = {
     Perspective.PATIENT: "#b3400a",
@@ -229,10 +230,16 @@ def drawing(evidence_map):
         row_labels = [theme.title for theme in themes]
         grid = [cells for _, cells in evidence_map.rows]
 
+    # Column headings are wrapped whole (a theme's name is never cut): the header grows with the
+    # longest. Row labels take as many lines as a row holds.
+    heading_lines = [_wrap(label, 16) for label in column_labels]
+    header_height = HEADER_HEIGHT + LINE_HEIGHT * max(
+        0, max((len(lines) for lines in heading_lines), default=0) - 3
+    )
     most = evidence_map.max_count or 1
     rows = []
     for row_index, (label, cells) in enumerate(zip(row_labels, grid, strict=True)):
-        y = HEADER_HEIGHT + row_index * CELL_HEIGHT
+        y = header_height + row_index * CELL_HEIGHT
         drawn = []
         for column_index, cell in enumerate(cells):
             x = LABEL_WIDTH + column_index * CELL_WIDTH
@@ -251,7 +258,7 @@ def drawing(evidence_map):
                     bar=_bar(cell, x + BAR_INSET, CELL_WIDTH - 2 * BAR_INSET),
                 )
             )
-        lines = _wrap(label, 30)[:4]
+        lines = _wrap(label, 30)[:ROW_LINES]
         first = y + CELL_HEIGHT / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 5
         rows.append(
             {
@@ -263,10 +270,9 @@ def drawing(evidence_map):
             }
         )
     columns = []
-    for column_index, label in enumerate(column_labels):
-        lines = _wrap(label, 18)[:3]
+    for column_index, (label, lines) in enumerate(zip(column_labels, heading_lines, strict=True)):
         x = LABEL_WIDTH + column_index * CELL_WIDTH + CELL_WIDTH / 2
-        first = HEADER_HEIGHT - 10 - (len(lines) - 1) * LINE_HEIGHT
+        first = header_height - 10 - (len(lines) - 1) * LINE_HEIGHT
         columns.append(
             {
                 "label": label,
@@ -276,7 +282,7 @@ def drawing(evidence_map):
         )
     return {
         "width": _number(LABEL_WIDTH + CELL_WIDTH * len(column_labels)),
-        "height": _number(HEADER_HEIGHT + CELL_HEIGHT * len(row_labels)),
+        "height": _number(header_height + CELL_HEIGHT * len(row_labels)),
         "box_width": _number(CELL_WIDTH - 2 * CELL_GAP),
         "box_height": _number(CELL_HEIGHT - 2 * CELL_GAP),
         "bar_height": _number(BAR_HEIGHT),
@@ -285,6 +291,8 @@ def drawing(evidence_map):
         "legend": [
             (GROUP_NAMES[p][1].capitalize(), colour) for p, colour in PERSPECTIVE_COLOURS.items()
         ],
+        # The legend explains the bars: without an endorsement on the map there is none to show.
+        "has_bars": any(drawn.bar for row in rows for drawn in row["cells"]),
     }
 
 

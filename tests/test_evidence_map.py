@@ -186,3 +186,39 @@ def test_the_drawing_places_each_cell_and_splits_its_bar_by_perspective(client, 
     assert [colour for _, _, colour in bar] == ["#b3400a", "#1d4a85", "#d6d2c6"]
     assert [x for x, _, _ in bar] == ["262", "304", "346"]  # each segment where the last ended
     assert [width for _, width, _ in bar] == ["42", "42", "42"]  # no "42.0": attribute text
+
+
+def test_theme_names_are_never_cut_in_the_drawing(client, themes):
+    themes[2].title = "Nurturing peer networks to enable iterative learning and spread far and wide"
+    themes[2].save()
+    SourceFactory(themes=[themes[2]])
+
+    for axis in ("kind", "stance"):
+        html = client.get(reverse("sources:map"), {"by": axis}).content.decode()
+        svg = html[html.index("<svg") : html.index("</svg>")]
+        drawn = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg))
+        assert themes[2].title in drawn, (axis, drawn)
+
+
+def test_the_legend_shows_only_when_the_cells_have_bars(client, themes):
+    source = SourceFactory(themes=[themes[0]])
+
+    before = client.get(reverse("sources:map")).content.decode()
+    Endorsement.objects.create(source=source, member=MemberFactory(perspective="clinician"))
+    Source.objects.filter(pk=source.pk).update(endorsement_count=1)
+    for cache in caches.all():
+        cache.clear()
+    after = client.get(reverse("sources:map")).content.decode()
+
+    assert "evidence-map__legend" not in before
+    assert "No source on the map has been endorsed yet" in before
+    assert "evidence-map__legend" in after
+    assert "Clinicians" in after[after.index("evidence-map__legend") :]
+
+
+def test_the_map_form_has_one_submit_button(client, library):
+    html = client.get(reverse("sources:map")).content.decode()
+
+    form = html[html.index('<form method="get" action="/map/"') :]
+    form = form[: form.index("</form>")]
+    assert form.count('type="submit"') == 1
