@@ -14,6 +14,7 @@ from django.utils import timezone
 from sources.outbox import mail
 
 from . import page_cache
+from .lists.digest import list_changes_for
 from .models import Follow, ModerationEvent, Source
 
 Action = ModerationEvent.Action
@@ -80,7 +81,8 @@ def send_digests(now=None):
     now = now or timezone.now()
     members = (
         get_user_model()
-        .objects.filter(is_active=True, weekly_digest=True, follows__isnull=False)
+        .objects.filter(is_active=True, weekly_digest=True)
+        .filter(Q(follows__isnull=False) | Q(list_follows__isnull=False))
         .filter(Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - DIGEST_EVERY))
         .exclude(email="")
         .distinct()
@@ -93,26 +95,29 @@ def send_digests(now=None):
             if locked.digest_sent_at and locked.digest_sent_at > now - DIGEST_EVERY:
                 continue  # another run got there first
             news = list(news_for(locked, since).filter(created_at__lte=now))
-            if news:
-                _queue_digest(locked, news)
+            # The reading lists they follow (sources/lists/digest.py).
+            list_news = list(list_changes_for(locked, since, now))
+            if news or list_news:
+                _queue_digest(locked, news, list_news)
                 queued += 1
             locked.digest_sent_at = now
             locked.save(update_fields=["digest_sent_at"])
     return queued
 
 
-def _queue_digest(member, news):
+def _queue_digest(member, news, list_news=()):
     base = settings.SITE_URL.rstrip("/")
     context = {
         "member": member,
         "news": news,
+        "list_news": list_news,
         "base": base,
         "following_url": base + "/me/following/",
         "profile_url": base + "/me/profile/",
     }
     mail.queue(
         kind="digest",
-        subject=f"[Q Library] This week in what you follow: {len(news)} update(s)",
+        subject=f"[Q Library] This week in what you follow: {len(news) + len(list_news)} update(s)",
         body=render_to_string("sources/email/digest.txt", context),
         to=[member.email],
     )

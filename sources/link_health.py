@@ -29,6 +29,7 @@ from django.utils import timezone
 from qlibrary import outbound
 
 from .access import is_moderator
+from .lists.alerts import notify_owners_of
 from .models import LinkHealth, ModerationEvent, Source
 from .page_cache import library_changed
 
@@ -133,6 +134,8 @@ def record(*, source, found, now):
     )
     if broken != health.broken or archive_url != health.archive_url:
         library_changed()
+    if broken and not health.broken:
+        notify_owners_of(source, "broken_link")
     return broken
 
 

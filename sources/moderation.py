@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from . import changes, notifications, reviews, tasks
 from .access import is_moderator
+from .lists.alerts import notify_owners_of
 from .models import ModerationEvent, Source
 from .permissions import decide_refusal, edit_refusal, withdraw_refusal
 
@@ -162,6 +163,7 @@ def retire(*, source, moderator, reason):
         _require_moderator(moderator)
         _require_reason(reason)
         _require(locked, [Status.APPROVED], "retired")
+        transaction.on_commit(lambda: notify_owners_of(locked, "left"), robust=True)
         return _move(
             locked, actor=moderator, action=Action.RETIRE, to=Status.RETIRED, reason=reason
         )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from qlibrary import outbound
 
 from . import notifications
+from .lists.alerts import notify_owners_of
 from .models import IdentifierCheck, ModerationEvent, Notice, Source
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def record_updates(*, source, entries):
             reason=_reason(alert, notice),
         )
         transaction.on_commit(lambda: notifications.alert(event), robust=True)
+        transaction.on_commit(lambda: notify_owners_of(locked, alert), robust=True)
     return alert
 
 

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .access import is_moderator
+from .lists.alerts import notify_owners_of
 from .models import ModerationEvent, Source
 
 Action = ModerationEvent.Action
@@ -93,6 +94,7 @@ def record_review(*, source, moderator, note, next_review_by, superseded_by=None
                 to_status=locked.status,
                 reason=f"Superseded by “{superseded_by.title}”.",
             )
+            transaction.on_commit(lambda: notify_owners_of(locked, "superseded"), robust=True)
         locked.review_by = next_review_by
         locked.save(update_fields=["review_by", "superseded_by", "updated_at"])
         ModerationEvent.objects.create(

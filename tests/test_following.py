@@ -175,8 +175,9 @@ def test_following_page_query_count(
         )
     client.force_login(member)
 
-    # The member with their roles and the page's own two (the session comes from the cache).
-    with assert_db_queries(3):
+    # The member with their roles and the page's own two (the session comes from the cache), and
+    # the reading lists' three: lists followed, their changes, what the member was told.
+    with assert_db_queries(6):
         response = client.get(reverse("sources:following"))
 
     assert response.content.decode().count("Approved: <a") == count

@@ -1,8 +1,12 @@
-"""Reading lists shown on other apps' pages: a theme's featured lists ("Start here") and a
-member's public lists on their profile, each one query."""
+"""Reading lists shown on other pages: a theme's featured lists ("Start here"), a member's
+public lists on their profile, and on their "Following" page the lists they follow and what they
+were told about their own lists' sources."""
 
 from django import template
+from django.utils import timezone
 
+from ..alerts import PAGE_WINDOW, recent_for
+from ..digest import list_changes_for
 from ..models import ReadingList
 
 register = template.Library()
@@ -23,3 +27,17 @@ def featured_lists(theme):
 def public_lists_of(member):
     lists = ReadingList.objects.public().filter(owner=member).select_related("owner").newest()
     return {"lists": list(lists), "member": member}
+
+
+@register.inclusion_tag("lists/following_news.html")
+def lists_news_for(member):
+    """On the member's "Following" page: the public lists they follow, and what they were told
+    about the sources in their own lists (sources/lists/alerts.py)."""
+    now = timezone.now()
+    followed = ReadingList.objects.filter(follows__member=member).select_related("owner")
+    return {
+        "followed": list(followed.order_by("title")),
+        "alerts": list(recent_for(member, now)),
+        "changes": list(list_changes_for(member, now - PAGE_WINDOW, now)[:50]),
+        "window_days": PAGE_WINDOW.days,
+    }
