@@ -7,9 +7,10 @@ Every answer carries an ETag, and each client is rate-limited.
 """
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
-from typing import Annotated
+from html import unescape
+from typing import Annotated, Literal
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.html import strip_tags
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
@@ -26,6 +28,8 @@ from taggit.models import Tag
 
 from . import page_cache
 from .api_cursors import DatePositions, NamePositions, StatedCursorPagination
+from .citations import csl_item, format_citation
+from .contributors import ROLES
 from .models import ModerationEvent, Source, Theme
 from .text import clean_text
 
@@ -134,14 +138,85 @@ class ThemeRef(Data):
     title: str
 
 
+ROLE = {"enum": list(ROLES), "description": "author or editor"}
+CONTRIBUTOR = {
+    "oneOf": [
+        {
+            "title": "Person",
+            "type": "object",
+            "properties": {
+                "role": ROLE,
+                "family": {"type": "string", "description": "With its particles: van der Berg."},
+                "given": {"type": "string"},
+                "suffix": {"type": "string", "description": "Jr., III ..."},
+            },
+            "required": ["role", "family"],
+            "additionalProperties": False,
+        },
+        {
+            "title": "Organisation",
+            "type": "object",
+            "properties": {
+                "role": ROLE,
+                "literal": {"type": "string", "description": "The body's name, never split."},
+            },
+            "required": ["role", "literal"],
+            "additionalProperties": False,
+        },
+    ]
+}
+# A contributor exactly as the library holds it: a CSL-JSON name with a role.
+Contributor = Annotated[dict[str, str], WithJsonSchema(CONTRIBUTOR)]
+CITATION_STYLE = "apa"
+
+
+class CitationOut(Data):
+    style: Literal["apa"] = Field(
+        description="The citation style: APA 7 (the source page also offers Vancouver and Harvard)."
+    )
+    text: str = Field(description="The reference in plain text.")
+    html: str = Field(description="The same reference as HTML, with the style's italics.")
+
+
 class SourceOut(Data):
     slug: str
     title: str
     url: str = Field(description="The source's own address; empty when the library has none.")
-    doi: str
-    authors: str
-    organisation: str
+    doi: str = Field(description="Bare and lower-case: 10.1136/bmj.k3617.")
+    contributors: list[Contributor] = Field(
+        description="The people and organisations who wrote (author) or edited (editor) it, in "
+        "order, as CSL-JSON names."
+    )
+    et_al: bool = Field(description="The contributors are only the first of more.")
+    authors: str = Field(description="The contributors as one line, as the site's cards show.")
+    organisation: str = Field(
+        description="What one field held before contributors, publisher and journal were told "
+        "apart; kept for older clients."
+    )
+    container_title: str = Field(
+        description="Where it was published: the journal of an article, the book of a "
+        "chapter, the website or series."
+    )
+    volume: str
+    issue: str
+    page_first: str = Field(description="The first page, or an article number (k3617).")
+    page_last: str
+    publisher: str
+    publisher_place: str
+    edition: str
+    report_number: str
+    pmid: str = Field(description="The PubMed id.")
+    pmcid: str = Field(description="The PubMed Central id: PMC123456.")
+    isbn: str = Field(description="ISBN-13, digits only.")
+    issn: str = Field(description="0959-8138.")
     year: int | None
+    issued_month: int | None = Field(ge=1, le=12)
+    issued_day: int | None = Field(ge=1, le=31)
+    language: str = Field(description="A language code (en, en-GB); empty when not known.")
+    accessed_on: date | None = Field(
+        description="The day the library last saw the address answer: what a citation of a "
+        "web source gives as accessed."
+    )
     kind: Kind
     stance: Stance
     summary: str
@@ -151,7 +226,7 @@ class SourceOut(Data):
     endorsement_count: int
     comment_count: int
     page: str = Field(description="The source's page in the library.")
-    citation: str = Field(description="How to cite it, in plain text.")
+    citation: CitationOut = Field(description="How to cite it, in the style it names.")
 
 
 class SourceDetailOut(SourceOut):
@@ -165,15 +240,22 @@ class SourceDetailOut(SourceOut):
 WORKED_OUT = {"themes", "tags", "page", "citation"}
 
 
+def citation_data(source):
+    """The source cited in CITATION_STYLE, as CitationOut shows it."""
+    html = str(format_citation(csl_item(source), CITATION_STYLE))
+    return {"style": CITATION_STYLE, "text": unescape(strip_tags(html)), "html": html}
+
+
 def source_data(source):
-    """What SourceOut shows of a source (its themes and tags prefetched, as `for_listing`)."""
+    """What SourceOut shows of a source (its themes and tags prefetched, as `for_listing`;
+    its accessed date annotated, as `with_accessed_on`)."""
     read_off = [name for name in SourceOut.model_fields if name not in WORKED_OUT]
     return {
         **{name: getattr(source, name) for name in read_off},
         "themes": [{"slug": theme.slug, "title": theme.title} for theme in source.themes.all()],
         "tags": [tag.name for tag in source.tag_list],
         "page": f"{settings.SITE_URL}{source.get_absolute_url()}",
-        "citation": source.citation(),
+        "citation": citation_data(source),
     }
 
 
@@ -190,7 +272,12 @@ def kept_source_data(sources):
 
 
 def _source_data(names):
-    rows = Source.objects.filter(pk__in=list(names)).for_listing().select_related(None)
+    rows = (
+        Source.objects.filter(pk__in=list(names))
+        .for_listing()
+        .select_related(None)
+        .with_accessed_on()
+    )
     return {names[source.pk]: source_data(source) for source in rows}
 
 
@@ -264,7 +351,7 @@ class SourceFilters(Schema):
 
 def _approved_sources():
     # As the listings read them, less the proposer: no field of the API shows who proposed.
-    return Source.objects.approved().for_listing().select_related(None)
+    return Source.objects.approved().for_listing().select_related(None).with_accessed_on()
 
 
 @api.get("/sources/", response={200: list[SourceOut], **ERRORS}, tags=["sources"])
@@ -351,3 +438,8 @@ def moderation_log(request):
     return ModerationEvent.objects.filter(action__in=ModerationEvent.PUBLIC).select_related(
         "source", "theme", "actor"
     )
+
+
+# Public reading lists, from their own app's module (imported here, at the end, as it reads this
+# module's schemas).
+api.add_router("/lists/", "sources.lists.api.router")

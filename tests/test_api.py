@@ -2,12 +2,14 @@
 
 import json
 import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
 
-from sources.models import Endorsement, ModerationEvent, Source
+from sources.citations import csl_item, format_citation
+from sources.models import Endorsement, LinkHealth, ModerationEvent, Source
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory
 
@@ -112,9 +114,100 @@ def test_one_source_with_its_citation_fields(client, library):
     assert data["title"] == source.title
     assert data["year"] == source.year
     assert data["url"] == source.url
-    assert data["citation"] == source.citation()
+    assert data["citation"]["style"] == "apa"
+    assert data["citation"]["html"] == str(format_citation(csl_item(source), "apa"))
     assert data["endorsements_by_perspective"] == {"": 1}
     assert data["page"].endswith(source.get_absolute_url())
+
+
+CONTRIBUTORS = [
+    {"role": "author", "family": "Dixon-Woods", "given": "Mary"},
+    {"role": "author", "literal": "Sustainable Improvement Team, NHS England"},
+    {"role": "editor", "family": "van der Berg", "given": "J.", "suffix": "Jr."},
+]
+RECORD = {
+    "container_title": "BMJ Quality & Safety",
+    "volume": "23",
+    "issue": "2",
+    "page_first": "106",
+    "page_last": "115",
+    "publisher": "BMJ Publishing Group",
+    "publisher_place": "London",
+    "edition": "2",
+    "report_number": "QS-7",
+    "pmid": "24019507",
+    "pmcid": "PMC3913222",
+    "isbn": "9780306406157",
+    "issn": "2044-5415",
+    "year": 2014,
+    "issued_month": 2,
+    "issued_day": 1,
+    "language": "en-GB",
+}
+
+
+@pytest.fixture
+def article(themes):
+    source = SourceFactory(
+        title="Culture and behaviour in the English National Health Service",
+        kind=Source.Kind.JOURNAL_ARTICLE,
+        doi="10.1136/bmjqs-2013-001947",
+        themes=themes[:1],
+        **RECORD,
+    )
+    source.set_contributors(CONTRIBUTORS, et_al=True)
+    source.save()
+    LinkHealth.objects.create(
+        source=source,
+        checked_url=source.url,
+        checked_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
+        answered_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
+        outcome=LinkHealth.Outcome.OK,
+    )
+    return source
+
+
+def test_a_source_gives_its_whole_bibliographic_record(client, article):
+    data = get(client, f"/api/sources/{article.slug}/")
+    (listed,) = get(client, "/api/sources/")["results"]
+
+    assert {field: data[field] for field in RECORD} == RECORD
+    assert data["contributors"] == CONTRIBUTORS
+    assert data["et_al"] is True
+    assert data["authors"] == "Dixon-Woods M, Sustainable Improvement Team, NHS England, et al."
+    assert data["accessed_on"] == "2026-12-01"
+    assert listed == {field: data[field] for field in listed}
+
+
+def test_the_citation_names_its_style_and_is_that_style(client, article):
+    citation = get(client, f"/api/sources/{article.slug}/")["citation"]
+
+    assert citation["style"] == "apa"
+    assert citation["html"] == str(format_citation(csl_item(article), "apa"))
+    # The text is the HTML's words: no markup, nothing escaped.
+    assert "<i>" in citation["html"] and "&amp;" in citation["html"]
+    html_words = citation["html"].replace("<i>", "").replace("</i>", "").replace("&amp;", "&")
+    assert citation["text"] == html_words
+    assert citation["text"].startswith("Dixon-Woods, M.")
+
+
+def test_the_schema_describes_the_record_and_the_citation(client):
+    spec = json.loads(client.get(reverse("api:openapi-json")).content)
+    schemas = spec["components"]["schemas"]
+    source = schemas["SourceOut"]["properties"]
+
+    assert set(RECORD) | {"contributors", "et_al", "accessed_on", "citation"} <= set(source)
+    person, organisation = source["contributors"]["items"]["oneOf"]
+    assert person["required"] == ["role", "family"]
+    assert organisation["required"] == ["role", "literal"]
+    assert not person["additionalProperties"] and not organisation["additionalProperties"]
+    citation = schemas[source["citation"]["$ref"].rsplit("/", 1)[1]]["properties"]
+    assert (
+        citation["style"] == {**citation["style"], "enum": ["apa"]}
+        or citation["style"]["const"] == "apa"
+    )
+    assert {"text", "html"} <= set(citation)
+    assert set(schemas["SourceDetailOut"]["properties"]) >= set(source)
 
 
 @pytest.mark.parametrize("title", ["Hidden proposal title", "Declined proposal title"])

@@ -42,6 +42,19 @@ def library(db, themes, moderator, settings, test_connection_kept):
             stance=Source.Stance.values[number % 3],
         )
         Endorsement.objects.create(source=source, member=member)
+        if number == 0:
+            # A full record, so that its every part is held to the schema too.
+            source.set_contributors(
+                [
+                    {"role": "author", "family": "Dixon-Woods", "given": "Mary"},
+                    {"role": "author", "literal": "NHS England"},
+                    {"role": "editor", "family": "van der Berg", "suffix": "Jr."},
+                ],
+                et_al=True,
+            )
+            source.container_title, source.volume, source.issue = "BMJ Qual Saf", "23", "2"
+            source.page_first, source.page_last, source.issued_month = "106", "115", 2
+            source.save()
         ModerationEvent.objects.create(
             source=source, actor=moderator, action="approve", reason="Fits."
         )
@@ -54,4 +67,5 @@ def library(db, themes, moderator, settings, test_connection_kept):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_every_operation_keeps_to_its_description(case, library):
-    case.call_and_validate(checks=EVERY_CHECK)
+    # In-process WSGI calls do not undo the compression the site applies for readers.
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, checks=EVERY_CHECK)
