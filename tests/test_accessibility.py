@@ -227,6 +227,7 @@ PAGES = {
     "evidence-map": ("/map/", None),
     "evidence-map-by-kind": ("/map/?by=kind", None),
     "open-data": ("/data/", None),
+    "api-docs": ("/api/docs", None),
 }
 PHONE_PAGES = [
     "home",
@@ -242,6 +243,7 @@ PHONE_PAGES = [
     "log-in",
     "evidence-map",
     "evidence-map-by-kind",
+    "api-docs",
 ]
 
 
@@ -289,6 +291,8 @@ def open_page(page, base_url, library, name):
         response = page.goto(base_url + path)
         expected = 404 if name == "not-found" else 200
         assert response.status == expected, f"{path} answered {response.status}"
+        if name == "api-docs":  # Swagger UI draws the operations once it has read the schema
+            page.wait_for_selector(".opblock")
     page.evaluate("document.querySelectorAll('details').forEach(details => details.open = true)")
     return expected
 
