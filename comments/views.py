@@ -11,6 +11,7 @@ from sources.models import Source, Theme
 
 from . import discussion, flags
 from .forms import CommentForm, FlagForm, ReasonForm
+from .markdown import render as render_markdown
 from .models import Comment
 
 RECENTLY_HIDDEN = 20
@@ -32,6 +33,9 @@ def post_on_source(request, slug):
 def _post(request, target):
     form = CommentForm(request.POST)
     status = 400
+    if form.is_valid() and "preview" in request.POST:
+        context = {"form": form, "target": target, "preview": _preview(form)}
+        return render(request, "comments/preview.html", context)
     if form.is_valid():
         parent_id = form.cleaned_data["parent"]
         parent = Comment.objects.on(target).filter(pk=parent_id).first() if parent_id else None
@@ -59,12 +63,22 @@ def _post(request, target):
 def edit(request, pk):
     comment = get_object_or_404(Comment, pk=pk, author=request.user, status=Comment.Status.VISIBLE)
     form = CommentForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid() and "preview" in request.POST:
+        context = {"form": form, "comment": comment, "preview": _preview(form)}
+        return render(request, "comments/edit.html", context)
     if request.method == "POST" and form.is_valid():
         discussion.edit(comment=comment, author=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Your comment is updated.")
         return redirect(comment.get_page_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "comments/edit.html", {"form": form, "comment": comment}, status=status)
+
+
+def _preview(form):
+    """An unsaved comment holding the form's text rendered as it would be posted, for the
+    template that shows every comment's text (comments/body.html)."""
+    body = form.cleaned_data["body"]
+    return Comment(body=body, body_html=render_markdown(body))
 
 
 @member_required
