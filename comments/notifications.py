@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from sources.outbox import mail
 from sources.text import one_line
 
+from .markdown import plain_text
+
 
 def new_comment(comment):
     """Tell the author of the comment replied to, and the proposer of the source discussed."""
@@ -22,7 +24,13 @@ def new_comment(comment):
     for member, why in recipients.items():
         if member.pk == comment.author_id or not member.email:
             continue
-        context = {"comment": comment, "member": member, "why": why, "url": url}
+        context = {
+            "comment": comment,
+            "member": member,
+            "why": why,
+            "url": url,
+            "body": plain_text(comment.body_html, base_url=settings.SITE_URL),
+        }
         # A header is one line: a name or title stored with a line break must not void the mail.
         subject = one_line(
             f"[Q Library] {comment.author.public_name} replied to you"
