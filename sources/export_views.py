@@ -36,13 +36,16 @@ def _headers(format, name):
 
 def source_export(request, slug, format):
     source = get_object_or_404(
-        Source.objects.visible_to(request.user).prefetch_related("tags"), slug=slug
+        Source.objects.visible_to(request.user).with_accessed_on().prefetch_related("tags"),
+        slug=slug,
     )
     return HttpResponse(_text(format, [source]), headers=_headers(format, source.slug))
 
 
 def _chunks(queryset):
-    sources = queryset.defer("search_vector").prefetch_related("tags").iterator(CHUNK)
+    sources = (
+        queryset.defer("search_vector").with_accessed_on().prefetch_related("tags").iterator(CHUNK)
+    )
     while chunk := list(islice(sources, CHUNK)):
         yield chunk
 

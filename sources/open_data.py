@@ -48,9 +48,28 @@ CSV_COLUMNS = [
     "title",
     "url",
     "doi",
+    "contributors",
+    "et_al",
     "authors",
     "organisation",
+    "container_title",
+    "volume",
+    "issue",
+    "page_first",
+    "page_last",
+    "publisher",
+    "publisher_place",
+    "edition",
+    "report_number",
+    "pmid",
+    "pmcid",
+    "isbn",
+    "issn",
     "year",
+    "issued_month",
+    "issued_day",
+    "language",
+    "accessed_on",
     "kind",
     "stance",
     "themes",
@@ -61,6 +80,7 @@ CSV_COLUMNS = [
     "comment_count",
     "page",
     "citation",
+    "citation_style",
 ]
 
 
@@ -81,7 +101,7 @@ def _approved():
 
 
 def _rows():
-    for source in _approved().iterator(chunk_size=CHUNK):
+    for source in _approved().with_accessed_on().iterator(chunk_size=CHUNK):
         # Through the API's own encoder, so dates and the rest read exactly as the API gives them.
         data = SourceOut.model_validate(source_data(source)).model_dump()
         yield json.loads(json.dumps(data, cls=NinjaJSONEncoder))
@@ -121,12 +141,15 @@ def write(directory=None, *, today=None, progress=None):
         for row in _rows():
             row["themes"] = "; ".join(theme["slug"] for theme in row["themes"])
             row["tags"] = "; ".join(row["tags"])
+            row["contributors"] = json.dumps(row["contributors"], ensure_ascii=False)
+            row["citation_style"] = row["citation"]["style"]
+            row["citation"] = row["citation"]["text"]
             writer.writerow(row)
     written.append(csv_path)
 
     ris_path = directory / f"q-library-{day}.ris"
     with ris_path.open("w", encoding="utf-8") as out:
-        sources = _approved().prefetch_related("tags").iterator(chunk_size=CHUNK)
+        sources = _approved().with_accessed_on().prefetch_related("tags").iterator(chunk_size=CHUNK)
         while chunk := list(islice(sources, CHUNK)):
             out.write(ris_text(chunk))
     written.append(ris_path)
@@ -153,6 +176,12 @@ CSV_NOTES = {
     "themes": "The slugs of its themes, separated by “; ”.",
     "tags": "Its tags, separated by “; ”.",
     "approved_at": "When a moderator approved it into the library (ISO 8601).",
+    "contributors": (
+        "The people and organisations who wrote (author) or edited (editor) it, in order: a "
+        "JSON array of CSL-JSON names with a role, as the API gives them."
+    ),
+    "citation": "How to cite it, in plain text, in the style of citation_style.",
+    "citation_style": "The citation's style: apa (APA 7).",
 }
 
 
@@ -164,8 +193,14 @@ def csv_field(column):
         kind = info.annotation
         if typing.get_origin(kind) in (typing.Union, types.UnionType):
             kind = next(part for part in typing.get_args(kind) if part is not type(None))
-        if kind is int:
+        if kind is bool:
+            field["type"] = "boolean"
+        elif kind is int:
             field["type"] = "integer"
+        elif typing.get_origin(kind) is list:
+            field["type"] = "array"
+        elif kind is date:
+            field["type"] = "date"
         elif kind is datetime:
             field.update(type="datetime", format="any")
         elif isinstance(kind, type) and issubclass(kind, enum.Enum):

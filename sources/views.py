@@ -15,11 +15,12 @@ from comments.discussion import on_page as discussion_on_page
 
 from . import page_cache as pages
 from .access import is_member, is_moderator
-from .citations import citations, csl_item, meta_tags
+from .citations import citations, meta_tags
 from .endorsements import has_endorsed
 from .filters import ListingFilters
 from .following import is_following
 from .link_health import broken_link
+from .meta_tags import og_type
 from .models import Source, Theme
 from .permissions import SourcePermissions
 
@@ -132,7 +133,9 @@ def source_facts(source):
     per version of the source (and per day: a web source is cited as accessed today)."""
     return pages.remember(
         f"source-facts:{source.pk}:{timezone.localdate().isoformat()}",
-        lambda: _facts_of(Source.objects.for_listing().get(pk=source.pk)),
+        lambda: _facts_of(
+            Source.objects.for_listing().select_related("link_health").get(pk=source.pk)
+        ),
         depends_on=[pages.source_page(source.slug)],
     )
 
@@ -143,7 +146,8 @@ def _facts_of(source):
             render_to_string("sources/includes/source_details.html", {"source": source})
         ),
         "citations": citations(source),
-        "citation_meta": meta_tags(csl_item(source)),
+        "citation_meta": meta_tags(source),
+        "og_type": og_type(source.kind),
         "breakdown": source.perspective_breakdown() if source.endorsement_count else "",
     }
 
