@@ -222,7 +222,12 @@ def _latex_decoder():
     context.add_context_category(
         "qlibrary-bibtex",
         prepend=True,
-        macros=[latex2text.MacroTextSpec("url", simplify_repl="%s")],
+        macros=[
+            latex2text.MacroTextSpec("url", simplify_repl="%s"),
+            # The characters `latex()` writes as macros come back as they were typed.
+            latex2text.MacroTextSpec("textasciicircum", simplify_repl="^"),
+            latex2text.MacroTextSpec("textasciitilde", simplify_repl="~"),
+        ],
     )
     return latex2text.LatexNodes2Text(
         latex_context=context, keep_braced_groups=False, math_mode="verbatim"
