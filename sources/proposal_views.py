@@ -174,7 +174,9 @@ def edit(request, slug):
                 request,
                 "Your changes are saved and the proposal is back in the queue."
                 if resubmit
-                else "Your changes are saved.",
+                else "Your changes are saved."
+                if not source.is_sent_back
+                else "Your changes are saved. The proposal stays with you until you resubmit it.",
             )
             return redirect(source)
     elif request.method == "POST":

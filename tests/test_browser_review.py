@@ -98,7 +98,7 @@ def test_a_moderator_sends_a_proposal_back_and_sees_what_the_proposer_changed(
     card.get_by_role("link", name=f"Edit and resubmit “{TITLE}”").click()
     member.wait_for_url(f"**/sources/{source.slug}/edit/")
     member.get_by_label("Year").fill("2020")
-    member.get_by_role("button", name="Save and resubmit").click()
+    member.get_by_role("button", name="Save and resubmit for a decision").click()
     member.wait_for_url(base + source.get_absolute_url())
 
     # 4. Its card says it waits for a decision and tells its own history, in order.
