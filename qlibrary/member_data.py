@@ -25,7 +25,7 @@ from comments import discussion
 from comments.models import Comment, Flag
 from sources import page_cache
 from sources.endorsements import remove_all_endorsements
-from sources.models import Endorsement, Source
+from sources.models import Endorsement, Follow, Source
 from sources.outbox import erasure
 
 # Who a deleted account's remaining traces are attributed to.
@@ -37,8 +37,9 @@ def _time(value):
 
 
 def export(member, *, site_url):
-    """Everything stored about `member` (profile, proposals, comments, endorsements, flags), as
-    a dict ready for JSON. Links are absolute, starting with `site_url`."""
+    """Everything stored about `member` (profile and e-mail choices, proposals, comments,
+    endorsements, what they follow, flags), as a dict ready for JSON. Links are absolute,
+    starting with `site_url`."""
     site_url = site_url.rstrip("/")
     emails = EmailAddress.objects.filter(user=member).order_by("-primary", "email")
     proposals = (
@@ -47,6 +48,7 @@ def export(member, *, site_url):
     comments = Comment.objects.filter(author=member).select_related("theme", "source")
     endorsements = Endorsement.objects.filter(member=member).select_related("source")
     flags = Flag.objects.filter(member=member).order_by("pk")
+    follows = Follow.objects.filter(member=member).select_related("theme", "source").order_by("pk")
     return {
         "profile": {
             "username": member.username,
@@ -64,6 +66,7 @@ def export(member, *, site_url):
                 "replies": member.notify_replies,
                 "comments_on_my_proposals": member.notify_source_comments,
                 "new_proposals": member.notify_new_proposals,
+                "weekly_digest": member.weekly_digest,
             },
         },
         "proposals": [
@@ -109,6 +112,14 @@ def export(member, *, site_url):
                 "endorsed": _time(endorsement.created_at),
             }
             for endorsement in endorsements
+        ],
+        "following": [
+            {
+                "theme" if follow.theme_id else "source": (follow.theme or follow.source).title,
+                "page": site_url + (follow.theme or follow.source).get_absolute_url(),
+                "since": _time(follow.created_at),
+            }
+            for follow in follows
         ],
         "flags": [
             {
