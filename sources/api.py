@@ -9,7 +9,6 @@ Every answer carries an ETag, and each client is rate-limited.
 import hashlib
 from datetime import date, datetime
 from functools import wraps
-from html import unescape
 from typing import Annotated, Literal
 
 from allauth.account.adapter import get_adapter
@@ -18,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.html import strip_tags
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
@@ -28,7 +26,7 @@ from taggit.models import Tag
 
 from . import page_cache
 from .api_cursors import DatePositions, NamePositions, StatedCursorPagination
-from .citations import csl_item, format_citation
+from .citations import as_plain_text, csl_item, format_citation
 from .contributors import ROLES
 from .models import ModerationEvent, Source, Theme
 from .text import clean_text
@@ -243,7 +241,7 @@ WORKED_OUT = {"themes", "tags", "page", "citation"}
 def citation_data(source):
     """The source cited in CITATION_STYLE, as CitationOut shows it."""
     html = str(format_citation(csl_item(source), CITATION_STYLE))
-    return {"style": CITATION_STYLE, "text": unescape(strip_tags(html)), "html": html}
+    return {"style": CITATION_STYLE, "text": as_plain_text(html), "html": html}
 
 
 def source_data(source):

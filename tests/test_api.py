@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from sources.citations import csl_item, format_citation
+from sources.citations import as_plain_text, csl_item, format_citation
 from sources.models import Endorsement, LinkHealth, ModerationEvent, Source
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory
@@ -189,6 +189,8 @@ def test_the_citation_names_its_style_and_is_that_style(client, article):
     html_words = citation["html"].replace("<i>", "").replace("</i>", "").replace("&amp;", "&")
     assert citation["text"] == html_words
     assert citation["text"].startswith("Dixon-Woods, M.")
+    assert "BMJ Quality & Safety" in citation["text"]
+    assert citation["text"] == as_plain_text(citation["html"])  # what the page's button copies
 
 
 def test_the_schema_describes_the_record_and_the_citation(client):
