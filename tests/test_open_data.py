@@ -204,3 +204,59 @@ def test_downloads_answer_conditional_requests(client, data_dir, library, name):
     changed = client.get(f"/data/{name}", HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200
     assert changed["ETag"] != first["ETag"]
+
+
+def test_the_files_carry_each_source_s_record_and_named_citation(data_dir, themes):
+    source = SourceFactory(
+        title="Culture and behaviour",
+        kind=Source.Kind.JOURNAL_ARTICLE,
+        themes=themes[:1],
+        container_title="BMJ Quality & Safety",
+        volume="23",
+        issue="2",
+        page_first="106",
+        page_last="115",
+        pmid="24019507",
+        issn="2044-5415",
+        year=2014,
+        issued_month=2,
+        language="en",
+    )
+    contributors = [
+        {"role": "author", "family": "Dixon-Woods", "given": "Mary"},
+        {"role": "author", "literal": "Sustainable Improvement Team, NHS England"},
+    ]
+    source.set_contributors(contributors)
+    source.save()
+
+    open_data.write(today=date(2026, 11, 2))
+
+    (from_json,) = json.loads((data_dir / "q-library-2026-11-02.json").read_text())["sources"]
+    with (data_dir / "q-library-2026-11-02.csv").open(encoding="utf-8", newline="") as file:
+        (row,) = csv.DictReader(file)
+    record = {
+        "container_title": "BMJ Quality & Safety",
+        "volume": "23",
+        "issue": "2",
+        "page_first": "106",
+        "page_last": "115",
+        "pmid": "24019507",
+        "issn": "2044-5415",
+        "language": "en",
+    }
+    assert {field: from_json[field] for field in record} == record
+    assert from_json["contributors"] == contributors
+    assert (from_json["year"], from_json["issued_month"]) == (2014, 2)
+    assert {field: row[field] for field in record} == record
+    assert json.loads(row["contributors"]) == contributors
+    assert (row["year"], row["issued_month"], row["issued_day"]) == ("2014", "2", "")
+    assert row["citation_style"] == from_json["citation"]["style"] == "apa"
+    assert row["citation"] == from_json["citation"]["text"]
+    package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    table = next(resource for resource in package["resources"] if resource["format"] == "csv")
+    fields = {field["name"]: field for field in table["schema"]["fields"]}
+    assert fields["contributors"]["type"] == "array"
+    assert fields["et_al"]["type"] == "boolean"
+    assert fields["accessed_on"]["type"] == "date"
+    assert fields["issued_month"]["type"] == "integer"
+    assert "citation_style" in fields["citation"]["description"]
