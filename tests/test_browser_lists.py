@@ -15,6 +15,12 @@ from .factories import MemberFactory, SourceFactory
 from .test_accessibility import DESKTOP, assert_no_serious_violations
 
 # live_server needs real transactions; the `live_themes` fixture re-creates the themes.
+
+
+def person(family, given):
+    return {"role": "author", "family": family, "given": given}
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The buttons' names end with the source's title, for screen readers.
@@ -26,9 +32,27 @@ REMOVE = re.compile("^Remove from my selection")
 def three(live_themes):
     theme = live_themes[0]
     return theme, [
-        SourceFactory(title="Zeal for quality", authors="Young K", year=2020, themes=[theme]),
-        SourceFactory(title="Aims of care", authors="Brown A", year=2018, themes=[theme]),
-        SourceFactory(title="Measuring change", authors="Martin G", year=2015, themes=[theme]),
+        SourceFactory(
+            title="Zeal for quality",
+            contributors=[person("Young", "K.")],
+            authors="Young K",
+            year=2020,
+            themes=[theme],
+        ),
+        SourceFactory(
+            title="Aims of care",
+            contributors=[person("Brown", "A.")],
+            authors="Brown A",
+            year=2018,
+            themes=[theme],
+        ),
+        SourceFactory(
+            title="Measuring change",
+            contributors=[person("Martin", "G.")],
+            authors="Martin G",
+            year=2015,
+            themes=[theme],
+        ),
     ]
 
 

@@ -12,15 +12,38 @@ from sources.models import ModerationEvent, Source
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory
 
+
+def person(family, given):
+    return {"role": "author", "family": family, "given": given}
+
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def three(theme):
     return [
-        SourceFactory(title="Zeal for quality", authors="Young K", year=2020, themes=[theme]),
-        SourceFactory(title="Aims of care", authors="Brown A", year=2018, themes=[theme]),
-        SourceFactory(title="Measuring change", authors="Martin G", year=2015, themes=[theme]),
+        SourceFactory(
+            title="Zeal for quality",
+            contributors=[person("Young", "K.")],
+            authors="Young K",
+            year=2020,
+            themes=[theme],
+        ),
+        SourceFactory(
+            title="Aims of care",
+            contributors=[person("Brown", "A.")],
+            authors="Brown A",
+            year=2018,
+            themes=[theme],
+        ),
+        SourceFactory(
+            title="Measuring change",
+            contributors=[person("Martin", "G.")],
+            authors="Martin G",
+            year=2015,
+            themes=[theme],
+        ),
     ]
 
 

@@ -13,6 +13,11 @@ from sources.models import Source
 
 from .factories import SourceFactory
 
+
+def person(family, given):
+    return {"role": "author", "family": family, "given": given}
+
+
 pytestmark = pytest.mark.django_db
 
 ADD = "/basket/add/"
@@ -22,9 +27,27 @@ ADD = "/basket/add/"
 def three(theme):
     """Three sources whose alphabetical order (by first author) is not the order added."""
     return [
-        SourceFactory(title="Zeal for quality", authors="Young K", year=2020, themes=[theme]),
-        SourceFactory(title="Aims of care", authors="Brown A, Clark B", year=2018, themes=[theme]),
-        SourceFactory(title="Measuring change", authors="Martin G", year=2015, themes=[theme]),
+        SourceFactory(
+            title="Zeal for quality",
+            contributors=[person("Young", "K.")],
+            authors="Young K",
+            year=2020,
+            themes=[theme],
+        ),
+        SourceFactory(
+            title="Aims of care",
+            contributors=[person("Brown", "A.")],
+            authors="Brown A",
+            year=2018,
+            themes=[theme],
+        ),
+        SourceFactory(
+            title="Measuring change",
+            contributors=[person("Martin", "G.")],
+            authors="Martin G",
+            year=2015,
+            themes=[theme],
+        ),
     ]
 
 
@@ -144,7 +167,12 @@ def test_ris_bibtex_and_csl_json_hold_the_same_three_records(client, three):
 
 
 def test_user_text_in_a_citation_is_escaped(client, theme):
-    source = SourceFactory(title="<script>alert(1)</script> care", authors="Evil E", themes=[theme])
+    source = SourceFactory(
+        title="<script>alert(1)</script> care",
+        contributors=[person("Evil", "E.")],
+        authors="Evil E",
+        themes=[theme],
+    )
     client.post(ADD, {"source": source.slug})
     html = client.get("/basket/").content.decode()
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html

@@ -4,7 +4,7 @@ Each style orders its list its own way: APA and Harvard alphabetically by the fi
 year and title), Vancouver numbered in the order the sources were collected. A citation takes
 citeproc 3 to 14 ms per source and style, so each rendering is kept in the cache under a key made
 of what it is rendered from (the fields a citation prints and, for web sources, the day they are
-cited as accessed): an edit makes a new key, nothing needs invalidating, and a page of 200
+last seen answering): an edit makes a new key, nothing needs invalidating, and a page of 200
 sources costs one cache read.
 """
 
@@ -14,18 +14,15 @@ from html import unescape
 
 from django.core.cache import caches
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
-from sources.citations import STYLES, WEB_KINDS, csl_item, format_citation
+from sources.citations import STYLES, csl_item, format_citation
 from sources.models import Notice
 
 DEFAULT_STYLE = "apa"
 NUMBERED = {"vancouver"}
 TIMEOUT = 7 * 24 * 60 * 60
-# The fields a formatted citation is made from.
-CITED_FIELDS = ("title", "authors", "organisation", "year", "doi", "url", "kind")
 
 
 def style_from(value):
@@ -47,23 +44,29 @@ def with_records(queryset):
     )
 
 
-def _key(source, style):
-    cited = [str(getattr(source, field) or "") for field in CITED_FIELDS]
-    if source.kind in WEB_KINDS:
-        cited.append(timezone.localdate().isoformat())
-    digest = hashlib.sha256(json.dumps(cited).encode()).hexdigest()
+def _cited(source):
+    """What a citation is rendered from: the CSL-JSON item without its keywords (no style
+    prints them, so a new tag needs no new rendering)."""
+    item = csl_item(source)
+    item.pop("keyword", None)
+    return item
+
+
+def _key(item, style):
+    digest = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()
     return f"bibliography:{style}:{digest}"
 
 
 def rendered(sources, style):
     """Each source's citation in `style`, as HTML, by source id: one cache read for all."""
-    keys = {source.pk: _key(source, style) for source in sources}
+    items = {source.pk: _cited(source) for source in sources}
+    keys = {pk: _key(item, style) for pk, item in items.items()}
     cache = caches["pages"]
     found = cache.get_many(list(set(keys.values())))
     missing = {}
-    for source in sources:
-        if keys[source.pk] not in found and keys[source.pk] not in missing:
-            missing[keys[source.pk]] = str(format_citation(csl_item(source), style))
+    for pk, key in keys.items():
+        if key not in found and key not in missing:
+            missing[key] = str(format_citation(items[pk], style))
     if missing:
         cache.set_many(missing, TIMEOUT)
         found.update(missing)
@@ -76,7 +79,7 @@ def rendered(sources, style):
 def sort_key(source):
     """APA's and Harvard's order: first author's family name (or the body's name), year,
     title; a source without a date comes after the dated ones by the same author."""
-    authors = csl_item(source).get("author") or [{}]
+    authors = csl_item(source).get("author") or csl_item(source).get("editor") or [{}]
     first = authors[0]
     name = first.get("family") or first.get("literal") or source.title
     return (name.casefold(), source.year or 10_000, source.title.casefold())
