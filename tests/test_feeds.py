@@ -1,6 +1,7 @@
 """Atom feeds of new sources and of each theme's sources and comments."""
 
 import re
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -158,3 +159,91 @@ def test_entry_ids_are_tag_uris_that_outlive_slugs_and_addresses(client, theme, 
         assert [item["id"] for item in before[url]] == [item["id"] for item in after[url]]
         assert any("second-slug" in item["link"] for item in after[url])
     assert comment_id in [item["id"] for item in after[f"/themes/{theme.slug}/feed/"]]
+
+
+PRISM = "{http://prismstandard.org/namespaces/basic/2.0/}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+@pytest.mark.parametrize("kind", ["new sources", "theme"])
+def test_a_source_entry_carries_its_bibliographic_record(client, theme, kind):
+    source = SourceFactory(
+        title="Culture and behaviour",
+        kind=Source.Kind.JOURNAL_ARTICLE,
+        themes=[theme],
+        doi="10.1136/bmjqs-2013-001947",
+        container_title="BMJ Quality & Safety",
+        volume="23",
+        issue="2",
+        page_first="106",
+        page_last="115",
+        edition="",
+        publisher="BMJ",
+        pmid="24019507",
+        pmcid="PMC3913222",
+        issn="2044-5415",
+        year=2014,
+        issued_month=2,
+        language="en",
+    )
+    source.set_contributors(
+        [
+            {"role": "author", "family": "Dixon-Woods", "given": "Mary"},
+            {"role": "author", "literal": "Sustainable Improvement Team, NHS England"},
+            {"role": "editor", "family": "van der Berg", "given": "J.", "suffix": "Jr."},
+        ]
+    )
+    source.save()
+    url = "/feeds/sources/" if kind == "new sources" else f"/themes/{theme.slug}/feed/"
+
+    root = parse(client.get(url))
+
+    assert_valid_atom(root)
+    (entry,) = root.findall(f"{ATOM}entry")
+    assert [a.findtext(f"{ATOM}name") for a in entry.findall(f"{ATOM}author")] == [
+        "Mary Dixon-Woods",
+        "Sustainable Improvement Team, NHS England",
+    ]
+    assert [c.findtext(f"{ATOM}name") for c in entry.findall(f"{ATOM}contributor")] == [
+        "J. van der Berg Jr."
+    ]
+    record = {
+        child.tag: child.text
+        for child in entry
+        if child.tag.startswith((PRISM, DC)) and child.tag != f"{DC}identifier"
+    }
+    assert record == {
+        f"{PRISM}publicationName": "BMJ Quality & Safety",
+        f"{PRISM}volume": "23",
+        f"{PRISM}number": "2",
+        f"{PRISM}startingPage": "106",
+        f"{PRISM}endingPage": "115",
+        f"{PRISM}publicationDate": "2014-02",
+        f"{PRISM}doi": "10.1136/bmjqs-2013-001947",
+        f"{PRISM}issn": "2044-5415",
+        f"{DC}publisher": "BMJ",
+        f"{DC}language": "en",
+    }
+    assert [identifier.text for identifier in entry.findall(f"{DC}identifier")] == [
+        "info:pmid/24019507",
+        "https://pmc.ncbi.nlm.nih.gov/articles/PMC3913222/",
+    ]
+    described = entry.find(f"{ATOM}link[@rel='describedby']")
+    assert described.get("type") == "application/vnd.citationstyles.csl+json"
+    exported = client.get(urlsplit(described.get("href")).path)
+    (item,) = exported.json()
+    assert (item["container-title"], item["volume"]) == ("BMJ Quality & Safety", "23")
+
+
+def test_a_report_gives_its_number_and_an_editor_only_record_its_author_line(client, theme):
+    source = SourceFactory(title="Edited report", themes=[theme], report_number="QS-7")
+    source.set_contributors([{"role": "editor", "family": "Berwick", "given": "Donald M."}])
+    source.save()
+
+    (entry,) = parse(client.get("/feeds/sources/")).findall(f"{ATOM}entry")
+
+    assert entry.findtext(f"{PRISM}number") == "QS-7"
+    assert [a.findtext(f"{ATOM}name") for a in entry.findall(f"{ATOM}author")] == [
+        "Berwick DM (ed.)"
+    ]
+    assert entry.find(f"{ATOM}contributor").findtext(f"{ATOM}name") == "Donald M. Berwick"
