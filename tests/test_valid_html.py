@@ -15,9 +15,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from django.urls import Resolver404, resolve, reverse
 
-from sources.models import Source
+from qlibrary.views import server_error
+from sources.models import ImportRun, Source
 
 from .factories import CommentFactory, proposal_form_data
 from .test_crawl import same_site_links, should_follow, small_library  # noqa: F401  (a fixture)
@@ -72,6 +75,73 @@ def html_pages(client, start_urls):
             if link not in seen and should_follow(link, "visitor") and path != "/admin/":
                 seen.add(link)
                 queue.append(link)
+    return pages
+
+
+def pages_no_link_leads_to(client, request, library, theme):
+    """Pages reached by a form, an error or an e-mail rather than a link, by name."""
+    source = library["sources"][0]
+    pages = {}
+
+    def keep(name, response):
+        assert response.status_code < 500 or name == "server error", name
+        pages[name] = response.content.decode()
+
+    client.logout()
+    keep("not found", client.get("/no-such-page/"))
+    keep("server error", server_error(RequestFactory().get("/")))
+    for path in (
+        "/accounts/password/reset/done/",
+        "/accounts/password/reset/key/done/",
+        "/accounts/password/reset/key/1-not-a-key/",
+        "/accounts/confirm-email/",
+        "/accounts/confirm-email/not-a-key/",
+        "/accounts/inactive/",
+    ):
+        keep(path, client.get(path))
+    keep("add to the selection", client.get("/basket/add/", {"source": source.slug}))
+    client.post("/basket/add/", {"source": source.slug})
+    keep("/basket/ with a source", client.get("/basket/"))
+    keep("the selection as a document", client.get("/basket/export/html/"))
+
+    client.force_login(request.getfixturevalue("unverified"))
+    keep("propose, unverified", client.get(reverse("sources:propose")))
+
+    client.force_login(request.getfixturevalue("member"))
+    keep("log-out", client.get("/accounts/logout/"))
+    post_on_theme = reverse("comments:post_on_theme", args=[theme.slug])
+    keep("comment preview", client.post(post_on_theme, {"body": "*Hello*", "preview": "1"}))
+    keep("comment refused", client.post(post_on_theme, {"body": ""}))
+    made = client.post(
+        "/lists/mine/",
+        {"title": "For the team", "introduction": "Why we read these.", "visibility": "public"},
+        follow=True,
+    )
+    keep("new list", made)
+    edit_url = made.redirect_chain[-1][0]
+    client.post(edit_url.replace("/edit/", "/add/"), {"source": source.get_absolute_url()})
+    keep("list edit", client.get(edit_url))
+    keep("list", client.get(edit_url.replace("edit/", "")))
+    keep("public lists", client.get("/lists/"))
+
+    client.force_login(request.getfixturevalue("moderator"))
+    ris = SimpleUploadedFile(
+        "list.ris",
+        b"TY  - RPRT\nTI  - A new report\nER  - \n",
+        "application/x-research-info-systems",
+    )
+    data = {"import-file": ris, "import-themes": [theme.pk], "import-stance": "refines"}
+    keep("import preview", client.post(reverse("sources:import"), data))
+    run = ImportRun.objects.latest("pk")
+    keep("import progress", client.get(reverse("sources:import_run", args=[run.pk])))
+    reviewed = library["sources"][1]
+    keep(
+        "record review, successor search",
+        client.get(
+            reverse("sources:record_review", args=[reviewed.slug]), {"successor_q": "learning"}
+        ),
+    )
+    client.logout()
     return pages
 
 
@@ -137,6 +207,9 @@ def test_every_page_is_valid_html(client, request, themes, tmp_path):
     )
     assert 'aria-invalid="true"' in response.content.decode()
     keep("moderator", "review with errors", response.content.decode())
+
+    for name, html in pages_no_link_leads_to(client, request, library, themes[0]).items():
+        keep("explicit", name, html)
 
     assert Source.objects.exists()
     # Every kind of page was rendered (a sign that the crawl went where it should).
