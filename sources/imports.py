@@ -90,6 +90,9 @@ BIBTEX_KINDS = {
 YEAR = re.compile(r"\b(\d{4})\b")
 RIS_START = re.compile(r"^TY  -", re.MULTILINE)
 RIS_END = re.compile(r"^ER  -.*$", re.MULTILINE)
+# A line that starts a BibTeX block. Blanks before the "@" are spaces and tabs only: "\s*" there
+# would let each of a million blank lines be tried against all the lines after it.
+BIBTEX_START = re.compile(r"^[ \t]*@[ \t]*\w+\s*[{(]", re.MULTILINE)
 # Anything the BibTeX parser might take for the start of a block, wherever it is on its line:
 # counting more than it finds is safe, fewer would not be.
 BIBTEX_BLOCK = re.compile(r"@\s*(\w+)\s*[{(]")
@@ -169,7 +172,7 @@ class Scan:
 def detect_format(text):
     if RIS_START.search(text):
         return "ris"
-    if re.search(r"^\s*@\w+\s*[{(]", text, re.MULTILINE):
+    if BIBTEX_START.search(text):
         return "bibtex"
     return "doi"
 

@@ -184,3 +184,13 @@ def test_the_ris_keyword_attack_gets_its_preview_in_the_request(client, moderato
     [entry] = preview.context["preview"].new
     assert entry.tags == [f"kw{n}" for n in range(MAX_TAGS)]
     assert "1</strong> new proposal to import" in preview.content.decode()
+
+
+def test_a_million_blank_lines_are_read_in_one_pass():
+    # Finding the format once tried each blank line against every line after it: a list padded
+    # with blank lines held the worker for hours.
+    text = "\n" * 1_000_000 + "10.1000/after-the-blanks\n"
+
+    format, [entry] = imports.read_entries(text, "list.txt")
+
+    assert (format, entry.fields["doi"]) == ("doi", "10.1000/after-the-blanks")
