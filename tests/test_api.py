@@ -295,6 +295,8 @@ def test_the_openapi_description_is_served_and_names_every_operation(client):
         "/api/themes/{slug}/",
         "/api/tags/",
         "/api/moderation-log/",
+        "/api/lists/",
+        "/api/lists/{slug}/",
     }
     assert client.get(reverse("api:openapi-view")).status_code == 200
 
