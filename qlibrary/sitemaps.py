@@ -1,10 +1,12 @@
 """sitemap.xml for search engines (django.contrib.sitemaps): the site's own pages, the themes,
-every approved source with the date it last changed, and the tags approved sources carry."""
+every approved source with the date it last changed, the tags approved sources carry, and the
+public reading lists."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from taggit.models import Tag
 
+from sources.lists.models import ReadingList
 from sources.models import Source, Theme
 
 from .models import SitePage
@@ -15,7 +17,7 @@ class PagesSitemap(Sitemap):
 
     def items(self):
         listings = [("home", None), ("sources:list", None), ("sources:map", None)]
-        listings.append(("sources:open_data", None))
+        listings += [("sources:open_data", None), ("lists:index", None)]
         return listings + [(f"pages:{page.slug}", page) for page in SitePage.objects.all()]
 
     def location(self, item):
@@ -55,9 +57,18 @@ class TagsSitemap(Sitemap):
         return reverse("sources:tag", kwargs={"slug": tag.slug})
 
 
+class ReadingListsSitemap(Sitemap):
+    def items(self):
+        return ReadingList.objects.public().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, reading_list):
+        return reading_list.updated_at
+
+
 SITEMAPS = {
     "pages": PagesSitemap,
     "themes": ThemesSitemap,
     "sources": SourcesSitemap,
     "tags": TagsSitemap,
+    "lists": ReadingListsSitemap,
 }

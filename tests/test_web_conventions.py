@@ -12,9 +12,10 @@ try:
 except ImportError:
     brotli = None
 
+from sources.lists.models import ReadingList
 from sources.models import Source
 
-from .factories import CommentFactory, SourceFactory
+from .factories import CommentFactory, MemberFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +159,12 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 def test_sitemap_lists_themes_approved_sources_tags_and_site_pages(client, themes, proposal):
     approved = SourceFactory(title="In the library", themes=[themes[0]], tags=["networks"])
     SourceFactory(title="Retired", status=Source.Status.RETIRED, tags=["retired-only"])
+    public_list = ReadingList.objects.create(
+        owner=proposal.proposer, title="Shared", slug="shared", visibility="public"
+    )
+    private_list = ReadingList.objects.create(
+        owner=proposal.proposer, title="Mine", slug="mine-only", visibility="private"
+    )
 
     response = client.get("/sitemap.xml")
 
@@ -173,18 +180,25 @@ def test_sitemap_lists_themes_approved_sources_tags_and_site_pages(client, theme
         assert site + theme.get_absolute_url() in entries
     assert site + "/tags/networks/" in entries
     assert site + "/tags/retired-only/" not in entries
-    for page in ("/", "/sources/", "/map/", "/data/", "/about/", "/privacy/"):
+    for page in ("/", "/sources/", "/map/", "/data/", "/lists/", "/about/", "/privacy/"):
         assert site + page in entries
+    assert site + public_list.get_absolute_url() in entries
+    assert site + private_list.get_absolute_url() not in entries
 
 
 def test_sitemap_queries_do_not_grow_with_the_library(client, themes, assert_db_queries):
+    owner = MemberFactory()
     for number in range(3):
         SourceFactory(themes=[themes[0]], tags=[f"tag-{number}"])
-    with assert_db_queries(7):
+        ReadingList.objects.create(owner=owner, title="A list", slug=f"list-{number}")
+    ReadingList.objects.filter(slug="list-0").update(visibility="public")
+    with assert_db_queries(9):
         client.get("/sitemap.xml")
     for number in range(3, 9):
         SourceFactory(themes=[themes[1]], tags=[f"tag-{number}"])
-    with assert_db_queries(7):
+        ReadingList.objects.create(owner=owner, title="A list", slug=f"list-{number}")
+    ReadingList.objects.update(visibility="public")
+    with assert_db_queries(9):
         client.get("/sitemap.xml")
 
 
