@@ -264,3 +264,12 @@ def test_the_image_is_built_once_and_shared(compose):
     assert [name for name, service in services.items() if "build" in service] == ["web"]
     for name in ("worker", "scheduler"):
         assert services[name]["image"] == services["web"]["image"]
+
+
+def test_env_example_names_each_variable_once():
+    names = [
+        line.split("=", 1)[0]
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#") and "=" in line
+    ]
+    assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
