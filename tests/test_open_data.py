@@ -186,15 +186,19 @@ def test_the_package_and_readme_are_served_with_the_licence(client, data_dir, li
     assert 'href="/data/README.txt"' in page
 
 
+@pytest.mark.parametrize("encoding", ["", "gzip"])
 @pytest.mark.parametrize("name", ["q-library-2026-11-02.csv", "datapackage.json"])
-def test_downloads_answer_conditional_requests(client, data_dir, library, name):
+def test_downloads_answer_conditional_requests(client, data_dir, library, name, encoding):
     open_data.write(today=date(2026, 11, 2))
-    first = client.get(f"/data/{name}")
+    first = client.get(f"/data/{name}", HTTP_ACCEPT_ENCODING=encoding)
     assert first.status_code == 200
+    assert first.get("Content-Encoding", "") == encoding
     assert first["ETag"]
     assert first["Last-Modified"]
 
-    by_tag = client.get(f"/data/{name}", HTTP_IF_NONE_MATCH=first["ETag"])
+    by_tag = client.get(
+        f"/data/{name}", HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_ENCODING=encoding
+    )
     by_date = client.get(f"/data/{name}", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
 
     assert by_tag.status_code == 304
