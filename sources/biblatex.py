@@ -392,7 +392,11 @@ def record_from_bibtex(entry_type, values):
         item["author"] = authors
     if editors:
         item["editor"] = editors
-    text = {key: text_of(value) for key, value in values.items() if key not in VERBATIM_FIELDS}
+    text = {
+        key: text_of(value)
+        for key, value in values.items()
+        if key in READ_FIELDS and key not in (*VERBATIM_FIELDS, "author", "editor")
+    }
     container = next(
         (
             text[key]
@@ -452,6 +456,9 @@ def record_from_bibtex(entry_type, values):
     parts = _read_date(values)
     if parts:
         item["issued"] = {"date-parts": [parts]}
+    elif any(text.get(key) for key in ("date", "year")):
+        given = text.get("date") or text.get("year")
+        result.dropped.append(f"date “{given[:80]}” (not a date)")
     fields = record_from_csl(
         item, kind=kind, et_al=authors_et_al or (editors_et_al and not authors)
     )

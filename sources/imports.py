@@ -21,17 +21,15 @@ from dataclasses import dataclass, field
 import bibtexparser
 import rispy
 from bibtexparser import model as bibtex
-from bibtexparser.middlewares.names import split_multiple_persons_names
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
-from pylatexenc import latex2text, latexwalker
 from taggit.models import Tag
 
-from .citations import join_authors, name_from_text
+from . import biblatex, ris
 from .forms import MAX_TAG_LENGTH, MAX_TAGS
 from .keys import DOI_PATTERN, normalize_doi, normalize_url
 from .models import RESERVED_SLUGS, ImportRun, ModerationEvent, Source, TaggedSource
@@ -59,34 +57,6 @@ IN_REQUEST_BYTES = 100 * 1024
 # Skipped entries whose reasons a finished run keeps to show.
 MAX_SKIPPED_SHOWN = 1000
 BATCH = 500
-KIND_BY_LABEL = {label.lower(): value for value, label in Kind.choices}
-RIS_KINDS = {
-    "JOUR": Kind.JOURNAL_ARTICLE,
-    "JFULL": Kind.JOURNAL_ARTICLE,
-    "MGZN": Kind.JOURNAL_ARTICLE,
-    "RPRT": Kind.REPORT,
-    "GOVDOC": Kind.REPORT,
-    "BOOK": Kind.BOOK,
-    "CHAP": Kind.BOOK,
-    "EBOOK": Kind.BOOK,
-    "ELEC": Kind.WEBSITE,
-    "WEB": Kind.WEBSITE,
-    "BLOG": Kind.BLOG_POST,
-    "VIDEO": Kind.VIDEO,
-    "MPCT": Kind.VIDEO,
-    "CONF": Kind.EVENT,
-    "CPAPER": Kind.EVENT,
-}
-BIBTEX_KINDS = {
-    "article": Kind.JOURNAL_ARTICLE,
-    "techreport": Kind.REPORT,
-    "report": Kind.REPORT,
-    "book": Kind.BOOK,
-    "inbook": Kind.BOOK,
-    "incollection": Kind.BOOK,
-    "online": Kind.WEBSITE,
-    "inproceedings": Kind.EVENT,
-}
 YEAR = re.compile(r"\b(\d{4})\b")
 RIS_START = re.compile(r"^TY  -", re.MULTILINE)
 RIS_END = re.compile(r"^ER  -.*$", re.MULTILINE)
@@ -96,30 +66,14 @@ BIBTEX_START = re.compile(r"^[ \t]*@[ \t]*\w+\s*[{(]", re.MULTILINE)
 # Anything the BibTeX parser might take for the start of a block, wherever it is on its line:
 # counting more than it finds is safe, fewer would not be.
 BIBTEX_BLOCK = re.compile(r"@\s*(\w+)\s*[{(]")
-# What LaTeX decoding changes: a value without any of it is already plain text.
-LATEX_MARKUP = re.compile(r"[\\{}$%&~]|--|``|''|[!?]`")
 
 # bibtexparser warns in the log of every block it cannot read; the preview lists them for the
 # moderator, so the log would only repeat what a file holds.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
 
 
-def _latex_decoder():
-    """LaTeX to text as bibtexparser's decoding middleware does it (braces dropped, math kept,
-    \\url{} bare), with the parser's macro table built once rather than for every value."""
-    context = latex2text.get_default_latex_context_db()
-    context.add_context_category(
-        "bibtexparse-default-context",
-        prepend=True,
-        macros=[latex2text.MacroTextSpec("url", simplify_repl="%s")],
-    )
-    return latex2text.LatexNodes2Text(
-        latex_context=context, keep_braced_groups=False, math_mode="verbatim"
-    )
-
-
-LATEX_DECODER = _latex_decoder()
-LATEX_WALKER_CONTEXT = latexwalker.get_default_latex_context_db()
+# The one LaTeX decoder BibTeX entries are read with (sources/biblatex.py).
+LATEX_DECODER = biblatex.LATEX_DECODER
 
 
 class ImportRefused(Exception):
@@ -133,6 +87,8 @@ class Entry:
     tags: list = field(default_factory=list)
     problem: str = ""
     duplicate_of: str = ""
+    # What the entry held that the record cannot (sources/ris.py, sources/biblatex.py).
+    dropped: list = field(default_factory=list)
 
     @property
     def title(self):
@@ -279,22 +235,9 @@ def _ris_entries(text):
         except Exception as error:  # rispy raises several kinds on a broken record
             entry.problem = f"it is not a readable RIS record ({error})."
             continue
-        authors = [
-            name_from_text(name) for name in data.get("authors") or data.get("first_authors") or []
-        ]
-        entry.fields = {
-            "title": data.get("title") or data.get("primary_title") or "",
-            "authors": join_authors(authors),
-            "organisation": data.get("publisher", ""),
-            "year": _year(data.get("year") or data.get("publication_year") or ""),
-            "doi": data.get("doi", ""),
-            "url": (data.get("urls") or [""])[0],
-            "kind": _kind(
-                data.get("type_of_work", ""), RIS_KINDS.get(data.get("type_of_reference"))
-            ),
-            "summary": data.get("abstract", ""),
-        }
-        entry.tags = (data.get("keywords") or [])[:MAX_KEYWORDS]
+        read = ris.record_from_ris(data)
+        entry.fields, entry.dropped = read.fields, read.dropped
+        entry.tags = read.keywords[:MAX_KEYWORDS]
     return entries
 
 
@@ -336,45 +279,16 @@ def _read_bibtex_entry(entry, block):
     value = {}
     for field_ in block.fields:
         key = field_.key.lower()
-        if key not in BIBTEX_FIELDS:
-            continue
         text = field_.value if isinstance(field_.value, str) else str(field_.value)
-        if len(text) > MAX_FIELD_LENGTH and key != "abstract":
+        if len(text) > MAX_FIELD_LENGTH and key != "abstract" and key in biblatex.READ_FIELDS:
             entry.problem = (
-                f"its {BIBTEX_FIELDS[key]} is longer than {MAX_FIELD_LENGTH:,} characters."
+                f"its {BIBTEX_FIELDS.get(key, key)} is longer than {MAX_FIELD_LENGTH:,} characters."
             )
             return
         value[key] = text[:MAX_FIELD_LENGTH]
-    authors = [
-        _latex_to_text(name)
-        for name in split_multiple_persons_names(value.get("author", ""))
-        if name != "others"
-    ]
-    body = value.get("institution") or value.get("publisher") or value.get("organization")
-    entry.fields = {
-        "title": _latex_to_text(value.get("title", "")),
-        "authors": join_authors([name_from_text(name) for name in authors]),
-        "organisation": _latex_to_text(body or ""),
-        "year": _year(_latex_to_text(value.get("year") or value.get("date") or "")),
-        "doi": value.get("doi", ""),
-        "url": value.get("url", ""),
-        "kind": _kind(
-            _latex_to_text(value.get("type", "")), BIBTEX_KINDS.get(block.entry_type.lower())
-        ),
-        "summary": _latex_to_text(value.get("abstract", "")),
-    }
-    keywords = re.split(r"[,;]", value.get("keywords", ""), maxsplit=MAX_KEYWORDS)
-    entry.tags = [_latex_to_text(keyword) for keyword in keywords[:MAX_KEYWORDS]]
-
-
-def _latex_to_text(value):
-    """The value with its LaTeX markup decoded; plain text as it is, without parsing it."""
-    if not LATEX_MARKUP.search(value):
-        return value
-    try:
-        return LATEX_DECODER.latex_to_text(value, latex_context=LATEX_WALKER_CONTEXT)
-    except Exception:  # pylatexenc raises several kinds on broken markup; keep the text
-        return value
+    read = biblatex.record_from_bibtex(block.entry_type, value)
+    entry.fields, entry.dropped = read.fields, read.dropped
+    entry.tags = read.keywords[:MAX_KEYWORDS]
 
 
 def _doi_entries(text):
@@ -397,34 +311,35 @@ def _doi_entries(text):
     return entries
 
 
-def _year(text):
-    """The year as the file gives it ("2018", "2018/05/01/"), checked later."""
-    return " ".join(str(text or "").split())
-
-
-def _kind(label, fallback):
-    return KIND_BY_LABEL.get((label or "").strip().lower()) or fallback or Kind.OTHER
-
-
 # -- Checking ---------------------------------------------------------------------------------
 
 
 def _clean(entry):
     """Turn the read fields into valid Source values, or set the entry's problem."""
     for key, value in entry.fields.items():
-        if key != "summary" and len(str(value)) > MAX_FIELD_LENGTH:
+        if key not in ("summary", "contributors") and len(str(value)) > MAX_FIELD_LENGTH:
             entry.problem = f"its {key} is longer than {MAX_FIELD_LENGTH:,} characters."
             return
     entry.fields["summary"] = str(entry.fields.get("summary") or "")[:MAX_FIELD_LENGTH]
     data = {
         key: " ".join(safe_to_show(str(value), multiline=False).split())
         for key, value in entry.fields.items()
-        if key != "year"
+        if isinstance(value, str)
     }
+    # The record's names, "et al." and month and day, as the readers give them.
+    data |= {
+        key: value
+        for key, value in entry.fields.items()
+        if key in ("et_al", "issued_month", "issued_day") and value is not None
+    }
+    data["contributors"] = [
+        {part: " ".join(safe_to_show(text, multiline=False).split()) for part, text in name.items()}
+        for name in entry.fields.get("contributors") or []
+    ]
     summary = safe_to_show(entry.fields.get("summary") or "")
     # Left empty when the file has none: approval is refused until a moderator writes one.
     data["summary"] = summary.strip()[:2000]
-    year = entry.fields.get("year") or ""
+    year = str(entry.fields.get("year") or "")
     if year and not YEAR.search(year):
         entry.problem = f"its year “{year[:80]}” is not a year."
         return

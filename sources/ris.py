@@ -309,9 +309,12 @@ def record_from_ris(data):
     result.dropped += [f"SN “{part[:80]}” (neither an ISBN nor an ISSN)" for part in unread]
     if url := _first(data, "urls"):
         item["URL"] = url
+    given_date = _first(data, "date") or _first(data, "year", "publication_year")
     parts = read_date(_first(data, "year", "publication_year"), _first(data, "date"))
     if parts:
         item["issued"] = {"date-parts": [parts]}
+    elif given_date:
+        result.dropped.append(f"PY “{given_date[:80]}” (not a date)")
     fields = record_from_csl(item, kind=kind)
     language = _first(data, "language")
     if language and is_language_code(language):

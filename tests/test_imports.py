@@ -7,14 +7,31 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from sources import imports
-from sources.citations import name_as_text, split_authors
 from sources.models import ModerationEvent, Source
 
 from .factories import ProposalFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
-COMPARED = ("title", "organisation", "year", "doi", "url", "kind")
+# The record's fields an export carries and an import reads back (sources/ris.py,
+# sources/biblatex.py); a report's ISBN has no place in biblatex's @report.
+COMPARED = (
+    "title",
+    "year",
+    "issued_month",
+    "doi",
+    "url",
+    "kind",
+    "contributors",
+    "container_title",
+    "volume",
+    "issue",
+    "page_first",
+    "page_last",
+    "publisher",
+    "pmid",
+    "language",
+)
 
 
 def upload(client, content, themes, *, name="list.ris", stance="refines"):
@@ -44,10 +61,6 @@ def starter_export(client, format="ris"):
     return text, library
 
 
-def names(authors):
-    return [name_as_text(name) for name in split_authors(authors)]
-
-
 @pytest.mark.parametrize("format", ["ris", "bibtex"])
 def test_an_exported_library_imports_back_as_proposals_with_the_same_fields(
     client, moderator, themes, format
@@ -72,7 +85,8 @@ def test_an_exported_library_imports_back_as_proposals_with_the_same_fields(
     for before in original.values():
         after = by_title[before.title]
         assert [getattr(after, f) for f in COMPARED] == [getattr(before, f) for f in COMPARED]
-        assert names(after.authors) == names(before.authors)
+        assert after.authors == before.authors or (format == "ris" and before.et_al)
+        assert after.isbn == before.isbn or (format == "bibtex" and before.kind != "book")
         assert {tag.name for tag in after.tags.all()} == {tag.name for tag in before.tags.all()}
         assert (after.status, after.proposer, after.imported) == ("proposed", moderator, True)
         assert after.stance == "refines"
@@ -115,11 +129,13 @@ def test_malformed_entries_are_listed_with_their_reason_and_the_rest_imported(
     preview = upload(client, ris, themes[:1])
 
     checked = preview.context["preview"]
-    assert [entry.fields["title"] for entry in checked.new] == ["A good report"]
+    assert [entry.fields["title"] for entry in checked.new] == ["A good report", "Dated oddly"]
+    # A year that is not one is left out and said so; the rest of its entry is imported.
+    assert checked.new[1].dropped == ["PY “soon” (not a date)"]
+    assert checked.new[1].fields["year"] is None
     problems = {entry.number: entry.problem for entry in checked.malformed}
     assert problems == {
         2: "it has no title.",
-        3: "its year “soon” is not a year.",
         4: "URL: Enter a valid URL.",
         5: "its DOI “11.1/abc” is not a DOI.",
     }
@@ -127,12 +143,16 @@ def test_malformed_entries_are_listed_with_their_reason_and_the_rest_imported(
     assert duplicate.duplicate_of == "entry 1 of this list, “A good report”"
     content = preview.content.decode()
     assert "Entry 2</strong>: it has no title." in content
+    assert "Left out, as the record has no place for it: PY “soon” (not a date)." in content
     page = confirm(client, preview).content.decode()
     assert (
-        "Imported 1 of 6 entries from list.ris as proposals; 1 duplicate and 4 malformed "
+        "Imported 2 of 6 entries from list.ris as proposals; 1 duplicate and 3 malformed "
         "entries skipped." in page
     )
-    assert list(Source.objects.values_list("title", flat=True)) == ["A good report"]
+    assert sorted(Source.objects.values_list("title", flat=True)) == [
+        "A good report",
+        "Dated oddly",
+    ]
 
 
 def test_duplicates_of_the_library_and_the_queue_are_skipped(client, moderator, member, themes):
@@ -157,7 +177,11 @@ def test_duplicates_of_the_library_and_the_queue_are_skipped(client, moderator, 
     checked = upload(client, bib, themes[:1], name="list.bib").context["preview"]
 
     assert [entry.fields["title"] for entry in checked.new] == ["Something new"]
-    assert checked.new[0].fields["authors"] == "Jeremy Heimans, Henry Timms"
+    assert checked.new[0].fields["authors"] == "Heimans J, Timms H"
+    assert checked.new[0].fields["contributors"] == [
+        {"role": "author", "family": "Heimans", "given": "Jeremy"},
+        {"role": "author", "family": "Timms", "given": "Henry"},
+    ]
     assert checked.new[0].fields["kind"] == Source.Kind.BOOK
     assert {entry.title: entry.duplicate_of for entry in checked.duplicates} == {
         "Same page": "“In the library”, already in the library or the queue",
