@@ -193,8 +193,19 @@ source = Source.objects.approved().order_by("-comment_count").first()
 member_id = EmailAddress.objects.filter(verified=True).values_list("user", flat=True).first()
 client = Client()
 client.force_login(get_user_model().objects.get(pk=member_id))
+from sources.lists import services
+from sources.lists.models import ReadingList
+reading_list = ReadingList.objects.filter(slug="benchmark-200-sources").first()
+if reading_list is None:
+    reading_list = services.create_list(
+        owner=get_user_model().objects.get(pk=member_id),
+        title="Benchmark 200 sources",
+        visibility="public",
+        sources=list(Source.objects.approved().order_by("pk")[:200]),
+    )
 print(json.dumps({
     "theme": theme.get_absolute_url(),
+    "list": reading_list.get_absolute_url(),
     "source": source.get_absolute_url(),
     "source_comments": source.comment_count,
     "session": client.cookies["sessionid"].value,
@@ -291,6 +302,12 @@ def pages(setup):
         "evidence map": {"path": "/map/", "member": False, "reader": True},
         "evidence map by kind": {"path": "/map/?by=kind", "member": False, "reader": True},
         "API: sources": {"path": "/api/sources/", "member": False, "reader": False},
+        # A public reading list of 200 sources, its APA bibliography with it (never cached whole).
+        **(
+            {"reading list, 200 sources": {"path": setup["list"], "member": False, "reader": False}}
+            if "list" in setup
+            else {}
+        ),
     }
 
 

@@ -277,7 +277,7 @@ def test_a_list_page_runs_the_same_queries_for_few_and_many(
         owner=owner, title="Big", visibility="public", sources=sources
     )
     client.get(reading_list.get_absolute_url())
-    with assert_db_queries(4):  # the list, its items with sources, their tags, their notices
+    with assert_db_queries(3):  # the list, its items with their sources, their notices
         response = client.get(reading_list.get_absolute_url())
     assert response.content.decode().count('class="list-item"') == number
 

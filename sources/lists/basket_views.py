@@ -17,7 +17,7 @@ from sources.access import is_member
 from sources.models import Source
 
 from . import bibliography, selection
-from .exports import ALL_FORMATS, export_response, export_urls
+from .exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
 
 
 def _private(response, request):
@@ -132,7 +132,7 @@ def export(request, format):
     if format not in ALL_FORMATS:
         raise Http404("No such format.")
     style = bibliography.style_from(request.GET.get("style"))
-    sources = selection.sources(request.session)
+    sources = selection.sources(request.session, tags=format not in DOCUMENTS)
     response = export_response(
         format, sources, name="my-selection", title="My selection", style=style
     )

@@ -8,8 +8,6 @@ last seen answering): an edit makes a new key, nothing needs invalidating, and a
 sources costs one cache read.
 """
 
-import hashlib
-import json
 from html import unescape
 
 from django.core.cache import caches
@@ -18,6 +16,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from sources.citations import STYLES, csl_item, format_citation
+from sources.kinds import is_web_kind
 from sources.models import Notice
 
 DEFAULT_STYLE = "apa"
@@ -34,39 +33,38 @@ def style_choices():
     return [(key, label) for key, (label, _) in STYLES.items()]
 
 
-def with_records(queryset):
-    """Sources with everything a bibliography, an export and an item's banners read, in a fixed
-    number of queries: tags (their records' keywords), successor, link check, notices."""
-    return (
-        queryset.for_listing()
-        .select_related("superseded_by", "link_health")
-        .prefetch_related(Prefetch("notices", queryset=Notice.objects.order_by("published", "pk")))
+def with_records(queryset, *, tags=False):
+    """Sources with what a bibliography and an item's banners read, in a fixed number of
+    queries: successor, link check, notices; with `tags`, what a file's records read too."""
+    queryset = queryset.select_related("superseded_by", "link_health").prefetch_related(
+        Prefetch("notices", queryset=Notice.objects.order_by("published", "pk"))
     )
+    return queryset.for_listing() if tags else queryset.defer("search_vector")
+
+
+def _key(source, style):
+    accessed = source.accessed_on if is_web_kind(source.kind) else None
+    return f"bibliography:{style}:{source.pk}:{source.updated_at.timestamp()}:{accessed}"
 
 
 def _cited(source):
-    """What a citation is rendered from: the CSL-JSON item without its keywords (no style
-    prints them, so a new tag needs no new rendering)."""
-    item = csl_item(source)
-    item.pop("keyword", None)
-    return item
-
-
-def _key(item, style):
-    digest = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()
-    return f"bibliography:{style}:{digest}"
+    """What a citation is rendered from: the CSL-JSON item (its keywords, which no style
+    prints, left out without reading the tags)."""
+    if not hasattr(source, "_listed_tag_links"):
+        source._listed_tag_links = []
+    return csl_item(source)
 
 
 def rendered(sources, style):
     """Each source's citation in `style`, as HTML, by source id: one cache read for all."""
-    items = {source.pk: _cited(source) for source in sources}
-    keys = {pk: _key(item, style) for pk, item in items.items()}
+    keys = {source.pk: _key(source, style) for source in sources}
+    by_id = {source.pk: source for source in sources}
     cache = caches["pages"]
     found = cache.get_many(list(set(keys.values())))
     missing = {}
     for pk, key in keys.items():
         if key not in found and key not in missing:
-            missing[key] = str(format_citation(items[pk], style))
+            missing[key] = str(format_citation(_cited(by_id[pk]), style))
     if missing:
         cache.set_many(missing, TIMEOUT)
         found.update(missing)
@@ -79,9 +77,10 @@ def rendered(sources, style):
 def sort_key(source):
     """APA's and Harvard's order: first author's family name (or the body's name), year,
     title; a source without a date comes after the dated ones by the same author."""
-    authors = csl_item(source).get("author") or csl_item(source).get("editor") or [{}]
-    first = authors[0]
-    name = first.get("family") or first.get("literal") or source.title
+    contributors = source.contributors or []
+    people = [name for name in contributors if name.get("role", "author") == "author"]
+    first = (people or contributors or [{}])[0]
+    name = first.get("family") or first.get("literal") or source.publisher or source.title
     return (name.casefold(), source.year or 10_000, source.title.casefold())
 
 

@@ -57,13 +57,13 @@ def clear(session):
     session[SESSION_KEY] = []
 
 
-def sources(session):
+def sources(session, *, tags=False):
     """The selected sources still in the library, in the selection's order, with what their
-    bibliographic records and banners read (a fixed number of queries)."""
+    citations and banners read (with `tags`, what their files' records read too), in a fixed
+    number of queries."""
     ids = selected_ids(session)
     if not ids:
         return []
-    found = {
-        source.pk: source for source in with_records(Source.objects.approved().filter(pk__in=ids))
-    }
+    selected = Source.objects.approved().filter(pk__in=ids)
+    found = {source.pk: source for source in with_records(selected, tags=tags)}
     return [found[pk] for pk in ids if pk in found]

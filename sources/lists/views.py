@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,7 @@ from sources.link_health import broken_link
 from sources.models import Notice, Source, TaggedSource, Theme
 
 from . import bibliography, selection, services
-from .exports import ALL_FORMATS, export_response, export_urls
+from .exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
 from .forms import AddSourceForm, FeatureForm, HideForm, ListForm, NoteForm
 from .models import ListFollow, ListItem, ReadingList
 from .services import ListRefused
@@ -52,36 +53,46 @@ def own_list(request, slug):
     return get_object_or_404(ReadingList, slug=slug, owner=request.user)
 
 
-def shown_items(reading_list, viewer):
-    """The list's items as `viewer` sees them, with their sources' records: a source that left
-    the library stays as a note; an open proposal shows to the owner alone."""
+def shown_items(reading_list, viewer, *, tags=False):
+    """The list's items as `viewer` sees them, with their sources' records (with `tags`, what
+    their files' records read too): a source that left the library stays as a note; an open
+    proposal shows to the owner alone."""
+    prefetches = [
+        Prefetch("source__notices", queryset=Notice.objects.order_by("published", "pk")),
+        # Only what a banner names of a successor (its page, its title).
+        Prefetch("source__superseded_by", queryset=Source.objects.only("pk", "slug", "title")),
+    ]
+    if tags:
+        prefetches.append(
+            Prefetch(
+                "source__taggedsource_set",
+                queryset=TaggedSource.objects.select_related("tag").order_by("tag__name"),
+                to_attr="_listed_tag_links",
+            )
+        )
     items = list(
-        reading_list.items.select_related(
-            "source__superseded_by", "source__link_health"
-        ).prefetch_related(*_source_prefetches("source__"))
+        reading_list.items.select_related("source__link_health").prefetch_related(*prefetches)
     )
+    # Each source's address without resolving the URL pattern 200 times.
+    address = reverse("sources:detail", kwargs={"slug": "-"}).removesuffix("-/")
     is_owner = viewer.is_authenticated and viewer.pk == reading_list.owner_id
     shown = []
     for item in items:
         source = item.source
+        item.url = f"{address}{source.slug}/" if source is not None else ""
         item.in_library = source is not None and source.status == Source.Status.APPROVED
         item.is_own_proposal = source is not None and source.is_open
         item.broken_link = broken_link(source) if source is not None else None
+        item.has_banner = source is not None and bool(
+            source.alert
+            or source.superseded_by_id
+            or item.broken_link
+            or (source.doi and source.notices.all())
+        )
         if item.is_own_proposal and not is_owner:
             continue
         shown.append(item)
     return shown
-
-
-def _source_prefetches(prefix):
-    return [
-        Prefetch(
-            f"{prefix}taggedsource_set",
-            queryset=TaggedSource.objects.select_related("tag").order_by("tag__name"),
-            to_attr="_listed_tag_links",
-        ),
-        Prefetch(f"{prefix}notices", queryset=Notice.objects.order_by("published", "pk")),
-    ]
 
 
 def cited_sources(items):
@@ -132,7 +143,7 @@ def export(request, slug, format):
     reading_list = viewable_list(request, slug)
     if format not in ALL_FORMATS:
         raise Http404("No such format.")
-    items = shown_items(reading_list, request.user)
+    items = shown_items(reading_list, request.user, tags=format not in DOCUMENTS)
     return export_response(
         format,
         cited_sources(items),
