@@ -882,6 +882,8 @@ class ImportRun(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    STALLED_AFTER = datetime.timedelta(minutes=10)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
 
@@ -891,3 +893,9 @@ class ImportRun(models.Model):
     @property
     def finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def stalled(self):
+        """Whether a run that is not finished has made no progress for STALLED_AFTER: the task
+        worker is not running, or stopped in the middle of it."""
+        return not self.finished and self.updated_at < timezone.now() - self.STALLED_AFTER

@@ -2,9 +2,12 @@
 an ImportRun that the task worker carries out in batches, while the moderator follows its
 progress on a page that refreshes itself until it says the import is done."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
+from django.utils import timezone
 
 from sources import imports
 from sources.models import ImportRun, ModerationEvent, Source
@@ -190,3 +193,19 @@ def test_a_bibtex_file_too_large_to_decode_in_the_request_goes_to_the_background
     assert response["Location"] == f"/moderation/import/{run.pk}/"
     assert (run.status, run.imported) == ("done", 60)
     assert Source.objects.filter(title__startswith="Café Café").count() == 60
+
+
+def test_a_run_the_worker_never_took_stops_refreshing_and_says_why(client, moderator):
+    run = ImportRun.objects.create(moderator=moderator, label="list.bib", stance="refines", total=9)
+    client.force_login(moderator)
+    fresh = client.get(f"/moderation/import/{run.pk}/").content.decode()
+    assert 'http-equiv="refresh"' in fresh and "has not moved" not in fresh
+
+    ImportRun.objects.filter(pk=run.pk).update(
+        updated_at=timezone.now() - ImportRun.STALLED_AFTER - timedelta(seconds=1)
+    )
+
+    stalled = client.get(f"/moderation/import/{run.pk}/").content.decode()
+    assert "This import has not moved for ten minutes" in stalled
+    assert "<code>manage.py db_worker</code>" in stalled
+    assert 'http-equiv="refresh"' not in stalled
