@@ -87,6 +87,8 @@ ISSUE_FIELD = {"article": "number"}
 # shared by several kinds, say which in `entrysubtype` (which no standard style prints).
 TYPE_LABELLED = {"report", "misc"}
 ONLINE_ADDRESSES = ("URL", "DOI", "PMID", "PMCID")
+# ISO 8601-2's unspecified year, which biber reads: what an undated source's `date` says.
+UNDATED = "XXXX"
 
 LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -162,7 +164,7 @@ def entry_fields(item, kind, *, et_al=False):
         values["editor"] = _names(item["editor"], et_al and not item.get("author"))
     values["title"] = latex(item["title"])
     # An undated source says so in ISO 8601-2's way (an unspecified year): biblatex requires a date.
-    values["date"] = _date(item["issued"]["date-parts"][0]) if item.get("issued") else "XXXX"
+    values["date"] = _date(item["issued"]["date-parts"][0]) if item.get("issued") else UNDATED
     if item.get("container-title") and entry_type in CONTAINER_FIELD:
         values[CONTAINER_FIELD[entry_type]] = latex(item["container-title"])
     if item.get("publisher") and entry_type in PUBLISHER_FIELD:
@@ -456,8 +458,7 @@ def record_from_bibtex(entry_type, values):
     parts = _read_date(values)
     if parts:
         item["issued"] = {"date-parts": [parts]}
-    elif any(text.get(key) for key in ("date", "year")):
-        given = text.get("date") or text.get("year")
+    elif (given := text.get("date") or text.get("year")) and given.upper() != UNDATED:
         result.dropped.append(f"date “{given[:80]}” (not a date)")
     fields = record_from_csl(
         item, kind=kind, et_al=authors_et_al or (editors_et_al and not authors)
