@@ -51,12 +51,19 @@ def word_diff(before, after):
         if operation == "equal":
             parts.append(escape("".join(new[new_start:new_end])))
             continue
-        if old_end > old_start:
-            removed = "".join(old[old_start:old_end])
+        # The spaces around a change are the new text's, unmarked: a mark holds words only.
+        removed = "".join(old[old_start:old_end]).strip()
+        if removed:
             parts.append(format_html(REMOVED, removed))
-        if new_end > new_start:
-            added = "".join(new[new_start:new_end])
-            parts.append(format_html(ADDED, added))
+        added = "".join(new[new_start:new_end])
+        core = added.strip()
+        if not core:
+            parts.append(escape(added))
+            continue
+        start = added.index(core)
+        parts.append(escape(added[:start]))
+        parts.append(format_html(ADDED, core))
+        parts.append(escape(added[start + len(core) :]))
     return mark_safe("".join(str(part) for part in parts))  # noqa: S308 (each part escaped)
 
 

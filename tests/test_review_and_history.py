@@ -133,7 +133,7 @@ def test_resubmitted_proposal_shows_each_changed_field(
     assert '<ins><span class="visually-hidden">added: </span>2020</ins>' in html
     # Only the words that changed are marked, not the whole title.
     assert "<del>" not in html.split("Networks that spread improvement", 2)[-1].split("</dd>")[0]
-    assert '<ins><span class="visually-hidden">added: </span> (2020 update)</ins>' in html
+    assert ' <ins><span class="visually-hidden">added: </span>(2020 update)</ins>' in html
 
 
 def test_a_proposal_still_with_its_proposer_shows_no_changes(login, moderator, full_proposal):
@@ -373,6 +373,10 @@ def test_a_word_diff_marks_only_the_changed_words_and_escapes_them():
         "&lt;/b&gt; from one place to "
         '<del><span class="visually-hidden">removed: </span>another</del>'
         '<ins><span class="visually-hidden">added: </span>the next</ins>.'
+    )
+    # The spaces around an added phrase stay outside its mark.
+    assert word_diff("shared goals matter", "shared goals and trust matter") == (
+        'shared goals <ins><span class="visually-hidden">added: </span>and trust</ins> matter'
     )
     assert word_diff("", "New text") == (
         '<ins><span class="visually-hidden">added: </span>New text</ins>'
