@@ -24,6 +24,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from .api import SourceOut, ThemeOut, source_data
 from .citations import ris_text
+from .lists.api import public_lists_data
 from .models import Source, Theme
 
 LICENCE = "CC BY 4.0"
@@ -123,6 +124,8 @@ def write(directory=None, *, today=None, progress=None):
             "licence": LICENCE,
             "licence_url": LICENCE_URL,
             "themes": [ThemeOut.from_orm(t).model_dump() for t in _themes()],
+            # The public reading lists, as the API gives them (sources/lists/api.py).
+            "reading_lists": public_lists_data(),
         }
         # The sources are streamed into the file rather than held in memory all at once.
         out.write(json.dumps(header, cls=NinjaJSONEncoder, ensure_ascii=False)[:-1])

@@ -1,8 +1,12 @@
 """Public reading lists in the API: listed newest first, one with its items in order; private,
 shared and hidden lists never appear."""
 
+import json
+from datetime import date
+
 import pytest
 
+from sources import open_data
 from sources.lists import services
 from sources.models import Source
 
@@ -43,3 +47,15 @@ def test_one_list_with_its_items_in_order_and_a_departed_source_as_a_note(client
 def test_the_schema_describes_the_lists(client):
     schema = client.get("/api/openapi.json").json()
     assert "/api/lists/" in schema["paths"] and "/api/lists/{slug}/" in schema["paths"]
+
+
+def test_the_open_data_download_holds_the_public_lists(lists, settings, tmp_path):
+    settings.OPEN_DATA_DIR = tmp_path
+    open_data.write(tmp_path, today=date(2026, 12, 1))
+    written = json.loads((tmp_path / "q-library-2026-12-01.json").read_text())
+    assert [entry["title"] for entry in written["reading_lists"]] == ["Public path"]
+    assert [item["title"] for item in written["reading_lists"][0]["items"]] == [
+        "Source 0",
+        "Source 1",
+        "Source 2",
+    ]

@@ -73,6 +73,26 @@ def _item_data(position, item):
     }
 
 
+def list_detail_data(reading_list):
+    """A public list with its items, as the API gives it (the open data's too)."""
+    items = reading_list.items.select_related("source").exclude(
+        source__status__in=Source.OPEN_STATUSES
+    )
+    return {
+        **_list_data(reading_list),
+        "items": [_item_data(number, item) for number, item in enumerate(items, start=1)],
+    }
+
+
+def public_lists_data():
+    """Every public list with its items, for the open-data download."""
+    lists = ReadingList.objects.public().select_related("owner").newest()
+    return [
+        ListDetailOut.model_validate(list_detail_data(reading_list)).model_dump()
+        for reading_list in lists
+    ]
+
+
 @router.get("/", response={200: list[ListOut], **ERRORS})
 @decorate_view(with_etag)
 def list_lists(request):
@@ -89,10 +109,4 @@ def get_list(request, slug: Text):
     reading_list = get_object_or_404(
         ReadingList.objects.public().select_related("owner"), slug=slug
     )
-    items = reading_list.items.select_related("source").exclude(
-        source__status__in=Source.OPEN_STATUSES
-    )
-    return {
-        **_list_data(reading_list),
-        "items": [_item_data(number, item) for number, item in enumerate(items, start=1)],
-    }
+    return list_detail_data(reading_list)
