@@ -235,6 +235,13 @@ def broken_link(source):
     return health if health.broken and health.checked_url == source.url else None
 
 
+def check_now(*, source):
+    """Visit the source's address once, now (a moderator asked), and store what it found as a
+    scheduled check would; returns the stored link health."""
+    record(source=source, found=probe(source.url), now=timezone.now())
+    return LinkHealth.objects.get(source=source)
+
+
 def health_of(source):
     """What the checks found about the source's current address, or None if it was never
     checked (reads `source.link_health`, which the caller should have fetched with

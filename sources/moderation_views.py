@@ -4,6 +4,7 @@ public log."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from comments.discussion import threads
@@ -12,7 +13,7 @@ from . import changes, imports, link_health, moderation, reviews, saved_reasons,
 from .access import moderator_required
 from .duplicates import attach_similar_titles, same_domain, similar_titles
 from .forms import CorrectionsForm, DecisionForm, ImportForm, ReasonForm, SourceReviewForm
-from .models import ImportRun, ModerationEvent, Source
+from .models import ImportRun, LinkHealth, ModerationEvent, Source
 from .pagination import paginate
 from .permissions import SourcePermissions
 from .proposer_record import proposer_record
@@ -161,6 +162,20 @@ def accept_new_address(request, slug):
     else:
         messages.success(request, f"“{source.title}” now links to its new address.")
     return redirect("sources:link_health")
+
+
+@require_POST
+@moderator_required
+def check_link(request, slug):
+    """Check a source's link now, from its review page (proposals are not checked daily)."""
+    source = get_object_or_404(Source.objects.exclude(url=""), slug=slug)
+    health = link_health.check_now(source=source)
+    answer = health.error or health.get_outcome_display().lower()
+    if health.outcome == LinkHealth.Outcome.FAILED:
+        messages.error(request, f"The link failed just now: {answer}.")
+    else:
+        messages.success(request, f"The link was checked just now: {answer}.")
+    return redirect(reverse("sources:review", args=[source.slug]) + "#link-heading")
 
 
 @moderator_required

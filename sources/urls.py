@@ -91,4 +91,5 @@ urlpatterns = [
     path("moderation/<slug:slug>/", moderation_views.review, name="review"),
     path("moderation/<slug:slug>/retire/", moderation_views.retire, name="retire"),
     path("moderation/<slug:slug>/reviewed/", moderation_views.record_review, name="record_review"),
+    path("moderation/<slug:slug>/check-link/", moderation_views.check_link, name="check_link"),
 ]

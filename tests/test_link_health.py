@@ -17,7 +17,7 @@ from qlibrary.outbound import FetchResult, Hop
 from sources import link_health, moderation
 from sources.models import LinkHealth, ModerationEvent, Source
 
-from .factories import SourceFactory
+from .factories import ProposalFactory, SourceFactory
 
 WAYBACK_AVAILABLE = {
     "url": "example.org/report",
@@ -411,3 +411,36 @@ def test_archive_lookup_without_a_copy_offers_none(site, linked):
         json.dumps({"url": "example.org", "archived_snapshots": {}})
     )
     assert link_health.archived_copy(linked.url) == ""
+
+
+def test_a_moderator_checks_a_proposals_link_from_its_review_page(
+    site, client, member, moderator, proposer, theme
+):
+    answer(site, "/proposed", 404)
+    proposal = ProposalFactory(proposer=proposer, url=site.url_for("/proposed"), themes=[theme])
+    url = reverse("sources:check_link", args=[proposal.slug])
+
+    assert "/accounts/login/" in client.post(url)["Location"]
+    client.force_login(member)
+    assert client.post(url).status_code == 403
+    assert not LinkHealth.objects.exists()
+
+    client.force_login(moderator)
+    response = client.post(url, follow=True)
+
+    health = LinkHealth.objects.get(source=proposal)
+    assert (health.outcome, health.error, health.failures) == ("failed", "404 Not Found", 1)
+    assert not health.broken
+    page = response.content.decode()
+    assert "The link failed just now: 404 Not Found." in page
+    assert '<span class="link-state link-state--failing">Failing</span>' in page
+
+
+def test_checking_a_link_needs_a_post(client, moderator, proposer, theme):
+    proposal = ProposalFactory(proposer=proposer, themes=[theme])
+    client.force_login(moderator)
+
+    response = client.get(reverse("sources:check_link", args=[proposal.slug]))
+
+    assert response.status_code == 405
+    assert not LinkHealth.objects.exists()
