@@ -13,7 +13,18 @@ from django.core.validators import (
     URLValidator,
 )
 from django.db import connections, models
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -33,6 +44,10 @@ PAGE_PATTERN = r"^[A-Za-z]{0,4}\d{1,7}[A-Za-z]{0,2}$|^[ivxlcdmIVXLCDM]{1,12}$"
 # A BCP 47 language tag, as far as citations need: "en", "en-GB", "zh-Hant-TW", "es-419".
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
 SEARCH_CONFIG = "english"
+# The column a search for each kind of identifier reads (sources/identifiers.py's names).
+IDENTIFIER_KEYS = {"doi": "doi_key", "pmid": "pmid", "pmcid": "pmcid", "isbn": "isbn"}
+# Above any full-text rank (which lies between 0 and 1): the source holding the identifier.
+IDENTIFIER_RANK = 2.0
 # Words the URL map already uses beside a source's slug (/sources/propose/, /moderation/log/,
 # /moderation/comments/, /moderation/import/, /moderation/links/, /moderation/due/,
 # /sources/export/...).
@@ -152,22 +167,30 @@ class SourceQuerySet(models.QuerySet):
     def search(self, query):
         """Full-text search ranked by relevance. On PostgreSQL the rank weighs title, tags and
         authors above the summary; on SQLite every word must match, and sources with the words
-        in their title come first."""
+        in their title come first. A DOI, PMID, PMCID or ISBN typed as the query (with or
+        without its resolver's prefix) finds the source holding it, first."""
         query = (query or "").strip()
         if not query:
             return self
+        found = identifiers.identifier_in(query)
+        holds_identifier = Q(**{IDENTIFIER_KEYS[found[0]]: found[1]}) if found else None
         if connections[self.db].vendor == "postgresql":
             search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-            return (
-                self.filter(search_vector=search_query)
-                .annotate(rank=SearchRank(F("search_vector"), search_query))
-                .order_by("-rank", "-pk")
-            )
-        queryset = self
+            matching = Q(search_vector=search_query)
+            rank = SearchRank(F("search_vector"), search_query)
+            if holds_identifier is not None:
+                matching |= holds_identifier
+                rank = Case(
+                    When(holds_identifier, then=Value(IDENTIFIER_RANK)),
+                    default=rank,
+                    output_field=FloatField(),
+                )
+            return self.filter(matching).annotate(rank=rank).order_by("-rank", "-pk")
+        matching = Q()
         in_title = Q()
         for word in query.split():
             matching_tags = Source.objects.filter(tags__name__icontains=word).values("pk")
-            queryset = queryset.filter(
+            matching &= (
                 Q(title__icontains=word)
                 | Q(authors__icontains=word)
                 | Q(organisation__icontains=word)
@@ -177,8 +200,12 @@ class SourceQuerySet(models.QuerySet):
                 | Q(pk__in=matching_tags)
             )
             in_title &= Q(title__icontains=word)
-        title_match = Case(When(in_title, then=Value(1)), default=Value(0))
-        return queryset.annotate(rank=title_match).order_by("-rank", "-approved_at", "-pk")
+        ranks = [When(in_title, then=Value(1))]
+        if holds_identifier is not None:
+            matching |= holds_identifier
+            ranks.insert(0, When(holds_identifier, then=Value(2)))
+        rank = Case(*ranks, default=Value(0))
+        return self.filter(matching).annotate(rank=rank).order_by("-rank", "-approved_at", "-pk")
 
     def refresh_search_vectors(self):
         """Recompute the stored full-text vector (PostgreSQL only) after text or tags change,
