@@ -15,8 +15,12 @@ def test_reader_goes_from_home_to_theme_to_source(live_server, browser_page, liv
     first, second, _ = themes
     SourceFactory(
         title="Building the foundations for improvement",
+        contributors=[
+            {"role": "author", "family": "Alderwick", "given": "H."},
+            {"role": "author", "family": "Jones", "given": "B."},
+        ],
         authors="Alderwick H, Jones B",
-        organisation="The Health Foundation",
+        publisher="The Health Foundation",
         year=2015,
         url="https://example.org/foundations",
         themes=[first, second],
