@@ -1,5 +1,6 @@
-"""Finding sources that may already be in the library: exact by URL or DOI key, or by a title
-that reads much the same."""
+"""Finding sources that may already be in the library: exact by a key (URL, DOI, ISBN, PMID or
+PMCID, each normalised the one way sources/keys.py and sources/identifiers.py write it), or by a
+title that reads much the same."""
 
 import re
 from difflib import SequenceMatcher
@@ -34,13 +35,18 @@ SIMILARITY = 0.6
 CANDIDATES = 200
 
 
-def live_duplicate(*, url_key="", doi_key="", exclude=None):
-    """The live source holding this URL or DOI key, if any."""
+def live_duplicate(*, url_key="", doi_key="", isbn="", pmid="", pmcid="", exclude=None):
+    """The live source holding this URL or DOI key, ISBN, PMID or PMCID (normalised), if any."""
     keys = Q()
-    if url_key:
-        keys |= Q(url_key=url_key)
-    if doi_key:
-        keys |= Q(doi_key=doi_key)
+    for field, value in (
+        ("url_key", url_key),
+        ("doi_key", doi_key),
+        ("isbn", isbn),
+        ("pmid", pmid),
+        ("pmcid", pmcid),
+    ):
+        if value:
+            keys |= Q(**{field: value})
     if not keys:
         return None
     found = Source.objects.live().filter(keys)
@@ -90,6 +96,15 @@ def attach_similar_titles(sources, limit=3):
             if other.pk != source.pk and _similar(source.title, other.title)
         ][:limit]
     return sources
+
+
+def duplicate_field(duplicate, **keys):
+    """Which of the given keys (url_key=..., isbn=...) the duplicate shares: the form field to
+    put the message on ("url", "doi", "isbn", "pmid" or "pmcid")."""
+    for key, value in keys.items():
+        if value and getattr(duplicate, key) == value:
+            return key.removesuffix("_key")
+    return None
 
 
 def domain(url_key):

@@ -5,14 +5,19 @@ from django.utils.html import format_html
 from taggit.forms import TagField
 from taggit.models import Tag
 
-from .duplicates import live_duplicate, similar_titles
+from . import identifiers
+from .contributors import as_lines, display_names, parse_lines
+from .duplicates import duplicate_field, live_duplicate, similar_titles
 from .keys import is_valid_doi, normalize_doi, normalize_url
+from .kinds import FIELD_LABELS, required_fields
 from .models import MIN_YEAR, ModerationEvent, Source, Theme
 from .reviews import review_months
 from .text import CleanTextMixin
 
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 40
+# What a duplicate's message calls the field it shares.
+IDENTIFIER_NAMES = {"url": "URL", "doi": "DOI", "isbn": "ISBN", "pmid": "PMID", "pmcid": "PMCID"}
 
 
 class ThemesField(forms.ModelMultipleChoiceField):
@@ -42,6 +47,41 @@ class WebAddressField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
+class ContributorsField(forms.CharField):
+    """The contributors as a text area, one a line (sources/contributors.py reads the lines):
+    "Family, Given" for a person, "Organisation: ..." for a body, "Editor: " before an editor
+    and a last line "et al." when only the first are listed. Where JavaScript runs,
+    static/js/contributors.js offers a row of boxes per contributor that writes these lines."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "data-contributors": "", "spellcheck": "false"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return as_lines(value)
+        return value
+
+
+PUBLICATION_FIELDS = [
+    "container_title",
+    "volume",
+    "issue",
+    "page_first",
+    "page_last",
+    "publisher",
+    "publisher_place",
+    "edition",
+    "report_number",
+    "year",
+    "issued_month",
+    "issued_day",
+    "isbn",
+    "issn",
+    "pmid",
+    "pmcid",
+    "language",
+]
+
+
 class SourceForm(CleanTextMixin, forms.ModelForm):
     """A proposal, or the edit of one: every field a member describes a source with."""
 
@@ -59,6 +99,23 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
         max_length=200,
         help_text="Optional, e.g. 10.1136/bmjqs-2015-004315 or a doi.org link.",
     )
+    contributors = ContributorsField(
+        label="Authors and editors",
+        required=False,
+        max_length=20000,
+        help_text=(
+            "One per line, in the order the source gives them. A person as “Family, Given” "
+            "(Batalden, Paul or Dixon-Woods, M.); an organisation as “Organisation: ” and its "
+            "name (Organisation: Sustainable Improvement Team, NHS England); “Editor: ” before "
+            "an editor. End with a line “et al.” if you list only the first few."
+        ),
+    )
+    # Room for the ways people paste identifiers ("ISBN 978-...", a PubMed link): each is
+    # stored short, as sources/identifiers.py writes it.
+    isbn = forms.CharField(label="ISBN", required=False, max_length=200)
+    issn = forms.CharField(label="ISSN", required=False, max_length=200)
+    pmid = forms.CharField(label="PubMed ID (PMID)", required=False, max_length=200)
+    pmcid = forms.CharField(label="PubMed Central ID (PMCID)", required=False, max_length=200)
     themes = ThemesField(
         queryset=Theme.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -80,10 +137,9 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
             "title",
             "url",
             "doi",
-            "authors",
-            "organisation",
-            "year",
+            "contributors",
             "kind",
+            *PUBLICATION_FIELDS,
             "themes",
             "tags",
             "summary",
@@ -103,10 +159,34 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
             "stance": {"required": "Say whether it reinforces, refines or challenges."},
             "summary": {"required": "Write a few sentences on why it matters."},
         }
+        labels = {
+            "container_title": "Journal, book, website or series",
+            "publisher_place": "Place of publication",
+            "issued_month": "Month",
+            "issued_day": "Day",
+            "isbn": "ISBN",
+            "issn": "ISSN",
+            "pmid": "PubMed ID (PMID)",
+            "pmcid": "PubMed Central ID (PMCID)",
+        }
         help_texts = {
             "title": "As the source itself gives it.",
-            "authors": "People, separated by commas. Leave empty if none are named.",
+            "container_title": (
+                "Where it was published: the journal of an article, the book of a chapter, the "
+                "website of a page, the series of a report."
+            ),
+            "page_first": "A page number, or an article number such as k3617.",
+            "page_last": "Leave empty for an article number or a single page.",
+            "publisher": "Who published it: for a report, the body that issued it.",
+            "report_number": "If the report carries a number of its own.",
             "year": "The year it was published, if known.",
+            "issued_month": "1 to 12, if the source gives it.",
+            "issued_day": "With the month, if the source gives it.",
+            "isbn": "10 or 13 digits, with or without hyphens.",
+            "issn": "The journal's or series' ISSN, e.g. 2044-5415.",
+            "pmid": "The number of its PubMed record, e.g. 30305291.",
+            "pmcid": "PMC and a number, e.g. PMC6180460.",
+            "language": 'A language code such as "en" or "en-GB"; leave empty if unsure.',
             "summary": "Why it matters, in your own words (up to 2,000 characters).",
             "stance": "Does it reinforce, refine or challenge the library's current thinking?",
             "rationale": "Why it belongs in the library, and under these themes.",
@@ -118,8 +198,16 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
         self.fields["kind"].choices = [("", "Choose a kind")] + list(Source.Kind.choices)
         self.fields["year"].widget.attrs.update({"min": MIN_YEAR, "max": self.max_year()})
         self.fields["stance"].choices = list(Source.Stance.choices)
+        for name in ("issued_month", "issued_day"):
+            self.fields[name].widget.attrs.update({"min": 1, "max": 12 if "month" in name else 31})
         if self.instance.pk:
             self.initial["doi"] = self.instance.doi
+        if isinstance(self.initial.get("contributors"), list):
+            # The instance's own list (not lines passed in): shown with its "et al.".
+            self.initial["contributors"] = as_lines(
+                self.initial["contributors"], self.instance.et_al
+            )
+        self.et_al = self.instance.et_al
 
     @staticmethod
     def max_year():
@@ -136,6 +224,25 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
                 "a slash and a suffix, e.g. 10.1136/bmjqs-2015-004315."
             )
         return normalize_doi(doi)
+
+    def clean_contributors(self):
+        names, self.et_al = parse_lines(self.cleaned_data["contributors"])
+        return names
+
+    def _clean_identifier(self, name):
+        return identifiers.NORMALIZERS[name](self.cleaned_data[name])
+
+    def clean_isbn(self):
+        return self._clean_identifier("isbn")
+
+    def clean_issn(self):
+        return self._clean_identifier("issn")
+
+    def clean_pmid(self):
+        return self._clean_identifier("pmid")
+
+    def clean_pmcid(self):
+        return self._clean_identifier("pmcid")
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -163,16 +270,28 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        url_key = normalize_url(cleaned.get("url"))
-        doi_key = cleaned.get("doi") or ""
-        duplicate = live_duplicate(url_key=url_key, doi_key=doi_key, exclude=self.instance)
+        kind = cleaned.get("kind")
+        for name in required_fields(kind):
+            if name in self.fields and not cleaned.get(name) and name not in self.errors:
+                label = Source.Kind(kind).label.lower()
+                self.add_error(
+                    name, f"A {label} needs its {FIELD_LABELS.get(name, name)}: please give it."
+                )
+        if "contributors" in cleaned:
+            self.instance.set_contributors(cleaned["contributors"], et_al=self.et_al)
+        keys = {
+            "url_key": normalize_url(cleaned.get("url")),
+            "doi_key": cleaned.get("doi") or "",
+            **{name: cleaned.get(name) or "" for name in ("isbn", "pmid", "pmcid")},
+        }
+        duplicate = live_duplicate(**keys, exclude=self.instance)
         if duplicate:
-            field = "url" if url_key and duplicate.url_key == url_key else "doi"
+            field = duplicate_field(duplicate, **keys)
             self.add_error(
                 field,
                 format_html(
                     'This {} is already in the library or the queue: <a href="{}">{}</a>.',
-                    "URL" if field == "url" else "DOI",
+                    IDENTIFIER_NAMES[field],
                     duplicate.get_absolute_url(),
                     duplicate.title,
                 ),
@@ -189,9 +308,13 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
         return cleaned
 
     def source_fields(self):
-        """The cleaned values that belong on the Source row itself."""
+        """The cleaned values that belong on the Source row itself (with the authors line
+        derived from the contributors)."""
         many = {"themes", "tags"}
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name not in many}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields if name not in many}
+        fields["et_al"] = self.et_al
+        fields["authors"] = display_names(fields["contributors"], self.et_al)
+        return fields
 
 
 class CorrectionsForm(SourceForm):

@@ -5,6 +5,8 @@ from comments.discussion import adjust_count
 from comments.markdown import render as render_markdown
 from comments.models import Comment
 from qlibrary.models import User
+from sources.contributors import as_lines
+from sources.forms import PUBLICATION_FIELDS
 from sources.keys import normalize_url
 from sources.models import Source, Theme
 
@@ -41,8 +43,12 @@ class SourceFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Evidence report number {n}")
     slug = factory.Sequence(lambda n: f"evidence-report-{n}")
     url = factory.Sequence(lambda n: f"https://example.org/reports/{n}")
-    authors = "A. Author"
+    contributors = factory.LazyFunction(
+        lambda: [{"role": "author", "family": "Author", "given": "A."}]
+    )
+    authors = "Author A"
     organisation = "The Example Trust"
+    publisher = "The Example Trust"
     year = 2019
     kind = Source.Kind.REPORT
     stance = Source.Stance.REINFORCES
@@ -130,8 +136,8 @@ def proposal_form_data(theme, **fields):
         "title": "Spreading improvement through networks",
         "url": "https://example.org/spreading",
         "doi": "10.1136/bmjqs-2015-004315",
-        "authors": "A. Author, B. Author",
-        "organisation": "The Health Foundation",
+        "contributors": "Author, A.\nAuthor, B.",
+        "publisher": "The Health Foundation",
         "year": "2020",
         "kind": Source.Kind.REPORT,
         "themes": [theme.pk],
@@ -150,9 +156,8 @@ def review_form_data(source, decision, reason="", **changes):
         "title": source.title,
         "url": source.url,
         "doi": source.doi,
-        "authors": source.authors,
-        "organisation": source.organisation,
-        "year": source.year or "",
+        "contributors": as_lines(source.contributors, source.et_al),
+        **{name: getattr(source, name) or "" for name in PUBLICATION_FIELDS},
         "kind": source.kind,
         "summary": source.summary,
         "stance": source.stance,

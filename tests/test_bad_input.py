@@ -61,8 +61,13 @@ def refused(response, field=None, form="form"):
     [
         ("title", LONG),
         ("summary", LONG),
-        ("authors", LONG),
-        ("organisation", LONG),
+        ("contributors", LONG),
+        ("contributors", "\n".join(f"Author{n}, A." for n in range(300))),
+        ("publisher", LONG),
+        ("container_title", LONG),
+        ("volume", LONG),
+        ("isbn", LONG),
+        ("pmid", "1" * 400),
         ("rationale", LONG),
         ("conflict_of_interest", LONG),
         ("doi", "10.1000/" + LONG),
@@ -441,7 +446,19 @@ NUL = "bad\x00value"
 
 
 @pytest.mark.parametrize(
-    "field", ["title", "authors", "organisation", "summary", "rationale", "doi", "url", "tags"]
+    "field",
+    [
+        "title",
+        "contributors",
+        "publisher",
+        "container_title",
+        "isbn",
+        "summary",
+        "rationale",
+        "doi",
+        "url",
+        "tags",
+    ],
 )
 def test_nul_bytes_in_proposal_fields_are_form_errors(signed_in, theme, field):
     response = signed_in.post(reverse("sources:propose"), proposal_form_data(theme, **{field: NUL}))

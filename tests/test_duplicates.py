@@ -19,6 +19,7 @@ def propose(login, member, theme):
             "url": "",
             "doi": "",
             "kind": Source.Kind.JOURNAL_ARTICLE,
+            "container_title": "BMJ Quality & Safety",
             "themes": [theme.pk],
             "summary": "Why it matters.",
             "stance": Source.Stance.CHALLENGES,

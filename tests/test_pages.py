@@ -276,8 +276,12 @@ def test_source_page_shows_everything_about_the_source(client, themes, member):
     first, second, _ = themes
     source = SourceFactory(
         title="Building the foundations for improvement",
+        contributors=[
+            {"role": "author", "family": "Alderwick", "given": "H."},
+            {"role": "author", "family": "Jones", "given": "B."},
+        ],
         authors="Alderwick H, Jones B",
-        organisation="The Health Foundation",
+        publisher="The Health Foundation",
         year=2015,
         kind=Source.Kind.REPORT,
         stance=Source.Stance.CHALLENGES,

@@ -6,6 +6,7 @@ import pytest
 from comments.discussion import post
 from sources import moderation
 from sources.changes import word_diff
+from sources.contributors import as_lines
 from sources.endorsements import set_endorsement
 from sources.models import LinkHealth, ModerationEvent, Source
 from sources.permissions import SourcePermissions
@@ -27,8 +28,12 @@ def full_proposal(proposer, themes):
         doi="10.1136/bmjqs-2015-004315",
         kind=Source.Kind.EVALUATION,
         year=2019,
-        authors="Ana Author, Ben Writer",
-        organisation="The Network Trust",
+        contributors=[
+            {"role": "author", "family": "Author", "given": "Ana"},
+            {"role": "author", "family": "Writer", "given": "Ben"},
+        ],
+        authors="Author A, Writer B",
+        publisher="The Network Trust",
         summary="How networks carry improvement from one place to another.",
         rationale="The best evidence we have on spread.",
         stance=Source.Stance.CHALLENGES,
@@ -57,7 +62,7 @@ def test_review_page_shows_the_whole_proposal(login, moderator, full_proposal, t
         "10.1136/bmjqs-2015-004315",
         "Evaluation",
         "2019",
-        "Ana Author, Ben Writer",
+        "Author A, Writer B",
         "The Network Trust",
         "How networks carry improvement from one place to another.",
         "The best evidence we have on spread.",
@@ -94,8 +99,8 @@ def test_resubmitted_proposal_shows_each_changed_field(
                 title="Networks that spread improvement (2020 update)",
                 url=full_proposal.url,
                 doi=full_proposal.doi,
-                authors=full_proposal.authors,
-                organisation=full_proposal.organisation,
+                contributors=as_lines(full_proposal.contributors),
+                publisher=full_proposal.publisher,
                 year=2020,
                 kind=full_proposal.kind,
                 summary=full_proposal.summary,
@@ -218,7 +223,7 @@ def test_my_proposals_after_resubmission_shows_it_waiting_and_its_history(
     moderator.save()
     moderation.request_changes(source=proposal, moderator=moderator, reason="Add the authors.")
     client = login(proposer)
-    resubmit(client, proposal, theme, authors="Ana Author")
+    resubmit(client, proposal, theme, contributors="Author, Ana")
 
     response = client.get("/me/proposals/")
 

@@ -430,8 +430,9 @@ def approved_payload_source(client, theme, member, moderator, request):
     client.force_login(member)
     fields = {
         "title": f"Evidence {payload}",
-        "authors": f"A. Author, {payload}",
-        "organisation": f"Trust {payload}",
+        "contributors": f"Author, A.\nOrganisation: Body {payload}",
+        "publisher": f"Trust {payload}",
+        "container_title": f"Journal {payload}",
         "summary": f"Summary {payload}",
         "rationale": f"Rationale {payload}",
         "conflict_of_interest": f"Conflict {payload}",
@@ -622,8 +623,10 @@ def test_a_refused_proposal_shows_every_field_back_escaped(client, theme, member
     data = proposal_form_data(
         theme,
         title=payload,
-        authors=payload,
-        organisation=payload,
+        contributors=payload,
+        publisher=payload,
+        container_title=payload,
+        isbn=payload,
         summary=payload,
         rationale=payload,
         conflict_of_interest=payload,
