@@ -169,7 +169,9 @@ def clean_contributors(value):
     cleaned = []
     for position, name in enumerate(value, start=1):
         if not isinstance(name, dict):
-            raise ValidationError(f"Contributor {position} is not a name.", code="invalid_contributors")
+            raise ValidationError(
+                f"Contributor {position} is not a name.", code="invalid_contributors"
+            )
         unknown = set(name) - {"role", "literal", *PERSON_PARTS}
         if unknown:
             raise ValidationError(
@@ -418,6 +420,17 @@ def _initials(given):
         pieces = [_letters(piece)[:1] for piece in word.split("-")]
         initials.append("-".join(piece for piece in pieces if piece))
     return "".join(initials)
+
+
+def full_name(name):
+    """A contributor written out: "Mary Dixon-Woods", "Martin Luther King Jr.", "山田 太郎" (the
+    family name first in scripts without capitals), or the organisation's name."""
+    if name.get("literal"):
+        return name["literal"]
+    given = name.get("given", "")
+    parts = [name["family"], given] if given and not _has_case(given) else [given, name["family"]]
+    text = " ".join(part for part in parts if part)
+    return f"{text} {name['suffix']}" if name.get("suffix") else text
 
 
 def short_name(name):

@@ -33,7 +33,14 @@ from taggit.models import TaggedItemBase
 
 from . import identifiers
 from .access import is_member, is_moderator
-from .contributors import clean_contributors, display_names, validate_contributors
+from .contributors import (
+    AUTHOR,
+    EDITOR,
+    clean_contributors,
+    display_names,
+    full_name,
+    validate_contributors,
+)
 from .keys import normalize_doi, normalize_url
 from .perspectives import describe_breakdown
 
@@ -41,6 +48,20 @@ MIN_YEAR = 1800
 MAX_YEAR = 2100
 # A page, or an article number standing in for pages: "191", "k3617", "e0123", "xii", "S12".
 PAGE_PATTERN = r"^[A-Za-z]{0,4}\d{1,7}[A-Za-z]{0,2}$|^[ivxlcdmIVXLCDM]{1,12}$"
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 # A BCP 47 language tag, as far as citations need: "en", "en-GB", "zh-Hant-TW", "es-419".
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
 SEARCH_CONFIG = "english"
@@ -566,6 +587,52 @@ class Source(models.Model):
             except LinkHealth.DoesNotExist:
                 answered = None
         return timezone.localdate(answered) if answered else None
+
+    def contributor_names(self, role=AUTHOR):
+        """The contributors in a role as the page names them: "Mary Dixon-Woods",
+        "Martin Luther King Jr.", "Sustainable Improvement Team, NHS England"."""
+        return [full_name(name) for name in self.contributors if name.get("role") == role]
+
+    @property
+    def editor_names(self):
+        return self.contributor_names(EDITOR)
+
+    @property
+    def published_in(self):
+        """Where a card says the source appeared: the journal (or book, website, series), else
+        the publisher when it is not also the author."""
+        if self.container_title:
+            return self.container_title
+        return "" if self.publisher == self.authors else self.publisher
+
+    @property
+    def issued(self):
+        """The issued date in words: "14 February 2014", "February 2014", "2014" or ""."""
+        if not self.year:
+            return ""
+        if not self.issued_month:
+            return str(self.year)
+        month = MONTHS[self.issued_month - 1]
+        if not self.issued_day:
+            return f"{month} {self.year}"
+        return f"{self.issued_day} {month} {self.year}"
+
+    @property
+    def volume_issue(self):
+        """ "23(2)", "13", "issue 2" or ""."""
+        if self.volume and self.issue:
+            return f"{self.volume}({self.issue})"
+        if self.issue:
+            return f"issue {self.issue}"
+        return self.volume
+
+    @property
+    def pubmed_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def pmc_url(self):
+        return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/" if self.pmcid else ""
 
     @property
     def isbn_display(self):
