@@ -27,7 +27,6 @@ import bibtexparser
 from bibtexparser import model as bibtex
 from bibtexparser.middlewares import (
     LatexDecodingMiddleware,
-    LatexEncodingMiddleware,
     SeparateCoAuthors,
 )
 from bibtexparser.middlewares.names import (
@@ -503,10 +502,6 @@ class _TextOnly:
         for field in kept:
             entry.set_field(field)
         return entry
-
-
-class LatexEncodeText(_TextOnly, LatexEncodingMiddleware):
-    pass
 
 
 class LatexDecodeText(_TextOnly, LatexDecodingMiddleware):

