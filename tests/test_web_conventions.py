@@ -252,3 +252,7 @@ def test_api_docs_are_a_page_of_the_site(client, db):
     assert "css/api-docs.css" in html
     assert "<main" in html
     assert "<script>" not in html  # the strict CSP allows no inline script
+    # The operations are on the page itself; Swagger UI is loaded only when asked for.
+    assert '<code>/api/sources/{slug}/</code>' in html
+    assert "A theme&#x27;s slug." in html
+    assert "swagger-ui-bundle.js" not in html.split("</head>")[0]
