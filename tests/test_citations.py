@@ -4,6 +4,7 @@ import datetime
 import io
 import json
 import re
+from html import escape
 
 import pytest
 import rispy
@@ -141,6 +142,18 @@ def test_starter_journal_articles_cite_their_journal_volume_issue_and_pages(clie
     assert "<i>Culture" not in apa  # an article's title is not italic
     assert "‘Culture and behaviour in the English National Health Service" in harvard
     assert "<i>BMJ Quality &amp; Safety</i>, 23(2), pp. 106–115." in harvard
+
+    articles = Source.objects.filter(
+        kind__in=[Source.Kind.JOURNAL_ARTICLE, Source.Kind.SYSTEMATIC_REVIEW]
+    )
+    assert articles.count() == 4
+    for article in articles:
+        page = client.get(article.get_absolute_url()).content.decode()
+        apa = re.search(r'<p class="citation" id="citation-apa">(.*?)</p>', page).group(1)
+        journal = escape(article.container_title)
+        assert f"<i>{journal}</i>, <i>{article.volume}</i>" in apa, article.slug
+        assert (f"({article.issue})" in apa) == bool(article.issue), article.slug
+        assert article.pages in apa and f"<i>{escape(article.title)}" not in apa, article.slug
 
     page = client.get("/sources/getting-more-health-from-healthcare/").content.decode()
     assert (
