@@ -152,7 +152,9 @@ ROBOTS_DISALLOW = [
 
 
 def robots_txt(request):
-    lines = ["User-agent: *", "Allow: /moderation/log/", "Allow: /api/docs"]
+    # The public log, the API's documentation and the sign-up page (how to join) are for all.
+    allowed = ["/moderation/log/", "/api/docs", "/accounts/signup/"]
+    lines = ["User-agent: *", *(f"Allow: {path}" for path in allowed)]
     lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
     lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -150,6 +150,7 @@ def test_robots_txt_keeps_crawlers_to_readers_pages_and_names_the_sitemap(client
     for private in ("/moderation/", "/accounts/", "/me/", "/admin/", "/api/", "/*/export/"):
         assert f"Disallow: {private}" in lines
     assert "Allow: /moderation/log/" in lines
+    assert "Allow: /accounts/signup/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
 
 
@@ -253,6 +254,6 @@ def test_api_docs_are_a_page_of_the_site(client, db):
     assert "<main" in html
     assert "<script>" not in html  # the strict CSP allows no inline script
     # The operations are on the page itself; Swagger UI is loaded only when asked for.
-    assert '<code>/api/sources/{slug}/</code>' in html
+    assert "<code>/api/sources/{slug}/</code>" in html
     assert "A theme&#x27;s slug." in html
     assert "swagger-ui-bundle.js" not in html.split("</head>")[0]
