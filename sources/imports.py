@@ -50,6 +50,10 @@ MAX_OTHER_BLOCKS = 1000
 MAX_FIELD_LENGTH = 4000
 # Keywords read from one entry, before duplicates are dropped and MAX_TAGS are kept.
 MAX_KEYWORDS = 5 * MAX_TAGS
+# Lines of one repeated RIS tag (authors, editors, addresses...) read from a record: more than
+# a record keeps (200 names), so that the check still says why, and few enough that mapping
+# them costs nothing.
+MAX_REPEATED = 250
 # A list this short (and a BibTeX file this small) is previewed in the request; a longer one is
 # imported as background work.
 IN_REQUEST_ENTRIES = 100
@@ -235,10 +239,15 @@ def _ris_entries(text):
         except Exception as error:  # rispy raises several kinds on a broken record
             entry.problem = f"it is not a readable RIS record ({error})."
             continue
+        data = {key: _first(value, MAX_REPEATED) for key, value in data.items()}
         read = ris.record_from_ris(data)
         entry.fields, entry.dropped = read.fields, read.dropped
         entry.tags = read.keywords[:MAX_KEYWORDS]
     return entries
+
+
+def _first(value, count):
+    return value[:count] if isinstance(value, list) else value
 
 
 def _bibtex_entries(text):

@@ -197,3 +197,24 @@ def test_a_million_blank_lines_are_read_in_one_pass():
     format, [entry] = imports.read_entries(text, "list.txt")
 
     assert (format, entry.fields["doi"]) == ("doi", "10.1000/after-the-blanks")
+
+
+def test_a_ris_record_of_a_hundred_thousand_authors_is_read_up_to_a_bound(monkeypatch):
+    from sources import ris
+
+    mapped = []
+    record_from_ris = ris.record_from_ris
+
+    def recording(data):
+        mapped.append(len(data["authors"]))
+        return record_from_ris(data)
+
+    monkeypatch.setattr(ris, "record_from_ris", recording)
+    authors = "".join(f"AU  - Family{n}, Given\n" for n in range(100_000))
+    text = f"TY  - JOUR\nTI  - Many authors\n{authors}ER  - \n"
+
+    format, entries = imports.read_entries(text, "list.ris")
+    [entry] = imports.preview(entries, format).malformed
+
+    assert mapped == [imports.MAX_REPEATED]
+    assert entry.problem.startswith("contributors: Name at most 200 contributors")
