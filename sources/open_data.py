@@ -225,7 +225,7 @@ def csv_schema():
 
 
 RESOURCE_TITLES = {
-    "json": "Every approved source, with the themes (JSON, as the API gives them)",
+    "json": "Every approved source, the themes and the public reading lists (JSON, as in the API)",
     "csv": "Every approved source, one a row (CSV)",
     "ris": "Every approved source as a citation (RIS, for reference managers)",
     "txt": "What the files hold, and the licence (README)",
