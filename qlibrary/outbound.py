@@ -8,7 +8,8 @@ outside goes through `fetch()`, which:
 - resolves the host name once, refuses it if *any* of its addresses is private, loopback,
   link-local, multicast, reserved or unspecified (unless a network in
   `settings.OUTBOUND_ALLOWED_NETWORKS` holds it: a mirror on the operator's network, or a test's
-  local server), and then connects to the very address it checked, so a second DNS answer cannot swap in another one (DNS rebinding).
+  local server), and then connects to the very address it checked, so a second DNS answer
+  cannot swap in another one (DNS rebinding).
   HTTPS still verifies the certificate against the host name, sent as SNI;
 - follows redirects itself, checking every hop the same way;
 - caps the exchange at `timeout` seconds (the name lookup, each hop and the reading of the body
