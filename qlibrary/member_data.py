@@ -25,6 +25,7 @@ from comments import discussion
 from comments.models import Comment, Flag
 from sources import page_cache
 from sources.endorsements import remove_all_endorsements
+from sources.lists.own_data import own_lists_data
 from sources.models import Endorsement, Follow, Source
 from sources.outbox import erasure
 
@@ -130,6 +131,7 @@ def export(member, *, site_url):
             }
             for flag in flags
         ],
+        "reading_lists": own_lists_data(member, site_url=site_url),
     }
 
 

@@ -293,3 +293,18 @@ def test_the_lists_index_runs_the_same_queries_for_few_and_many(
     with assert_db_queries(2):
         response = client.get("/lists/")
     assert response.content.decode().count('class="card list-card"') == number
+
+
+def test_a_members_own_data_holds_their_lists_and_notes(
+    client, other_member, public_list, three, settings
+):
+    ListItem.objects.filter(reading_list=public_list, source=three[0]).update(note="First")
+    client.force_login(other_member)
+    data = client.get(reverse("download_my_data")).json()["reading_lists"]
+    assert [entry["title"] for entry in data["lists"]] == ["Start with these"]
+    assert data["lists"][0]["items"][0] == {
+        "title": three[0].title,
+        "page": settings.SITE_URL.rstrip("/") + three[0].get_absolute_url(),
+        "note": "First",
+        "added": data["lists"][0]["items"][0]["added"],
+    }
