@@ -147,3 +147,12 @@ def test_every_write_needs_a_csrf_token(owner, reading_list):
     for url in (f"/lists/{reading_list.slug}/delete/", f"/lists/{reading_list.slug}/edit/"):
         assert client.post(url, {"title": "x", "visibility": "private"}).status_code == 403
     assert ReadingList.objects.filter(pk=reading_list.pk, title="Owned").exists()
+
+
+def test_an_unknown_change_to_an_item_is_a_404_and_changes_nothing(client, owner, reading_list):
+    client.force_login(owner)
+    item = reading_list.items.first()
+    before = items(reading_list)
+    response = client.post(f"/lists/{reading_list.slug}/items/{item.pk}/sideways/")
+    assert response.status_code == 404
+    assert items(reading_list) == before

@@ -240,8 +240,10 @@ def item_action(request, slug, pk, action):
             messages.success(request, "Note saved.")
         else:
             messages.error(request, "A note holds at most 1000 characters. Nothing was changed.")
-    else:
+    elif action in ("up", "down"):
         services.move_item(item=item, direction=action)
+    else:
+        raise Http404("No such change.")
     return redirect(f"{reading_list.get_absolute_url()}edit/#item-{item.pk}")
 
 
