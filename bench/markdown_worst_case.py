@@ -5,7 +5,7 @@ results into docs/performance.md.
     .venv/bin/python bench/markdown_worst_case.py --no-write # print only
 
 Each input of tests/test_markdown.py's hostile table (every one at the body limit) is rendered
-with `comments.markdown.render` (markdown-it-py, then nh3) several times in this process; the
+with `qlibrary.markdown.render` (markdown-it-py, then nh3) several times in this process; the
 table gives the CPU time (what the input itself costs, whatever else the machine runs) and the
 wall-clock time of the median and the slowest run. The target: no input above 0.3 s of CPU.
 """
@@ -36,7 +36,7 @@ def main():
     import django
 
     django.setup()
-    from comments.markdown import render
+    from qlibrary.markdown import render
     from tests.test_markdown import HOSTILE_MARKDOWN
 
     rows = []

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .markdown import render
+from qlibrary.markdown import render
+
 from .models import Comment, Flag
 
 

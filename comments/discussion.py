@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from qlibrary.markdown import render
 from sources import page_cache
 from sources.access import is_member, is_moderator
 from sources.models import Source, Theme
@@ -29,7 +30,6 @@ from sources.permissions import MEMBERS_ONLY, comment_refusal
 
 from . import limits, notifications
 from .forms import CommentForm
-from .markdown import render
 from .models import Comment
 
 Status = Comment.Status

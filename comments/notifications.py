@@ -4,10 +4,9 @@ switched off in the member's profile."""
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from qlibrary.markdown import plain_text
 from sources.outbox import mail
 from sources.text import one_line
-
-from .markdown import plain_text
 
 
 def new_comment(comment):

@@ -6,12 +6,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from qlibrary.markdown import render as render_markdown
 from sources.access import member_required, moderator_required
 from sources.models import Source, Theme
 
 from . import discussion, flags
 from .forms import CommentForm, FlagForm, ReasonForm
-from .markdown import render as render_markdown
 from .models import Comment
 
 RECENTLY_HIDDEN = 20

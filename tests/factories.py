@@ -2,8 +2,8 @@ import factory
 from django.utils import timezone
 
 from comments.discussion import adjust_count
-from comments.markdown import render as render_markdown
 from comments.models import Comment
+from qlibrary.markdown import render as render_markdown
 from qlibrary.models import User
 from sources.contributors import as_lines
 from sources.forms import PUBLICATION_FIELDS

@@ -4,8 +4,8 @@ absolute links built from SITE_URL."""
 import pytest
 from django.urls import reverse
 
-from comments.markdown import plain_text, render
 from comments.models import Comment
+from qlibrary.markdown import plain_text, render
 
 from .factories import SourceFactory
 

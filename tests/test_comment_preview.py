@@ -4,8 +4,8 @@ by the same template as a posted comment, without JavaScript; nothing is saved."
 import pytest
 from django.urls import reverse
 
-from comments.markdown import render
 from comments.models import Comment
+from qlibrary.markdown import render
 
 from .factories import CommentFactory
 

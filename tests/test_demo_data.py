@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, F
 
-from comments.markdown import render
 from comments.models import Comment, Flag
 from qlibrary.demo_data import DEMO_DOMAIN, Counts, comment_bodies, make_plan
+from qlibrary.markdown import render
 from sources.access import is_moderator
 from sources.models import Endorsement, ModerationEvent, Source, Theme
 

@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from comments.markdown import LINK_REL, render
 from comments.models import MAX_BODY_LENGTH
+from qlibrary.markdown import LINK_REL, render
 
 # Each entry is what a member might type; the checker decides, from the parsed HTML, that
 # nothing of it can run.

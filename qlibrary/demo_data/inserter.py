@@ -18,8 +18,8 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from comments.markdown import render
 from comments.models import Comment, Flag
+from qlibrary.markdown import render
 from sources.keys import normalize_doi, normalize_url
 from sources.models import Endorsement, ModerationEvent, Source, TaggedSource, Theme
 from sources.page_cache import library_changed

@@ -39,7 +39,7 @@ class ReadingList(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     introduction = models.TextField(max_length=5000, blank=True)
-    # The introduction as safe HTML, rendered once when written (comments/markdown.py).
+    # The introduction as safe HTML, rendered once when written (qlibrary/markdown.py).
     introduction_html = models.TextField(blank=True, editable=False)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE

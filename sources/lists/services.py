@@ -6,7 +6,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from comments.markdown import render as render_markdown
+from qlibrary.markdown import render as render_markdown
 from sources import page_cache
 from sources.access import is_moderator
 from sources.models import ModerationEvent, Source

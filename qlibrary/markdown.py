@@ -1,5 +1,6 @@
-"""The one place Markdown becomes HTML: comments are rendered once, when written, and stored;
-and where that HTML becomes readable plain text for e-mails (`plain_text`).
+"""The one place members' Markdown becomes HTML: comments and reading lists' introductions are
+rendered once, when written, and stored; and where that HTML becomes readable plain text for
+e-mails (`plain_text`). Infrastructure: it knows no app, and both apps use it.
 
 markdown-it-py parses CommonMark in time linear in the input, with nesting capped (so neither a
 flood of brackets nor deeply nested lists can stall or crash it). Raw HTML in the input is not
@@ -28,7 +29,7 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).disable(
 
 
 def render(text):
-    """Safe HTML for a comment body written in Markdown."""
+    """Safe HTML for a text a member wrote in Markdown (a comment, a list's introduction)."""
     html = _MARKDOWN.render(text).strip()
     return nh3.clean(
         html,
