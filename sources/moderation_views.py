@@ -7,8 +7,6 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from comments.discussion import threads
-
 from . import changes, imports, link_health, moderation, reviews, saved_reasons, tasks
 from .access import moderator_required
 from .duplicates import attach_similar_titles, same_domain, similar_titles
@@ -118,7 +116,6 @@ def review(request, slug):
         "events": events,
         "changes_asked": changes_asked,
         "changes": changed,
-        "discussion": threads(request, source),
         "link": link_health.health_of(source),
         "proposer_record": proposer_record(source.proposer) if source.proposer else None,
         "saved_reasons": saved_reasons.SAVED_REASONS,

@@ -1,7 +1,7 @@
 """Readers' pages: a theme, the library, a source, a tag.
 
-A page that shows a discussion gathers it from comments.discussion (the page's own part of the
-comments app); models and services here never import comments.
+A page that shows a discussion gets it from the comments app's template tag
+(`{% render_discussion %}`, comments/templatetags/discussions.py): nothing here imports comments.
 """
 
 from django.http import Http404
@@ -10,8 +10,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
-
-from comments.discussion import on_page as discussion_on_page
 
 from . import page_cache as pages
 from .access import is_member, is_moderator
@@ -60,7 +58,6 @@ def theme_detail(request, slug):
                 f"theme-total:{theme.pk}", in_theme.count, depends_on=filters.depends_on
             ),
             "following": is_member(request.user) and is_following(request.user, theme=theme),
-            **discussion_on_page(request, theme),
         },
     )
 
@@ -104,7 +101,6 @@ def source_detail(request, slug):
         "notices": list(source.notices.all()) if source.doi else [],
         "endorsed": has_endorsed(source, request.user),
         "breakdown": facts["breakdown"],
-        **discussion_on_page(request, source),
         "following": source.is_approved
         and is_member(request.user)
         and is_following(request.user, source=source),

@@ -344,7 +344,7 @@ def test_moderation_log_pages_by_the_library_page_size(client, moderator, theme,
     assert len(second.context["page"].object_list) == 1
 
 
-def test_the_theme_and_source_views_hand_their_discussion_to_the_template(
+def test_the_theme_and_source_pages_render_the_discussion_page_asked_for(
     client, theme, source, member, settings
 ):
     settings.COMMENT_THREADS_PER_PAGE = 2

@@ -1,0 +1,34 @@
+"""The discussion of a theme or source, composed onto the pages that show it (a theme's page, a
+source's page, a moderator's review), as django-contrib-comments does with its
+`{% render_comment_list for object %}`: the page's view gathers nothing of the comments app.
+
+    {% load discussions %}
+    {% render_discussion source %}                 on a reader's page
+    {% render_discussion source cached=False %}    rendered afresh (the moderators' review)
+"""
+
+from django import template
+
+from ..discussion import on_page, threads
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def render_discussion(context, target, *, cached=True):
+    """The discussion section of `target` (templates/comments/discussion.html) for the request
+    being answered: as `on_page` gives it (readers and members share a cached copy), or, with
+    `cached=False`, the threads read afresh."""
+    request = context.request
+    if cached:
+        shown = on_page(request, target)
+        if "discussion_html" in shown:
+            return shown["discussion_html"]
+        discussion = shown["discussion"]
+    else:
+        discussion = threads(request, target)
+    # Rendered in the page's own context, as {% include %} would: the same user, form token and
+    # context processors' values.
+    section = context.template.engine.get_template("comments/discussion.html")
+    with context.push(discussion=discussion):
+        return section.render(context)
