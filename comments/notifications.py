@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from qlibrary.markdown import plain_text
-from sources.outbox import mail
+from qlibrary.outbox import mail
 from sources.text import one_line
 
 

@@ -11,7 +11,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.conf import settings
 
-from sources.outbox import mail
+from qlibrary.outbox import mail
 from sources.text import CleanTextMixin
 
 

@@ -23,11 +23,11 @@ from django.db import transaction
 
 from comments import discussion
 from comments.models import Comment, Flag
+from qlibrary.outbox import erasure
 from sources import page_cache
 from sources.endorsements import remove_all_endorsements
 from sources.lists.own_data import own_lists_data
 from sources.models import Endorsement, Follow, Source
-from sources.outbox import erasure
 
 # Who a deleted account's remaining traces are attributed to.
 FORMER_MEMBER = "a former member"

@@ -82,7 +82,7 @@ INSTALLED_APPS = [
     "qlibrary",
     "sources",
     "comments",
-    "sources.outbox",
+    "qlibrary.outbox",
     "sources.lists",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -325,7 +325,7 @@ if EMAIL_TIMEOUT <= 0:
     raise ImproperlyConfigured("EMAIL_TIMEOUT must be a number of seconds above 0")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Q Library <library@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-# Every message is stored and sent by the task worker (sources/outbox/mail.py); a failed send is
+# Every message is stored and sent by the task worker (qlibrary/outbox/mail.py); a failed send is
 # tried again after EMAIL_RETRY_DELAY seconds, three times longer after each failure, up to
 # EMAIL_MAX_ATTEMPTS attempts in all; then staff see it in the admin and can retry it.
 EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 6)

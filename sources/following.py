@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from sources.outbox import mail
+from qlibrary.outbox import mail
 
 from . import page_cache
 from .lists.digest import list_changes_for

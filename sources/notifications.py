@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import render_to_string
 
-from sources.outbox import mail
+from qlibrary.outbox import mail
 
 from .access import MODERATE
 from .models import ModerationEvent

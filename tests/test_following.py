@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from qlibrary.outbox.models import OutgoingEmail
 from sources import following, moderation, retractions
 from sources.models import Follow
-from sources.outbox.models import OutgoingEmail
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory
 

@@ -9,11 +9,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from qlibrary.outbox.models import OutgoingEmail
 from sources import following, link_health, moderation, retractions, reviews
 from sources.lists import services
 from sources.lists.alerts import notify_owners_of
 from sources.lists.models import OwnerAlert, ReadingList
-from sources.outbox.models import OutgoingEmail
 
 from .factories import MemberFactory, SourceFactory
 

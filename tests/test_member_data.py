@@ -21,12 +21,12 @@ from django.utils.html import escape
 from comments import discussion
 from comments.models import Comment, Flag
 from qlibrary.models import User
+from qlibrary.outbox import erasure, mail
+from qlibrary.outbox.models import OutgoingEmail
 from sources import moderation
 from sources.endorsements import set_endorsement
 from sources.following import set_follow
 from sources.models import Endorsement, ModerationEvent, Source
-from sources.outbox import erasure, mail
-from sources.outbox.models import OutgoingEmail
 
 from .browser import PASSWORD
 from .factories import CommentFactory, MemberFactory, ProposalFactory, SourceFactory

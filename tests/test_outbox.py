@@ -22,10 +22,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from qlibrary.outbox import mail, stalled_tasks
+from qlibrary.outbox.models import OutgoingEmail
 from sources import moderation
 from sources.models import Source
-from sources.outbox import mail, stalled_tasks
-from sources.outbox.models import OutgoingEmail
 
 from .factories import MemberFactory, ModeratorFactory
 
@@ -134,7 +134,7 @@ def queue_one(**kwargs):
 def test_email_queued_while_the_server_is_down_is_retried_then_delivered(
     smtp, database_queue, caplog
 ):
-    caplog.set_level(logging.WARNING, logger="sources.outbox.mail")
+    caplog.set_level(logging.WARNING, logger="qlibrary.outbox.mail")
     with time_machine.travel(START, tick=False) as clock:
         email = queue_one()
 
@@ -171,7 +171,7 @@ def test_email_queued_while_the_server_is_down_is_retried_then_delivered(
 def test_email_failing_every_attempt_is_kept_failed_logged_and_sent_on_retry(
     smtp, database_queue, caplog, admin_client
 ):
-    caplog.set_level(logging.WARNING, logger="sources.outbox.mail")
+    caplog.set_level(logging.WARNING, logger="qlibrary.outbox.mail")
     with time_machine.travel(START, tick=False) as clock:
         email = queue_one(kind="new_proposal")
         for _ in range(4):

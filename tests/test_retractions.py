@@ -12,10 +12,10 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
+from qlibrary.outbox.models import OutgoingEmail
 from sources import retractions
 from sources.endorsements import set_endorsement
 from sources.models import IdentifierCheck, ModerationEvent, Notice, Source
-from sources.outbox.models import OutgoingEmail
 
 from .factories import ModeratorFactory, SourceFactory
 

@@ -20,8 +20,8 @@ from django.utils.html import escape
 from comments import discussion, flags
 from comments.models import Comment, Flag
 from qlibrary.models import User
+from qlibrary.outbox.models import OutgoingEmail
 from sources.models import Endorsement, ModerationEvent, Source
-from sources.outbox.models import OutgoingEmail
 
 from .factories import (
     MemberFactory,

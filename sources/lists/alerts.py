@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from sources.outbox import mail
+from qlibrary.outbox import mail
 
 from .models import OwnerAlert
 

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class OutboxConfig(AppConfig):
-    name = "sources.outbox"
+    name = "qlibrary.outbox"
     label = "outbox"
     verbose_name = "Outgoing e-mail"

@@ -29,7 +29,7 @@ class OutgoingEmail(models.Model):
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # Attempts claimed so far: each sender claims the message by adding one, and records its
-    # outcome only while the count is still its own (sources/outbox/mail.py `deliver`).
+    # outcome only while the count is still its own (qlibrary/outbox/mail.py `deliver`).
     attempts = models.PositiveSmallIntegerField(default=0)
     # When waiting, the next attempt; when being sent, the time the sender's claim lapses.
     next_attempt_at = models.DateTimeField(null=True, blank=True)

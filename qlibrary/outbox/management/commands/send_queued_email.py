@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sources.outbox import mail, stalled_tasks
+from qlibrary.outbox import mail, stalled_tasks
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ the row running for ever, and the task is never run again. The scheduler's sweep
 (`send_queued_email`) finds them: a task running for longer than STALLED_AFTER is put back in
 the queue once; one that stalls again is marked failed, for staff to see in the admin, rather
 than kill worker after worker. Tasks are written to be run again safely (an e-mail is sent by
-claiming its stored message, sources/outbox/mail.py).
+claiming its stored message, qlibrary/outbox/mail.py).
 """
 
 import logging
