@@ -35,7 +35,7 @@ from bibtexparser.middlewares.names import (
 )
 from pylatexenc import latex2text, latexwalker
 
-from .contributors import AUTHOR, EDITOR, parse_name
+from .contributors import AUTHOR, EDITOR, parse_name, person
 from .csl import Kind, csl_date_parts, is_language_code, record_from_csl, split_pages
 from .kinds import kind_format, kind_from_biblatex
 from .ris import ReadRecord
@@ -325,12 +325,7 @@ def name_from_bibtex(text, role=AUTHOR):
     suffix = text_of(" ".join(parts.jr))
     if not family:
         return parse_name(text_of(text), role)
-    name = {"role": role, "family": family}
-    if given:
-        name["given"] = given
-    if suffix:
-        name["suffix"] = suffix
-    return name
+    return person(role, family, given, suffix)
 
 
 def _braced_whole(text):

@@ -272,25 +272,26 @@ def parse_name(text, role=AUTHOR):
             return parse_name(" ".join(rest), role)
         if given and all(_is_initials(word) for word in given.split()):
             given = _dotted("".join(given.split()))
-        return _person(role, family, given, suffix)
+        return person(role, family, given, suffix)
     words = text.split(" ")
     suffix = ""
     if len(words) > 2 and _suffix(words[-1]):
         suffix, words = _suffix(words[-1]), words[:-1]
     if len(words) == 1:
-        return _person(role, words[0], "", suffix)
+        return person(role, words[0], "", suffix)
     if not _has_case(text):
         # Scripts without capitals (Chinese, Japanese, Korean...) put the family name first.
-        return _person(role, words[0], " ".join(words[1:]), suffix)
+        return person(role, words[0], " ".join(words[1:]), suffix)
     if _is_initials(words[-1]):
-        return _person(role, " ".join(words[:-1]), _dotted(words[-1]), suffix)
+        return person(role, " ".join(words[:-1]), _dotted(words[-1]), suffix)
     start = len(words) - 1
     while start > 1 and words[start - 1].lower() in PARTICLES:
         start -= 1
-    return _person(role, " ".join(words[start:]), " ".join(words[:start]), suffix)
+    return person(role, " ".join(words[start:]), " ".join(words[:start]), suffix)
 
 
-def _person(role, family, given, suffix):
+def person(role, family, given="", suffix=""):
+    """A person's CSL name, with only the parts that are given."""
     name = {"role": role, "family": family}
     if given:
         name["given"] = given
@@ -326,14 +327,14 @@ def parse_name_list(text, role=AUTHOR):
             names[-1]["suffix"] = _suffix(part)
             continue
         pieces = _split_and(part)
-        if len(pieces) == 1 and looks_like_organisation(part) and not _reads_as_person(part):
+        if len(pieces) == 1 and looks_like_organisation(part) and not reads_as_person(part):
             names.append(organisation(part, role))
             continue
         names.extend(parse_name(piece, role) for piece in pieces)
     return [name for name in names if name], et_al
 
 
-def _reads_as_person(part):
+def reads_as_person(part):
     """ "Martin G" or "Donald M. Berwick": family and initials, or two or three plain words."""
     words = part.split()
     return 2 <= len(words) <= 4 and (
@@ -346,7 +347,7 @@ def _reads_as_person(part):
 def _split_and(part):
     """ "Smith J and Jones K" -> two people; "Department of Health and Social Care" stays."""
     pieces = re.split(r"\s+(?:and|&)\s+", part)
-    return pieces if all(_reads_as_person(piece) for piece in pieces) else [part]
+    return pieces if all(reads_as_person(piece) for piece in pieces) else [part]
 
 
 # -- The forms' lines --------------------------------------------------------------------------

@@ -24,10 +24,10 @@ from . import identifiers
 from .contributors import (
     AUTHOR,
     EDITOR,
-    _reads_as_person,
     looks_like_organisation,
     organisation,
     parse_name,
+    reads_as_person,
 )
 from .csl import Kind, csl_date_parts, is_language_code, record_from_csl, split_pages
 from .kinds import kind_format, kind_from_ris
@@ -202,7 +202,7 @@ def name_from_ris(text, role=AUTHOR):
     if text.endswith(","):
         body = text.rstrip(", ")
         return organisation(body, role) if body else None
-    if "," not in text and looks_like_organisation(text) and not _reads_as_person(text):
+    if "," not in text and looks_like_organisation(text) and not reads_as_person(text):
         return organisation(text, role)
     return parse_name(text, role)
 
