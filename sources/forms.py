@@ -82,8 +82,17 @@ PUBLICATION_FIELDS = [
 ]
 
 
+def a_kind(kind):
+    """The kind's name after "A" or "An", as a sentence begins: "A report", "An evaluation"."""
+    label = Source.Kind(kind).label.lower()
+    return f"{'An' if label[0] in 'aeiou' else 'A'} {label}"
+
+
 class SourceForm(CleanTextMixin, forms.ModelForm):
     """A proposal, or the edit of one: every field a member describes a source with."""
+
+    # Whether the fields a source's kind cannot be cited without (sources/kinds.py) must be filled.
+    requires_kind_fields = True
 
     url = WebAddressField(
         label="URL",
@@ -271,11 +280,11 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        for name in required_fields(kind):
+        for name in required_fields(kind) if self.requires_kind_fields else ():
             if name in self.fields and not cleaned.get(name) and name not in self.errors:
-                label = Source.Kind(kind).label.lower()
                 self.add_error(
-                    name, f"A {label} needs its {FIELD_LABELS.get(name, name)}: please give it."
+                    name,
+                    f"{a_kind(kind)} needs its {FIELD_LABELS.get(name, name)}: please give it.",
                 )
         if "contributors" in cleaned:
             self.instance.set_contributors(cleaned["contributors"], et_al=self.et_al)
@@ -319,12 +328,15 @@ class SourceForm(CleanTextMixin, forms.ModelForm):
 
 class CorrectionsForm(SourceForm):
     """A proposal's details as a moderator corrects them on the review page. An imported proposal
-    may have no summary yet: it can still be declined or sent back, and the moderation service
-    refuses to approve it until one is written."""
+    may have no summary yet, or lack the publisher or journal its kind needs: it can still be
+    declined or sent back (asking for them), and is approved only once they are there (the
+    moderation service refuses an approval without a summary; this form, `approving`, one
+    without the kind's fields)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, approving=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["summary"].required = False
+        self.requires_kind_fields = approving
 
 
 class LookupForm(CleanTextMixin, forms.Form):

@@ -59,9 +59,13 @@ def review(request, slug):
     edit_form = CorrectionsForm(instance=source, prefix="source")
     decision_form = DecisionForm(prefix="decision")
     status = 200
+    # The kind's publisher or journal is needed to approve, not to decline or send back.
+    approving = request.POST.get("decision-decision") == ModerationEvent.Action.APPROVE
     if request.method == "POST" and "add_reason" in request.POST:
         # Nothing is decided: the form comes back as it was, with the chosen reason added.
-        edit_form = CorrectionsForm(request.POST, instance=source, prefix="source")
+        edit_form = CorrectionsForm(
+            request.POST, instance=source, prefix="source", approving=approving
+        )
         reason = saved_reasons.with_saved_reason(
             request.POST.get("decision-reason", ""), request.POST.get("saved_reason", "")
         )
@@ -71,7 +75,9 @@ def review(request, slug):
         edit_form.is_valid()
         source.refresh_from_db()
     elif request.method == "POST":
-        edit_form = CorrectionsForm(request.POST, instance=source, prefix="source")
+        edit_form = CorrectionsForm(
+            request.POST, instance=source, prefix="source", approving=approving
+        )
         decision_form = DecisionForm(request.POST, prefix="decision")
         if edit_form.is_valid() and decision_form.is_valid():
             decision = decision_form.cleaned_data["decision"]

@@ -5,7 +5,7 @@ import pytest
 
 from sources.models import Source
 
-from .factories import ProposalFactory, SourceFactory, proposal_form_data
+from .factories import ProposalFactory, SourceFactory, proposal_form_data, review_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,7 @@ def test_an_isbn_is_stored_one_way_whatever_its_hyphens(propose, member):
         (Source.Kind.SYSTEMATIC_REVIEW, "container_title", "A systematic review needs its jou"),
         (Source.Kind.BOOK, "publisher", "A book needs its publisher"),
         (Source.Kind.REPORT, "publisher", "A report needs its publisher"),
+        (Source.Kind.EVALUATION, "publisher", "An evaluation needs its publisher"),
     ],
 )
 def test_each_kind_asks_for_the_fields_it_cannot_be_cited_without(
@@ -100,6 +101,56 @@ def test_a_website_needs_neither_journal_nor_publisher(propose, member):
 
     assert response.status_code == 302
     assert Source.objects.get(proposer=member).kind == Source.Kind.WEBSITE
+
+
+@pytest.fixture
+def imported_without_publisher(theme, proposer):
+    """An evaluation as a reading list may bring it in: no publisher."""
+    return ProposalFactory(
+        kind=Source.Kind.EVALUATION, publisher="", themes=[theme], proposer=proposer
+    )
+
+
+@pytest.mark.parametrize(
+    ("decision", "reason", "status"),
+    [
+        ("request_changes", "Please complete its details.", Source.Status.CHANGES_REQUESTED),
+        ("decline", "Out of scope.", Source.Status.DECLINED),
+    ],
+)
+def test_a_proposal_without_its_publisher_can_still_be_sent_back_or_declined(
+    login, moderator, imported_without_publisher, decision, reason, status
+):
+    source = imported_without_publisher
+
+    response = login(moderator).post(
+        f"/moderation/{source.slug}/", review_form_data(source, decision, reason=reason)
+    )
+
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert (source.status, source.decision_reason) == (status, reason)
+
+
+def test_approving_a_proposal_without_its_publisher_asks_for_it_and_changes_nothing(
+    login, moderator, imported_without_publisher
+):
+    source = imported_without_publisher
+    client = login(moderator)
+
+    refused = client.post(f"/moderation/{source.slug}/", review_form_data(source, "approve"))
+
+    assert (
+        "An evaluation needs its publisher" in refused.context["edit_form"].errors["publisher"][0]
+    )
+    assert "An evaluation needs its publisher" in refused.content.decode()
+    assert Source.objects.get(pk=source.pk).status == Source.Status.PROPOSED
+    client.post(
+        f"/moderation/{source.slug}/",
+        review_form_data(source, "approve", publisher="The Health Foundation"),
+    )
+    source.refresh_from_db()
+    assert (source.status, source.publisher) == (Source.Status.APPROVED, "The Health Foundation")
 
 
 @pytest.mark.parametrize(
