@@ -554,6 +554,7 @@ def test_every_form_of_the_site_strips_invisible_characters():
     import qlibrary.forms
     import sources.filters
     import sources.forms
+    import sources.lists.forms
     from sources.text import CleanTextMixin
 
     def subclasses(cls):
@@ -569,3 +570,4 @@ def test_every_form_of_the_site_strips_invisible_characters():
     assert len(ours) >= 8, ours
     assert [form for form in ours if not issubclass(form, CleanTextMixin)] == []
     assert comments.forms and qlibrary.forms and sources.filters and sources.forms
+    assert sources.lists.forms

@@ -1,11 +1,12 @@
 from django import forms
 
 from sources.models import Source, Theme
+from sources.text import CleanTextMixin
 
 from .models import ReadingList
 
 
-class ListForm(forms.ModelForm):
+class ListForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = ReadingList
         fields = ["title", "introduction", "visibility"]
@@ -19,7 +20,7 @@ class ListForm(forms.ModelForm):
         }
 
 
-class NoteForm(forms.Form):
+class NoteForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
         max_length=1000,
         required=False,
@@ -28,7 +29,7 @@ class NoteForm(forms.Form):
     )
 
 
-class AddSourceForm(forms.Form):
+class AddSourceForm(CleanTextMixin, forms.Form):
     source = forms.CharField(
         label="Source to add",
         max_length=1000,
@@ -44,11 +45,11 @@ class AddSourceForm(forms.Form):
         return source
 
 
-class HideForm(forms.Form):
+class HideForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), help_text="Shown in the log."
     )
 
 
-class FeatureForm(forms.Form):
+class FeatureForm(CleanTextMixin, forms.Form):
     theme = forms.ModelChoiceField(queryset=Theme.objects.all(), empty_label=None)
