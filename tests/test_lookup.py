@@ -729,6 +729,9 @@ def test_the_json_look_up_says_why_it_failed(login, member):
         "fields": {},
         "warnings": [],
         "duplicate": None,
+        # An ISBN that cannot be right is not put into the form's ISBN field.
+        "placed": {},
+        "placed_message": "",
     }
 
 
