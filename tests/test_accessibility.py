@@ -454,6 +454,19 @@ def test_a_member_logs_in_and_proposes_a_source_by_keyboard_alone(
     assert page.locator("select[name=kind]").input_value() == Source.Kind.EVALUATION
 
     type_into(page, "url", "https://example.org/by-keyboard")
+
+    # A contributor: Enter on "Add a person" makes a row and puts the focus in its family name.
+    tab_to(page, lambda el: el["text"] == "Add a person", "the Add a person button")
+    assert_focus_is_visible(page)
+    page.keyboard.press("Enter")
+    assert assert_focus_is_visible(page)["label"] == "Family name"
+    page.keyboard.type("Dixon-Woods")
+    page.keyboard.press("Tab")
+    assert assert_focus_is_visible(page)["label"] == "Given names or initials"
+    page.keyboard.type("Mary")
+
+    # An evaluation is cited with its publisher.
+    type_into(page, "publisher", "The Health Foundation")
     type_into(page, "year", "2021")
 
     # A theme: Space ticks the focused checkbox.
@@ -491,6 +504,8 @@ def test_a_member_logs_in_and_proposes_a_source_by_keyboard_alone(
     assert source.kind == Source.Kind.EVALUATION
     assert source.stance == Source.Stance.CHALLENGES
     assert source.year == 2021
+    assert source.contributor_names() == ["Mary Dixon-Woods"]
+    assert source.publisher == "The Health Foundation"
     assert list(source.themes.all()) == [theme]
     assert sorted(source.tags.names()) == ["keyboard", "spread"]
     assert page.console_errors == []

@@ -57,6 +57,13 @@ def test_a_source_goes_from_sign_up_to_the_library(
     proposer.get_by_label("Title").fill(TITLE)
     proposer.get_by_label("Kind").select_option(label="Evaluation")
     proposer.get_by_label("URL").fill("https://example.org/collaboratives")
+    # With JavaScript the contributors are a row of boxes each; an evaluation needs its publisher.
+    proposer.get_by_role("button", name="Add a person").click()
+    proposer.get_by_label("Family name").fill("Dixon-Woods")
+    proposer.get_by_label("Given names or initials").fill("Mary")
+    proposer.get_by_role("button", name="Add an organisation").click()
+    proposer.get_by_label("Organisation's name").fill("The Health Foundation")
+    proposer.get_by_label("Publisher").fill("The Health Foundation")
     proposer.get_by_role("checkbox", name=theme.title).check()
     proposer.get_by_label("Tags").fill("spread, collaboratives")
     proposer.get_by_label("Summary").fill("What happened when collaboratives tried to spread.")
@@ -69,6 +76,8 @@ def test_a_source_goes_from_sign_up_to_the_library(
     assert source.status == Source.Status.PROPOSED
     assert source.proposer.username == "newcomer"
     assert source.stance == Source.Stance.CHALLENGES
+    assert source.contributor_names() == ["Mary Dixon-Woods", "The Health Foundation"]
+    assert source.publisher == "The Health Foundation"
     assert list(source.themes.all()) == [theme]
     assert sorted(source.tags.names()) == ["collaboratives", "spread"]
 

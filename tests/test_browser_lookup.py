@@ -67,7 +67,10 @@ def test_the_form_fills_in_place_with_javascript(live_server, browser_page, live
     expect(status).to_contain_text(f"Filled in from the DOI {SCIENCE_DOI}: title, kind, URL")
     assert value(page, "Title") == "The Structure of Ordinary Water"
     assert value(page, "DOI", exact=True) == SCIENCE_DOI
-    assert value(page, "Authors") == "Henry S. Frank"
+    # The authors come as lines of the text area, shown as a row of boxes each.
+    assert value(page, "Authors and editors") == "Frank, Henry S."
+    assert value(page, "Family name") == "Frank"
+    assert value(page, "Given names or initials") == "Henry S."
     assert value(page, "Year") == "1970"
     assert page.get_by_label("Kind").input_value() == "journal_article"
     assert page.get_by_label(IDENTIFIER).input_value() == ""
@@ -139,7 +142,7 @@ def test_the_form_fills_without_javascript(live_server, browser_page, live_theme
     fill_in(page, services["article"])
     expect(status).to_contain_text("Filled in from the web address")
     assert value(page, "Title") == PLOS_TITLE
-    assert value(page, "Authors").startswith("Yang Li, Tuanjie Wang")
+    assert value(page, "Authors and editors").startswith("Li, Yang\nWang, Tuanjie\n")
     assert not Source.objects.exists()
 
     send_with_theme_and_stance(page, live_themes[0])

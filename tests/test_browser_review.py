@@ -38,6 +38,7 @@ def test_a_moderator_sends_a_proposal_back_and_sees_what_the_proposer_changed(
             title=TITLE,
             url="https://example.org/networks",
             kind=Source.Kind.EVALUATION,
+            publisher="The Health Foundation",
             stance=Source.Stance.CHALLENGES,
             year=2019,
             summary="How networks carry improvement from one place to another.",
