@@ -71,15 +71,17 @@ def test_a_long_list_is_imported_in_the_background_and_the_moderator_sees_it_don
     assert "done, 119 imported" in form
 
 
+# Real transactions, as the database task worker has them. After another transactional test's
+# flush the data migration's themes are gone: `live_themes` makes them again.
 @pytest.mark.django_db(transaction=True)
 def test_a_long_list_waits_for_the_worker_and_its_page_refreshes_until_done(
-    client, settings, themes
+    client, settings, live_themes
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     moderator = ModeratorFactory()
     client.force_login(moderator)
 
-    location = upload(client, long_list(300), themes[:1], name="long.ris")["Location"]
+    location = upload(client, long_list(300), live_themes[:1], name="long.ris")["Location"]
 
     waiting = client.get(location).content.decode()
     assert '<meta http-equiv="refresh" content="3">' in waiting
