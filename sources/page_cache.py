@@ -40,7 +40,11 @@ Which write invalidates what (the one place to read and to change it):
     a member's profile or account                      member:<username>, and the above for the
                                                        sources they proposed, endorsed or
                                                        commented on and the themes they
-                                                       commented on
+                                                       commented on or that feature their
+                                                       reading lists
+    a reading list featured on a theme (featured or    theme:<slug> of those themes, themes
+    no longer, hidden, edited, deleted, its sources    (sources/lists/services.py)
+    or followers counted)
     a site page (About, Guidelines...) in the admin    site-page:<slug>
     a member follows or stops following a theme or a   follows:<member id>
     source (a Follow saved or deleted)
@@ -91,7 +95,9 @@ Which write invalidates what (the one place to read and to change it):
     sources and comments counted)
     a source's row, as its page shows it    source:<slug>
     (sources/views.py `kept_source`)
-    a theme's row, as its page shows it     theme:<slug>
+    a theme's row and the lists it features theme:<slug>
+    ("Start here"), as its page shows them
+    (sources/lists/featured.py)
     a listing page's rows (ids and slugs)   listed:<listing>; in the "most endorsed"
                                             order (and a search's results in it) also
                                             endorsements
@@ -346,7 +352,11 @@ def member_changed(member):
     source_ids = set(
         proposed.union(ids.filter(endorsements__member=member), ids.filter(comments__author=member))
     )
-    themes = Theme.objects.filter(comments__author=member).order_by().values_list("slug", flat=True)
+    slugs = Theme.objects.order_by().values_list("slug", flat=True)
+    # The themes they commented on, and those whose "Start here" shows their lists.
+    themes = slugs.filter(comments__author=member).union(
+        slugs.filter(featured_lists__reading_list__owner=member)
+    )
     names = {member_page(member.username)}
     names.update(theme_page(slug) for slug in set(themes))
     _move(names)

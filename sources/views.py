@@ -18,8 +18,9 @@ from .endorsements import has_endorsed
 from .filters import ListingFilters
 from .following import is_following
 from .link_health import broken_link
+from .lists.featured import theme_and_featured_lists
 from .meta_tags import og_type
-from .models import Source, Theme
+from .models import Source
 from .permissions import SourcePermissions
 
 
@@ -33,10 +34,11 @@ from .permissions import SourcePermissions
     parameters=pages.LISTING_PARAMETERS + pages.DISCUSSION_PARAMETERS,
 )
 def theme_detail(request, slug):
-    # Kept under the theme's version, as its whole page is.
-    theme = pages.remember(
-        f"theme-row:{slug}",
-        lambda: get_object_or_404(Theme, slug=slug),
+    # Kept under the theme's version, as its whole page is (featuring, hiding or editing a
+    # featured list moves it: sources/lists/services.py).
+    theme, start_here = pages.remember(
+        f"theme-and-featured-lists:{slug}",
+        lambda: theme_and_featured_lists(slug),
         depends_on=[pages.theme_page(slug)],
     )
     in_theme = Source.objects.approved().in_theme(theme)
@@ -52,6 +54,7 @@ def theme_detail(request, slug):
         "sources/theme_detail.html",
         {
             "theme": theme,
+            "start_here": start_here,
             "filters": filters,
             "page": page,
             "total": pages.remember(

@@ -66,7 +66,7 @@ def test_theme_page_query_count(client, assert_db_queries, make_library, theme, 
         client,
         assert_db_queries,
         theme.get_absolute_url(),
-        12 + EMPTY_DISCUSSION,  # with the reading lists featured on it (sources/lists)
+        11 + EMPTY_DISCUSSION,  # the lists it features come with its row
     )
 
     assert response.context["page"].paginator.count == count

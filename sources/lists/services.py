@@ -12,6 +12,7 @@ from sources.access import is_moderator
 from sources.models import ModerationEvent, Source
 from sources.notifications import absolute
 
+from .featured import featured_themes
 from .models import FeaturedList, ListChange, ListFollow, ListItem, ReadingList
 
 LISTS_PER_MEMBER = 50
@@ -138,6 +139,7 @@ def add_source(*, reading_list, source, note=""):
             item_count=F("item_count") + 1, updated_at=timezone.now()
         )
         _record_change(locked, ListChange.Kind.ADDED, source.title)
+        _counts_changed(locked)
 
 
 def remove_item(*, item):
@@ -148,6 +150,7 @@ def remove_item(*, item):
                 item_count=F("item_count") - 1, updated_at=timezone.now()
             )
             _record_change(item.reading_list, ListChange.Kind.REMOVED, item.source_title)
+            _counts_changed(item.reading_list)
 
 
 def set_note(*, item, note):
@@ -211,6 +214,7 @@ def set_follow(*, member, reading_list, follow):
             ReadingList.objects.filter(pk=reading_list.pk).update(
                 follower_count=F("follower_count") + change
             )
+            _counts_changed(reading_list)
 
 
 def hide_list(*, reading_list, moderator, reason):
@@ -225,7 +229,7 @@ def hide_list(*, reading_list, moderator, reason):
         reading_list.hidden_reason = reason
         reading_list.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
         _log(moderator, None, f"Hid the reading list “{reading_list.title}”", reading_list, reason)
-        transaction.on_commit(lambda: _featured_pages_changed(reading_list))
+        _featured_pages_changed(reading_list)  # now and again once it commits
 
 
 def feature_list(*, reading_list, theme, moderator, feature=True):
@@ -247,7 +251,7 @@ def feature_list(*, reading_list, theme, moderator, feature=True):
             what = "Stopped featuring the reading list"
         if created:
             _log(moderator, theme, f"{what} “{reading_list.title}”", reading_list, "")
-        transaction.on_commit(lambda: page_cache.theme_changed(theme))
+        page_cache.theme_changed(theme)  # now and again once it commits
 
 
 def _log(moderator, theme, what, reading_list, reason):
@@ -265,6 +269,14 @@ def _log(moderator, theme, what, reading_list, reason):
 def _record_change(reading_list, kind, title):
     if reading_list.visibility == Visibility.PUBLIC:
         ListChange.objects.create(reading_list=reading_list, kind=kind, source_title=title)
+
+
+def _counts_changed(reading_list):
+    """The theme pages whose "Start here" shows the list's counts of sources and followers
+    (written through `.update()`, which no signal reports)."""
+    if reading_list.is_public:
+        for theme in featured_themes([reading_list.pk]):
+            page_cache.theme_changed(theme)
 
 
 def _featured_pages_changed(reading_list):

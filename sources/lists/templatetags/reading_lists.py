@@ -1,6 +1,6 @@
-"""Reading lists shown on other pages: a theme's featured lists ("Start here"), a member's
-public lists on their profile, and on their "Following" page the lists they follow and what they
-were told about their own lists' sources."""
+"""Reading lists shown on other pages: a member's public lists on their profile, and on their
+"Following" page the lists they follow and what they were told about their own lists' sources.
+(A theme's featured lists, "Start here", come with its row: sources/lists/featured.py.)"""
 
 from django import template
 from django.utils import timezone
@@ -10,17 +10,6 @@ from ..digest import list_changes_for
 from ..models import ReadingList
 
 register = template.Library()
-
-
-@register.inclusion_tag("lists/start_here.html")
-def featured_lists(theme):
-    lists = (
-        ReadingList.objects.public()
-        .filter(features__theme=theme)
-        .select_related("owner")
-        .order_by("-features__created_at")
-    )
-    return {"lists": list(lists), "theme": theme}
 
 
 @register.inclusion_tag("lists/profile_lists.html")
