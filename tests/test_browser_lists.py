@@ -66,7 +66,7 @@ def test_a_reader_collects_three_sources_and_downloads_them(
         card = page.locator(".source-card", has=page.get_by_role("link", name=source.title))
         card.get_by_role("button", name=ADD).click()
         card.get_by_role("button", name=REMOVE).wait_for()
-    assert page.locator("[data-selection-count]").inner_text() == "(3)"
+    assert page.locator(".site-selection [data-selection-count]").inner_text() == "(3)"
     assert page.url == live_server.url + theme.get_absolute_url()  # never left the page
 
     page.reload()  # the shared page learns its buttons' state from the selection
@@ -128,4 +128,25 @@ def test_the_selection_and_list_pages_have_no_serious_axe_violations(
     for path in ("/basket/", "/lists/", reading_list.get_absolute_url()):
         page.goto(live_server.url + path)
         assert_no_serious_violations(page)
+    assert page.console_errors == []
+
+
+def test_on_a_phone_the_selection_is_in_the_menu_and_the_header_keeps_to_two_rows(
+    live_server, browser_page, three
+):
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/")
+
+    brand = page.locator(".site-header .brand").bounding_box()
+    log_in_link = page.get_by_role("link", name="Log in").bounding_box()
+    menu = page.locator(".site-menu summary").bounding_box()
+    search = page.locator(".site-search").bounding_box()
+    assert abs(brand["y"] - log_in_link["y"]) < 20, "the brand and the account links share a row"
+    assert abs(menu["y"] - search["y"]) < 10, "the search box and the menu share a row"
+    assert not page.locator(".site-selection").is_visible()
+
+    page.locator(".site-menu summary").click()
+    page.get_by_role("link", name="My selection").click()
+    page.wait_for_url("**/basket/")
     assert page.console_errors == []
