@@ -195,3 +195,35 @@ class CommentFactory(factory.django.DjangoModelFactory):
         if comment.status == Comment.Status.VISIBLE:
             adjust_count(comment.target, +1)
         return comment
+
+
+def three_sources_out_of_order(theme):
+    """Three sources in `theme` whose order by first author (Brown, Martin, Young) is not the
+    order they are made in: for bibliographies that sort by author."""
+
+    def person(family, given):
+        return {"role": "author", "family": family, "given": given}
+
+    return [
+        SourceFactory(
+            title="Zeal for quality",
+            contributors=[person("Young", "K.")],
+            authors="Young K",
+            year=2020,
+            themes=[theme],
+        ),
+        SourceFactory(
+            title="Aims of care",
+            contributors=[person("Brown", "A.")],
+            authors="Brown A",
+            year=2018,
+            themes=[theme],
+        ),
+        SourceFactory(
+            title="Measuring change",
+            contributors=[person("Martin", "G.")],
+            authors="Martin G",
+            year=2015,
+            themes=[theme],
+        ),
+    ]

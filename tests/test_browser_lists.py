@@ -11,14 +11,10 @@ import rispy
 from sources.lists import services
 
 from .browser import PHONE
-from .factories import MemberFactory, SourceFactory
+from .factories import MemberFactory, three_sources_out_of_order
 from .test_accessibility import DESKTOP, assert_no_serious_violations
 
 # live_server needs real transactions; the `live_themes` fixture re-creates the themes.
-
-
-def person(family, given):
-    return {"role": "author", "family": family, "given": given}
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,29 +27,7 @@ REMOVE = re.compile("^Remove from my selection")
 @pytest.fixture
 def three(live_themes):
     theme = live_themes[0]
-    return theme, [
-        SourceFactory(
-            title="Zeal for quality",
-            contributors=[person("Young", "K.")],
-            authors="Young K",
-            year=2020,
-            themes=[theme],
-        ),
-        SourceFactory(
-            title="Aims of care",
-            contributors=[person("Brown", "A.")],
-            authors="Brown A",
-            year=2018,
-            themes=[theme],
-        ),
-        SourceFactory(
-            title="Measuring change",
-            contributors=[person("Martin", "G.")],
-            authors="Martin G",
-            year=2015,
-            themes=[theme],
-        ),
-    ]
+    return theme, three_sources_out_of_order(theme)
 
 
 def test_a_reader_collects_three_sources_and_downloads_them(

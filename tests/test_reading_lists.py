@@ -10,41 +10,14 @@ from sources.lists import services
 from sources.lists.models import ListChange, ListFollow, ListItem, ReadingList
 from sources.models import ModerationEvent, Source
 
-from .factories import MemberFactory, ProposalFactory, SourceFactory
-
-
-def person(family, given):
-    return {"role": "author", "family": family, "given": given}
-
+from .factories import MemberFactory, ProposalFactory, SourceFactory, three_sources_out_of_order
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def three(theme):
-    return [
-        SourceFactory(
-            title="Zeal for quality",
-            contributors=[person("Young", "K.")],
-            authors="Young K",
-            year=2020,
-            themes=[theme],
-        ),
-        SourceFactory(
-            title="Aims of care",
-            contributors=[person("Brown", "A.")],
-            authors="Brown A",
-            year=2018,
-            themes=[theme],
-        ),
-        SourceFactory(
-            title="Measuring change",
-            contributors=[person("Martin", "G.")],
-            authors="Martin G",
-            year=2015,
-            themes=[theme],
-        ),
-    ]
+    return three_sources_out_of_order(theme)
 
 
 @pytest.fixture

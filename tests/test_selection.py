@@ -11,7 +11,7 @@ from django.urls import reverse
 from sources.lists import bibliography, selection
 from sources.models import Source
 
-from .factories import SourceFactory
+from .factories import SourceFactory, three_sources_out_of_order
 
 
 def person(family, given):
@@ -26,29 +26,7 @@ ADD = "/basket/add/"
 @pytest.fixture
 def three(theme):
     """Three sources whose alphabetical order (by first author) is not the order added."""
-    return [
-        SourceFactory(
-            title="Zeal for quality",
-            contributors=[person("Young", "K.")],
-            authors="Young K",
-            year=2020,
-            themes=[theme],
-        ),
-        SourceFactory(
-            title="Aims of care",
-            contributors=[person("Brown", "A.")],
-            authors="Brown A",
-            year=2018,
-            themes=[theme],
-        ),
-        SourceFactory(
-            title="Measuring change",
-            contributors=[person("Martin", "G.")],
-            authors="Martin G",
-            year=2015,
-            themes=[theme],
-        ),
-    ]
+    return three_sources_out_of_order(theme)
 
 
 def add_all(client, sources):
