@@ -34,6 +34,7 @@ from qlibrary import outbound
 
 from . import contributors as names
 from . import identifiers
+from .csl import split_pages
 from .duplicates import live_duplicate
 from .keys import is_valid_doi, normalize_doi, normalize_url
 from .models import LANGUAGE_PATTERN, MIN_YEAR, PAGE_PATTERN, Source
@@ -487,12 +488,8 @@ def csl_date(csl):
 
 
 def page_range(value):
-    """ "106-115", "106–15" (PubMed's short form), "k3617": the first and the last page."""
-    text = re.sub(r"\s*[-–—]\s*", "-", clean_text(first_text(value)))
-    first, _, last = text.partition("-")
-    if first.isdigit() and last.isdigit() and len(last) < len(first):
-        last = first[: len(first) - len(last)] + last
-    return first, last
+    """A service's pages ("106-115", PubMed's "106-15", "k3617") as first and last page."""
+    return split_pages(clean_text(first_text(value)))
 
 
 def look_up_pmid(pmid):
