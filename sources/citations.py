@@ -151,3 +151,12 @@ def meta_tags(source, item=None):
     from .meta_tags import meta_tags as tags
 
     return tags(source, item or csl_item(source))
+
+
+def reference_file(format, sources):
+    """The text of a reference-manager file (a key of FORMATS) holding `sources` in order."""
+    if format == "ris":
+        return ris_text(sources)
+    if format == "bibtex":
+        return bibtex_text(sources)
+    return "[\n" + ",\n".join(csl_json_items(sources)) + "\n]\n"

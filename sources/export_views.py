@@ -11,19 +11,11 @@ from django.shortcuts import get_object_or_404
 from taggit.models import Tag
 
 from . import page_cache as pages
-from .citations import FORMATS, bibtex_text, csl_json_items, ris_text
+from .citations import FORMATS, csl_json_items, reference_file
 from .filters import ListingFilters
 from .models import Source, Theme
 
 CHUNK = 500
-
-
-def _text(format, sources):
-    if format == "ris":
-        return ris_text(sources)
-    if format == "bibtex":
-        return bibtex_text(sources)
-    return "[\n" + ",\n".join(csl_json_items(sources)) + "\n]\n"
 
 
 def _headers(format, name):
@@ -39,7 +31,7 @@ def source_export(request, slug, format):
         Source.objects.visible_to(request.user).with_accessed_on().prefetch_related("tags"),
         slug=slug,
     )
-    return HttpResponse(_text(format, [source]), headers=_headers(format, source.slug))
+    return HttpResponse(reference_file(format, [source]), headers=_headers(format, source.slug))
 
 
 def _chunks(queryset):
@@ -53,7 +45,7 @@ def _chunks(queryset):
 def _stream(format, queryset):
     if format != "csl-json":
         for chunk in _chunks(queryset):
-            yield _text(format, chunk)
+            yield reference_file(format, chunk)
         return
     yield "["
     separator = "\n"

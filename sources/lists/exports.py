@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from sources.citations import FORMATS, bibtex_text, csl_json_items, ris_text
+from sources.citations import FORMATS, reference_file
 
 from . import bibliography
 
@@ -29,15 +29,6 @@ def export_urls(url_name, *args, style, key=""):
         format.replace("-", "_"): reverse(url_name, args=[*args, format]) + "?" + urlencode(query)
         for format in ALL_FORMATS
     }
-
-
-def reference_file(format, sources):
-    """The text of a reference-manager file holding `sources` in their order."""
-    if format == "ris":
-        return ris_text(sources)
-    if format == "bibtex":
-        return bibtex_text(sources)
-    return "[\n" + ",\n".join(csl_json_items(sources)) + "\n]\n"
 
 
 def export_response(format, sources, *, name, title, style):
