@@ -12,17 +12,18 @@ answers with an `Outcome` carrying one clear sentence.
 - Web address: the page's Highwire `citation_*`, Dublin Core and Open Graph `<meta>` tags, as
   reference managers read them.
 
-Every request goes through qlibrary.outbound (public addresses only, time and size capped).
+How each service is asked, and its answer read, is in its client (sources/clients/); this
+module chooses the service, turns its answer into the form's fields, and says its failures in
+words a member can act on.
 """
 
 import html
-import json
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from html.parser import HTMLParser
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,13 +35,12 @@ from qlibrary import outbound
 
 from . import contributors as names
 from . import identifiers
+from .clients import ErrorStatus, UnreadableAnswer, doi_resolver, openlibrary, pubmed, web_pages
 from .csl import split_pages
 from .duplicates import live_duplicate
 from .keys import is_valid_doi, normalize_doi, normalize_url
 from .models import LANGUAGE_PATTERN, MIN_YEAR, PAGE_PATTERN, Source
 
-CSL_JSON = "application/vnd.citationstyles.csl+json"
-HTML_TYPES = {"text/html", "application/xhtml+xml"}
 SUMMARY_LENGTH = 2000
 
 # The form's labels, in the form's order, for the message saying what was filled.
@@ -345,68 +345,53 @@ def look_up(identifier):
     }[identifier.kind](identifier.value)
 
 
-def fetch(url, *, service, headers=None, page=False):
-    """outbound.fetch(), with its failures said in one sentence naming the service (or, for a
-    member's own web address, `page`, the address)."""
+@contextmanager
+def failures_said(service, *, site=""):
+    """A client's failures as LookupFailed, in one sentence naming `service`. For a member's
+    own web page, `site` is its host: the request's failures name the site, and a refused
+    address is said as the outbound guard says it."""
+    asked = f"The site {site}" if site else service
     try:
-        return outbound.fetch(url, headers=headers)
+        yield
     except outbound.FetchTimeout:
         seconds = settings.OUTBOUND_TIMEOUT
         raise LookupFailed(
-            f"{service} did not answer within {seconds} second{pluralize(seconds)}; try again "
+            f"{asked} did not answer within {seconds} second{pluralize(seconds)}; try again "
             "in a moment, or fill in the form by hand."
         ) from None
     except outbound.BlockedAddress as error:
         raise LookupFailed(
             str(error)
-            if page
-            else f"{service} sent the library on to an address it does not fetch from (not a "
+            if site
+            else f"{asked} sent the library on to an address it does not fetch from (not a "
             "public http:// or https:// address)."
         ) from None
     except outbound.TooLarge:
         raise LookupFailed(
-            f"{service} sent more than the library reads "
+            f"{asked} sent more than the library reads "
             f"({filesizeformat(settings.OUTBOUND_MAX_BYTES)} at most); fill in the form by hand."
         ) from None
     except outbound.OutboundError:
         raise LookupFailed(
-            f"{service} could not be reached; try again later, or fill in the form by hand."
+            f"{asked} could not be reached; try again later, or fill in the form by hand."
+        ) from None
+    except ErrorStatus as error:
+        raise LookupFailed(
+            f"{service} answered with an error (HTTP {error.status}); try again later, or "
+            "fill in the form by hand."
+        ) from None
+    except UnreadableAnswer:
+        raise LookupFailed(
+            f"{service} sent an answer the library could not read; fill in the form by hand."
         ) from None
 
 
-def read_json(result, *, service):
-    try:
-        data = json.loads(result.content)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise LookupFailed(
-            f"{service} sent an answer the library could not read; fill in the form by hand."
-        )
-    return data
-
-
-def refuse_error_status(result, *, service, not_found):
-    if result.status == 404:
-        raise LookupFailed(not_found)
-    if not result.ok:
-        raise LookupFailed(
-            f"{service} answered with an error (HTTP {result.status}); try again later, or "
-            "fill in the form by hand."
-        )
-
-
 def look_up_doi(doi):
-    service = "The DOI resolver"
-    result = fetch(
-        f"{settings.DOI_RESOLVER}/{quote(doi, safe='/()[]:;')}",
-        service=service,
-        headers={"Accept": CSL_JSON},
-    )
-    refuse_error_status(
-        result, service=service, not_found=f"No record was found for the DOI {doi}."
-    )
-    return from_csl(read_json(result, service=service), doi)
+    with failures_said("The DOI resolver"):
+        csl = doi_resolver.csl_item(doi)
+    if csl is None:
+        raise LookupFailed(f"No record was found for the DOI {doi}.")
+    return from_csl(csl, doi)
 
 
 def from_csl(csl, doi):
@@ -493,22 +478,15 @@ def page_range(value):
 
 
 def look_up_pmid(pmid):
-    service = "PubMed"
-    result = fetch(
-        f"{settings.EUTILS_BASE}/esummary.fcgi?db=pubmed&id={pmid}&retmode=json&tool=qlibrary",
-        service=service,
-    )
-    not_found = f"PubMed has no record with the ID {pmid}."
-    refuse_error_status(result, service=service, not_found=not_found)
-    data = read_json(result, service=service)
-    if data.get("error"):
+    try:
+        with failures_said("PubMed"):
+            record = pubmed.summary(pmid)
+    except pubmed.QueryRefused as error:
         raise LookupFailed(
-            f"PubMed could not answer ({clean_text(str(data['error']))[:200]}); fill in the "
-            "form by hand."
-        )
-    record = (data.get("result") or {}).get(pmid)
-    if not isinstance(record, dict) or record.get("error") or not record.get("title"):
-        raise LookupFailed(not_found)
+            f"PubMed could not answer ({clean_text(str(error))[:200]}); fill in the form by hand."
+        ) from None
+    if record is None or not record.get("title"):
+        raise LookupFailed(f"PubMed has no record with the ID {pmid}.")
     pubtypes = [str(kind) for kind in record.get("pubtype") or []]
     references = [ref for ref in record.get("references") or [] if isinstance(ref, dict)]
     doi = next(
@@ -571,18 +549,12 @@ def look_up_pmid(pmid):
 
 
 def look_up_isbn(isbn):
-    service = "Open Library"
-    result = fetch(
-        f"{settings.OPENLIBRARY_BASE}/api/books?bibkeys=ISBN:{isbn}&format=json&jscmd=data",
-        service=service,
-    )
-    not_found = (
-        f"Open Library has no record of the ISBN {isbn}; fill in the book's details by hand."
-    )
-    refuse_error_status(result, service=service, not_found=not_found)
-    record = read_json(result, service=service).get(f"ISBN:{isbn}")
-    if not isinstance(record, dict) or not record.get("title"):
-        raise LookupFailed(not_found)
+    with failures_said("Open Library"):
+        record = openlibrary.book(isbn)
+    if record is None or not record.get("title"):
+        raise LookupFailed(
+            f"Open Library has no record of the ISBN {isbn}; fill in the book's details by hand."
+        )
     title = str(record["title"])
     if record.get("subtitle"):
         title = f"{title}: {record['subtitle']}"
@@ -617,26 +589,17 @@ def look_up_isbn(isbn):
 
 
 def look_up_url(url):
-    service = "That page"
-    host = urlsplit(url).hostname or url
-    result = fetch(
-        url,
-        service=f"The site {host}",
-        headers={"Accept": "text/html,application/xhtml+xml"},
-        page=True,
-    )
-    refuse_error_status(
-        result,
-        service=service,
-        not_found="That page was not found (HTTP 404); check the address.",
-    )
-    if result.content_type not in HTML_TYPES:
+    try:
+        with failures_said("That page", site=urlsplit(url).hostname or url):
+            page = web_pages.page(url)
+    except web_pages.NotAWebPage as error:
         raise LookupFailed(
-            f"That address serves {result.content_type or 'a file'}, not a web page the "
+            f"That address serves {error.content_type or 'a file'}, not a web page the "
             "library can read citation details from; fill in the form by hand."
-        )
-    page = PageMetadata.read(result.text)
-    found = page.found(result.url)
+        ) from None
+    if page is None:
+        raise LookupFailed("That page was not found (HTTP 404); check the address.")
+    found = from_page(page)
     if not found.title:
         raise LookupFailed(
             "That page has no title or citation details the library can read; fill in the "
@@ -645,147 +608,103 @@ def look_up_url(url):
     return found
 
 
-class PageMetadata(HTMLParser):
-    """The `<meta>` tags and `<title>` of a web page, by lower-case name."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.meta = {}
-        self.title = ""
-        self._in_title = False
-
-    @classmethod
-    def read(cls, text):
-        parser = cls()
-        parser.feed(text)
-        parser.close()
-        return parser
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "meta":
-            name = attrs.get("name") or attrs.get("property") or ""
-            content = attrs.get("content")
-            if name and content and content.strip():
-                self.meta.setdefault(name.strip().lower(), []).append(content.strip())
-        elif tag == "title" and not self.title:
-            self._in_title = True
-
-    def handle_endtag(self, tag):
-        if tag == "title":
-            self._in_title = False
-
-    def handle_data(self, data):
-        if self._in_title:
-            self.title += data
-
-    def first(self, *names):
-        for name in names:
-            if self.meta.get(name):
-                return self.meta[name][0]
-        return ""
-
-    def every(self, *names):
-        for name in names:
-            if self.meta.get(name):
-                return self.meta[name]
-        return []
-
-    def found(self, url):
-        described = any(
-            name.startswith(("citation_", "dc.", "dcterms.", "og:", "prism.")) for name in self.meta
-        )
-        doi = self.first("citation_doi", "prism.doi")
-        if not doi:
-            doi = next(
-                (
-                    value
-                    for value in self.every("dc.identifier", "dcterms.identifier")
-                    if is_valid_doi(value)
-                ),
-                "",
-            )
-        kind = self.kind()
-        page_first, page_last = self.first("citation_firstpage"), self.first("citation_lastpage")
-        if not page_last:
-            page_first, page_last = page_range(page_first)
-        year, month, day = date_parts(
-            self.first(
-                "citation_publication_date",
-                "citation_date",
-                "citation_online_date",
-                "citation_year",
-                "dc.date",
-                "dcterms.issued",
-                "dcterms.date",
-                "dcterms.created",
-                "article:published_time",
-            )
-        )
-        institution = self.first(
-            "citation_technical_report_institution", "citation_dissertation_institution"
-        )
-        found = Found(
-            title=self.first("citation_title", "dc.title", "dcterms.title", "og:title")
-            or self.title,
-            kind=kind,
-            url=url,
-            doi=normalize_doi(doi) if is_valid_doi(doi) else "",
-            contributors=[
-                name
-                for text in self.every("citation_author", "dc.creator", "dcterms.creator")
-                if (name := names.parse_name(clean_text(text)))
-            ],
-            container_title=self.first(
-                "citation_journal_title",
-                "citation_book_title",
-                "citation_conference_title",
-                "prism.publicationname",
-            )
-            or (self.first("og:site_name") if kind in WEB_KINDS else ""),
-            volume=self.first("citation_volume", "prism.volume"),
-            issue=self.first("citation_issue", "prism.number"),
-            page_first=page_first,
-            page_last=page_last,
-            publisher=institution
-            or self.first("citation_publisher", "dc.publisher", "dcterms.publisher"),
-            report_number=self.first("citation_technical_report_number"),
-            pmid=self.first("citation_pmid"),
-            isbn=self.first("citation_isbn", "prism.isbn"),
-            issn=self.first("citation_issn", "citation_eissn", "prism.issn", "prism.eissn"),
-            year=year,
-            issued_month=month,
-            issued_day=day,
-            language=language_code(self.first("citation_language", "dc.language")),
-            summary=self.first(
-                "citation_abstract",
-                "dcterms.abstract",
-                "dc.description",
-                "dcterms.description",
-                "og:description",
-                "description",
+def from_page(page):
+    """A Found from a web page's `<meta>` tags (its `<title>` when it has no other)."""
+    described = any(
+        name.startswith(("citation_", "dc.", "dcterms.", "og:", "prism.")) for name in page.meta
+    )
+    doi = page.first("citation_doi", "prism.doi")
+    if not doi:
+        doi = next(
+            (
+                value
+                for value in page.every("dc.identifier", "dcterms.identifier")
+                if is_valid_doi(value)
             ),
+            "",
         )
-        found.kind = kind_from_title(found.title, found.kind)
-        if found.title and not described:
-            found.notes.append("The page gives only its title: fill in the rest yourself.")
-        return found
+    kind = page_kind(page)
+    page_first, page_last = page.first("citation_firstpage"), page.first("citation_lastpage")
+    if not page_last:
+        page_first, page_last = page_range(page_first)
+    year, month, day = date_parts(
+        page.first(
+            "citation_publication_date",
+            "citation_date",
+            "citation_online_date",
+            "citation_year",
+            "dc.date",
+            "dcterms.issued",
+            "dcterms.date",
+            "dcterms.created",
+            "article:published_time",
+        )
+    )
+    institution = page.first(
+        "citation_technical_report_institution", "citation_dissertation_institution"
+    )
+    found = Found(
+        title=page.first("citation_title", "dc.title", "dcterms.title", "og:title") or page.title,
+        kind=kind,
+        url=page.url,
+        doi=normalize_doi(doi) if is_valid_doi(doi) else "",
+        contributors=[
+            name
+            for text in page.every("citation_author", "dc.creator", "dcterms.creator")
+            if (name := names.parse_name(clean_text(text)))
+        ],
+        container_title=page.first(
+            "citation_journal_title",
+            "citation_book_title",
+            "citation_conference_title",
+            "prism.publicationname",
+        )
+        or (page.first("og:site_name") if kind in WEB_KINDS else ""),
+        volume=page.first("citation_volume", "prism.volume"),
+        issue=page.first("citation_issue", "prism.number"),
+        page_first=page_first,
+        page_last=page_last,
+        publisher=institution
+        or page.first("citation_publisher", "dc.publisher", "dcterms.publisher"),
+        report_number=page.first("citation_technical_report_number"),
+        pmid=page.first("citation_pmid"),
+        isbn=page.first("citation_isbn", "prism.isbn"),
+        issn=page.first("citation_issn", "citation_eissn", "prism.issn", "prism.eissn"),
+        year=year,
+        issued_month=month,
+        issued_day=day,
+        language=language_code(page.first("citation_language", "dc.language")),
+        summary=page.first(
+            "citation_abstract",
+            "dcterms.abstract",
+            "dc.description",
+            "dcterms.description",
+            "og:description",
+            "description",
+        ),
+    )
+    found.kind = kind_from_title(found.title, found.kind)
+    if found.title and not described:
+        found.notes.append("The page gives only its title: fill in the rest yourself.")
+    return found
 
-    def kind(self):
-        if self.first("citation_journal_title"):
-            return Source.Kind.JOURNAL_ARTICLE
-        if self.first("citation_technical_report_institution", "citation_technical_report_number"):
-            return Source.Kind.REPORT
-        if self.first("citation_book_title", "citation_isbn"):
-            return Source.Kind.BOOK
-        if self.first("citation_conference_title"):
-            return Source.Kind.EVENT
-        og_type = self.first("og:type").lower()
-        if og_type.startswith("video"):
-            return Source.Kind.VIDEO
-        if og_type == "book":
-            return Source.Kind.BOOK
-        return Source.Kind.WEBSITE
+
+def page_kind(page):
+    """The kind of source a web page's tags say it is (a web site when they say nothing)."""
+    if page.first("citation_journal_title"):
+        return Source.Kind.JOURNAL_ARTICLE
+    if page.first("citation_technical_report_institution", "citation_technical_report_number"):
+        return Source.Kind.REPORT
+    if page.first("citation_book_title", "citation_isbn"):
+        return Source.Kind.BOOK
+    if page.first("citation_conference_title"):
+        return Source.Kind.EVENT
+    og_type = page.first("og:type").lower()
+    if og_type.startswith("video"):
+        return Source.Kind.VIDEO
+    if og_type == "book":
+        return Source.Kind.BOOK
+    return Source.Kind.WEBSITE
 
 
 # Cleaning what the services send
