@@ -7,13 +7,11 @@ own. A retraction or an expression of concern puts a banner on the source, adds 
 public log and e-mails the proposer, the endorsers and the moderators, once: the source's row is
 locked and its `alert` only ever rises. A correction is recorded and shown as a note. A DOI
 Crossref does not know is "no signal", never "fine". Sources hold no PubMed ID, so only DOIs are
-checked.
+checked. Crossref is asked through sources/clients/crossref.py.
 """
 
-import json
 import logging
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +21,7 @@ from django.utils import timezone
 from qlibrary import outbound
 
 from . import notifications
+from .clients import ServiceError, crossref
 from .lists.alerts import notify_owners_of
 from .models import IdentifierCheck, ModerationEvent, Notice, Source
 
@@ -40,29 +39,6 @@ EVENTS = {
 }
 # A look-up that failed (Crossref down) is tried again after this long, not a whole interval.
 RETRY_FAILED_AFTER = timedelta(days=1)
-
-
-class LookupFailed(Exception):
-    """Crossref could not be asked or gave an answer that is not a work."""
-
-
-def updates_of(doi):
-    """Crossref's `updated-by` entries for `doi`, or None when Crossref has no record of it."""
-    url = f"{settings.CROSSREF_API.rstrip('/')}/works/{quote(doi, safe='')}"
-    try:
-        response = outbound.fetch(url, headers={"Accept": "application/json"})
-    except outbound.OutboundError as error:
-        raise LookupFailed(str(error)) from None
-    if response.status == 404:
-        return None
-    if not response.ok:
-        raise LookupFailed(f"Crossref answered HTTP {response.status}")
-    try:
-        message = json.loads(response.content)["message"]
-        entries = message.get("updated-by") or []
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise LookupFailed("Crossref's answer was not a work record") from None
-    return [entry for entry in entries if isinstance(entry, dict)]
 
 
 def record_updates(*, source, entries):
@@ -171,8 +147,8 @@ def check_sources(*, sources=None, report=None):
     counts = {"checked": 0, "raised": 0, "failed": 0, "unknown": 0}
     for source in sources:
         try:
-            entries = updates_of(source.doi)
-        except LookupFailed as error:
+            entries = crossref.updates_of(source.doi)
+        except (outbound.OutboundError, ServiceError) as error:
             logger.warning("Crossref look-up of %s failed: %s", source.doi, error)
             result, failed = f"look-up failed: {error}"[:300], True
             counts["failed"] += 1

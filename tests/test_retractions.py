@@ -206,7 +206,7 @@ def test_a_checked_doi_is_not_looked_up_again_until_due(crossref, retracted):
 
 def test_progress_line_per_hundred_dois(db, monkeypatch):
     sources = [SourceFactory.build(pk=n, doi=f"10.1/{n}") for n in range(1, 202)]
-    monkeypatch.setattr(retractions, "updates_of", lambda doi: None)
+    monkeypatch.setattr("sources.clients.crossref.updates_of", lambda doi: None)
     monkeypatch.setattr(retractions, "_remember_check", lambda source, **kwargs: None)
     lines = []
 
