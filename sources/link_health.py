@@ -9,17 +9,16 @@ called broken only when it has kept failing for a week.
 - 403 and 429 are sites refusing robots: the page is there, so they are not failures.
 - A link is broken after LINK_BROKEN_AFTER_FAILURES failed checks in a row spanning at least
   LINK_BROKEN_AFTER_DAYS days. The source page then says so, with the Internet Archive's copy
-  when its availability API has one.
+  when its availability API has one (asked through sources/clients/wayback.py).
 """
 
-import json
 import logging
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http import HTTPStatus
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -29,6 +28,7 @@ from django.utils import timezone
 from qlibrary import outbound
 
 from .access import is_moderator
+from .clients import ErrorStatus, ServiceError, wayback
 from .lists.alerts import notify_owners_of
 from .models import LinkHealth, ModerationEvent, Source
 from .page_cache import library_changed
@@ -144,13 +144,8 @@ def archived_copy(url):
     if not settings.WAYBACK_AVAILABILITY_URL:
         return ""
     try:
-        response = outbound.fetch(
-            f"{settings.WAYBACK_AVAILABILITY_URL}?url={quote(url, safe='')}",
-            headers={"Accept": "application/json"},
-        )
-        answer = json.loads(response.content) if response.ok else {}
-        closest = answer.get("archived_snapshots", {}).get("closest") or {}
-    except (outbound.OutboundError, ValueError, AttributeError) as error:
+        closest = wayback.closest_snapshot(url)
+    except (outbound.OutboundError, ServiceError) as error:
         logger.warning("Archive look-up for %s failed: %s", url, error)
         return ""
     archived = str(closest.get("url", ""))
@@ -164,13 +159,14 @@ def request_archive(url):
     if not settings.WAYBACK_SAVE_URL:
         return False
     try:
-        response = outbound.fetch(settings.WAYBACK_SAVE_URL + url)
+        wayback.save_page(url)
     except outbound.OutboundError as error:
         logger.warning("Save Page Now request for %s failed: %s", url, error)
         return False
-    if not response.ok:
-        logger.warning("Save Page Now refused %s: HTTP %s", url, response.status)
-    return response.ok
+    except ErrorStatus as error:
+        logger.warning("Save Page Now refused %s: HTTP %s", url, error.status)
+        return False
+    return True
 
 
 def due(now):
