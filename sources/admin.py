@@ -67,11 +67,12 @@ class EndorsementAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "source", "actor"]
+    list_display = ["created_at", "action", "source", "reading_list_title", "actor"]
     list_filter = ["action"]
     list_select_related = ["source", "actor"]
-    search_fields = ["source__title", "reason"]
+    search_fields = ["source__title", "reading_list_title", "reason"]
     autocomplete_fields = ["source", "actor"]
+    raw_id_fields = ["reading_list"]
 
 
 @admin.register(LinkHealth)

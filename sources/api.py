@@ -319,19 +319,37 @@ class TagOut(Schema):
     source_count: int
 
 
+class ListRef(Schema):
+    title: str = Field(description="The list's title when the decision was made.")
+    slug: str | None = Field(description="The list's slug, while the list is public.")
+
+
 class LogEntryOut(Schema):
     id: int
     created_at: datetime
     action: str
     decision: str
     source: ThemeRef | None = Field(description="The source decided on (title and slug).")
-    theme: ThemeRef | None = Field(description="The theme whose discussion was moderated.")
+    theme: ThemeRef | None = Field(
+        description="The theme whose discussion was moderated, or on which a list was featured."
+    )
+    reading_list: ListRef | None = Field(
+        description="The reading list featured, no longer featured, hidden or restored."
+    )
     moderator: str
     reason: str
 
     @staticmethod
     def resolve_decision(event):
         return event.get_action_display()
+
+    @staticmethod
+    def resolve_reading_list(event):
+        if not event.is_about_list:
+            return None
+        reading_list = event.reading_list
+        readable = reading_list is not None and reading_list.is_public
+        return {"title": event.reading_list_title, "slug": reading_list.slug if readable else None}
 
     @staticmethod
     def resolve_moderator(event):
@@ -432,9 +450,10 @@ def list_tags(request):
 )
 @decorate_view(with_etag)
 def moderation_log(request):
-    """The public moderation log: decisions on sources and on comments, with their reasons."""
+    """The public moderation log: decisions on sources, comments and reading lists, with their
+    reasons."""
     return ModerationEvent.objects.filter(action__in=ModerationEvent.PUBLIC).select_related(
-        "source", "theme", "actor"
+        "source", "theme", "actor", "reading_list"
     )
 
 

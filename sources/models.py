@@ -763,9 +763,20 @@ class ModerationEvent(models.Model):
         CONCERN = "concern", "Expression of concern found"
         REVIEW = "review", "Reviewed"
         SUPERSEDE = "supersede", "Marked as superseded"
+        FEATURE_LIST = "feature_list", "Featured a reading list"
+        UNFEATURE_LIST = "unfeature_list", "Stopped featuring a reading list"
+        HIDE_LIST = "hide_list", "Hid a reading list"
+        RESTORE_LIST = "restore_list", "Restored a reading list"
 
     # Decisions on a source, which its proposer hears about.
     DECISIONS = (Action.APPROVE, Action.DECLINE, Action.REQUEST_CHANGES, Action.RETIRE)
+    # Decisions on a reading list (sources/lists/services.py).
+    ABOUT_LISTS = (
+        Action.FEATURE_LIST,
+        Action.UNFEATURE_LIST,
+        Action.HIDE_LIST,
+        Action.RESTORE_LIST,
+    )
     # What the public moderation log lists.
     PUBLIC = (
         *DECISIONS,
@@ -776,9 +787,11 @@ class ModerationEvent(models.Model):
         Action.CONCERN,
         Action.REVIEW,
         Action.SUPERSEDE,
+        *ABOUT_LISTS,
     )
 
-    # The event is about a source, or about a comment in a theme's discussion (theme set).
+    # The event is about a source, about a comment in a theme's discussion (theme set), or about
+    # a reading list (reading_list set, and the theme too when the list is featured on one).
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
@@ -788,6 +801,16 @@ class ModerationEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reading_list = models.ForeignKey(
+        "lists.ReadingList",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
+    # The list's title when the decision was made: the log keeps naming a list renamed or
+    # deleted since, and a spammer renaming a hidden list does not rewrite the log.
+    reading_list_title = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
@@ -802,6 +825,8 @@ class ModerationEvent(models.Model):
         indexes = [models.Index(fields=["-created_at"], name="moderation_event_newest")]
 
     def __str__(self):
+        if self.is_about_list:
+            return f"{self.get_action_display()}: {self.reading_list_title}"
         return f"{self.get_action_display()}: {self.source or self.theme}"
 
     @property
@@ -816,6 +841,10 @@ class ModerationEvent(models.Model):
     @property
     def is_about_comment(self):
         return self.action in (self.Action.HIDE_COMMENT, self.Action.RESTORE_COMMENT)
+
+    @property
+    def is_about_list(self):
+        return self.action in self.ABOUT_LISTS
 
 
 class LinkHealth(models.Model):

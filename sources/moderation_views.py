@@ -234,7 +234,7 @@ def log(request):
     """The public log of moderators' decisions, with their reasons."""
     events = (
         ModerationEvent.objects.filter(action__in=ModerationEvent.PUBLIC)
-        .select_related("source", "theme", "actor")
+        .select_related("source", "theme", "actor", "reading_list")
         .order_by("-created_at", "-pk")
     )
     page = paginate(request, events)

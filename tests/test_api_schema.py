@@ -10,6 +10,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
 
+from sources.lists import services
 from sources.models import Endorsement, ModerationEvent, Source
 
 from .factories import MemberFactory, SourceFactory
@@ -58,6 +59,13 @@ def library(db, themes, moderator, settings, test_connection_kept):
         ModerationEvent.objects.create(
             source=source, actor=moderator, action="approve", reason="Fits."
         )
+    # Decisions on reading lists: one featured and public, one hidden, whose slug is left out.
+    featured, hidden = (
+        services.create_list(owner=member, title=title, visibility="public")
+        for title in ("Start here", "Spam")
+    )
+    services.feature_list(reading_list=featured, theme=themes[0], moderator=moderator)
+    services.hide_list(reading_list=hidden, moderator=moderator, reason="Advertising.")
 
 
 @schema.parametrize()

@@ -59,3 +59,39 @@ def test_the_open_data_download_holds_the_public_lists(lists, settings, tmp_path
         "Source 1",
         "Source 2",
     ]
+
+
+def test_the_api_log_names_a_decided_list_with_its_slug_while_it_is_public(
+    client, lists, theme, moderator
+):
+    public, _ = lists
+    services.feature_list(reading_list=public, theme=theme, moderator=moderator, note="Begin.")
+    services.hide_list(reading_list=public, moderator=moderator, reason="Spam")
+
+    log = client.get("/api/moderation-log/").json()["results"]
+    assert [
+        (e["action"], e["decision"], e["reading_list"], e["theme"], e["reason"], e["moderator"])
+        for e in log
+    ] == [
+        (
+            "hide_list",
+            "Hid a reading list",
+            {"title": "Public path", "slug": None},
+            None,
+            "Spam",
+            moderator.public_name,
+        ),
+        (
+            "feature_list",
+            "Featured a reading list",
+            {"title": "Public path", "slug": None},
+            {"slug": theme.slug, "title": theme.title},
+            "Begin.",
+            moderator.public_name,
+        ),
+    ]
+
+    services.restore_list(reading_list=public, moderator=moderator)
+    log = client.get("/api/moderation-log/").json()["results"]
+    assert log[0]["decision"] == "Restored a reading list"
+    assert {e["reading_list"]["slug"] for e in log} == {"public-path"}

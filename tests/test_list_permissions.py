@@ -6,7 +6,7 @@ import pytest
 from sources.lists import services
 from sources.lists.models import FeaturedList, ListItem, ReadingList
 
-from .factories import MemberFactory, SourceFactory
+from .factories import MemberFactory, ModeratorFactory, SourceFactory
 from .permission_matrix import DONE, FORBIDDEN, LOGIN, NOT_FOUND, OK, check, table_for
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +110,15 @@ def test_only_moderators_hide_a_list(client_as, persona, expected, reading_list)
     response = client_as(persona).post(url, {"reason": "Spam"})
     check(response, expected, url)
     assert ReadingList.objects.get(pk=reading_list.pk).is_hidden == (expected == DONE)
+
+
+@table(anonymous=LOGIN, member=FORBIDDEN, owner=FORBIDDEN, moderator=DONE)
+def test_only_moderators_restore_a_hidden_list(client_as, persona, expected, reading_list):
+    services.hide_list(reading_list=reading_list, moderator=ModeratorFactory(), reason="Spam")
+    url = f"/lists/{reading_list.slug}/restore/"
+    response = client_as(persona).post(url, {"reason": "Not spam after all"})
+    check(response, expected, url)
+    assert ReadingList.objects.get(pk=reading_list.pk).is_hidden == (expected != DONE)
 
 
 @table(anonymous=LOGIN, member=FORBIDDEN, owner=FORBIDDEN, moderator=DONE)

@@ -225,7 +225,14 @@ def test_a_moderator_hides_a_spammy_list_with_a_reason_in_the_public_log(
     assert client.get(public_list.get_absolute_url()).status_code == 404
     assert "Start with these" not in client.get("/lists/").content.decode()
     log = client.get("/moderation/log/").content.decode()
-    assert "Hid the reading list “Start with these”" in log and "Advertising" in log
+    assert "Hid a reading list" in log and "Start with these" in log and "Advertising" in log
+    assert public_list.get_absolute_url() not in log
+    event = ModerationEvent.objects.get(reading_list=public_list)
+    assert (event.action, event.actor, event.reason) == (
+        ModerationEvent.Action.HIDE_LIST,
+        moderator,
+        "Advertising",
+    )
 
 
 def test_a_moderator_features_a_list_on_a_theme(client, moderator, public_list, theme):
@@ -233,11 +240,17 @@ def test_a_moderator_features_a_list_on_a_theme(client, moderator, public_list, 
     client.post(f"/lists/{public_list.slug}/feature/", {"theme": theme.pk})
     assert public_list.features.filter(theme=theme).exists()
     event = ModerationEvent.objects.get(theme=theme)
-    assert "Featured the reading list “Start with these”" in event.reason
+    assert (event.action, event.reading_list, event.reading_list_title, event.actor) == (
+        ModerationEvent.Action.FEATURE_LIST,
+        public_list,
+        "Start with these",
+        moderator,
+    )
     client.logout()
     page = client.get(theme.get_absolute_url()).content.decode()
     assert "Start here" in page and public_list.get_absolute_url() in page
-    assert "Featured the reading list" in client.get("/moderation/log/").content.decode()
+    log = client.get("/moderation/log/").content.decode()
+    assert "Featured a reading list" in log and public_list.get_absolute_url() in log
 
 
 @pytest.mark.parametrize("number", [1, 20])

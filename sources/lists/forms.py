@@ -51,5 +51,20 @@ class HideForm(CleanTextMixin, forms.Form):
     )
 
 
+class RestoreForm(CleanTextMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional; shown in the log.",
+    )
+
+
 class FeatureForm(CleanTextMixin, forms.Form):
     theme = forms.ModelChoiceField(queryset=Theme.objects.all(), empty_label=None)
+    note = forms.CharField(
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why start here, if you like; shown in the log.",
+    )

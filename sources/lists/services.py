@@ -10,7 +10,6 @@ from qlibrary.markdown import render as render_markdown
 from sources import page_cache
 from sources.access import is_moderator
 from sources.models import ModerationEvent, Source
-from sources.notifications import absolute
 
 from .featured import featured_themes
 from .models import FeaturedList, ListChange, ListFollow, ListItem, ReadingList
@@ -228,12 +227,28 @@ def hide_list(*, reading_list, moderator, reason):
         reading_list.hidden_by = moderator
         reading_list.hidden_reason = reason
         reading_list.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
-        _log(moderator, None, f"Hid the reading list “{reading_list.title}”", reading_list, reason)
+        _log(ModerationEvent.Action.HIDE_LIST, reading_list, moderator=moderator, reason=reason)
         _featured_pages_changed(reading_list)  # now and again once it commits
 
 
-def feature_list(*, reading_list, theme, moderator, feature=True):
-    """A moderator features a public list on a theme's page ("Start here"), or stops."""
+def restore_list(*, reading_list, moderator, reason=""):
+    """A moderator shows a hidden list again, in the public log."""
+    if not is_moderator(moderator):
+        raise ListRefused("Only moderators can restore a list.")
+    if not reading_list.is_hidden:
+        raise ListRefused("This list is not hidden.")
+    with transaction.atomic():
+        reading_list.hidden_at = None
+        reading_list.hidden_by = None
+        reading_list.hidden_reason = ""
+        reading_list.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
+        _log(ModerationEvent.Action.RESTORE_LIST, reading_list, moderator=moderator, reason=reason)
+        _featured_pages_changed(reading_list)  # now and again once it commits
+
+
+def feature_list(*, reading_list, theme, moderator, feature=True, note=""):
+    """A moderator features a public list on a theme's page ("Start here"), or stops; the
+    optional note, why, goes into the public log."""
     if not is_moderator(moderator):
         raise ListRefused("Only moderators can feature a list.")
     if feature and not reading_list.is_public:
@@ -243,26 +258,26 @@ def feature_list(*, reading_list, theme, moderator, feature=True):
             _, created = FeaturedList.objects.get_or_create(
                 theme=theme, reading_list=reading_list, defaults={"featured_by": moderator}
             )
-            what = "Featured the reading list"
+            action = ModerationEvent.Action.FEATURE_LIST
         else:
             created = FeaturedList.objects.filter(theme=theme, reading_list=reading_list).delete()[
                 0
             ]
-            what = "Stopped featuring the reading list"
+            action = ModerationEvent.Action.UNFEATURE_LIST
         if created:
-            _log(moderator, theme, f"{what} “{reading_list.title}”", reading_list, "")
+            _log(action, reading_list, moderator=moderator, reason=note, theme=theme)
         page_cache.theme_changed(theme)  # now and again once it commits
 
 
-def _log(moderator, theme, what, reading_list, reason):
-    """Record in the public moderation log. Its events point at a source or a theme, so the
-    list is named, with its address, in the reason."""
-    text = f"{what} ({absolute(reading_list.get_absolute_url())})"
+def _log(action, reading_list, *, moderator, reason, theme=None):
+    """Record the decision in the public moderation log, naming the list as it is titled now."""
     ModerationEvent.objects.create(
+        action=action,
+        reading_list=reading_list,
+        reading_list_title=reading_list.title,
         theme=theme,
         actor=moderator,
-        action=ModerationEvent.Action.REVIEW,
-        reason=f"{text}: {reason}" if reason else f"{text}.",
+        reason=reason.strip(),
     )
 
 

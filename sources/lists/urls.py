@@ -44,5 +44,6 @@ urlpatterns = [
     path("lists/<slug:slug>/copy/", views.copy, name="copy"),
     path("lists/<slug:slug>/follow/", views.follow, name="follow"),
     path("lists/<slug:slug>/hide/", views.hide, name="hide"),
+    path("lists/<slug:slug>/restore/", views.restore, name="restore"),
     path("lists/<slug:slug>/feature/", views.feature, name="feature"),
 ]

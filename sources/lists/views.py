@@ -15,7 +15,7 @@ from sources.models import Notice, Source, TaggedSource, Theme
 
 from . import bibliography, selection, services
 from .exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
-from .forms import AddSourceForm, FeatureForm, HideForm, ListForm, NoteForm
+from .forms import AddSourceForm, FeatureForm, HideForm, ListForm, NoteForm, RestoreForm
 from .models import ListFollow, ListItem, ReadingList
 from .services import ListRefused
 
@@ -131,6 +131,7 @@ def detail(request, slug):
     }
     if context["moderating"]:
         context["hide_form"] = HideForm()
+        context["restore_form"] = RestoreForm()
         context["feature_form"] = FeatureForm()
         context["featured_on"] = list(
             Theme.objects.filter(featured_lists__reading_list=reading_list)
@@ -303,6 +304,21 @@ def hide(request, slug):
 
 @require_POST
 @moderator_required
+def restore(request, slug):
+    reading_list = get_object_or_404(ReadingList, slug=slug)
+    form = RestoreForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.restore_list(reading_list=reading_list, moderator=request.user, reason=reason)
+    except ListRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "The list is shown again; the log records it.")
+    return redirect(reading_list.get_absolute_url())
+
+
+@require_POST
+@moderator_required
 def feature(request, slug):
     reading_list = get_object_or_404(ReadingList, slug=slug)
     form = FeatureForm(request.POST)
@@ -313,7 +329,11 @@ def feature(request, slug):
     theme = form.cleaned_data["theme"]
     try:
         services.feature_list(
-            reading_list=reading_list, theme=theme, moderator=request.user, feature=wanted
+            reading_list=reading_list,
+            theme=theme,
+            moderator=request.user,
+            feature=wanted,
+            note=form.cleaned_data["note"],
         )
     except ListRefused as refusal:
         messages.error(request, str(refusal))
