@@ -37,8 +37,8 @@ distinct
     path of a list (`--distinct-paths`, 5,000 by default) on every request: half source pages
     picked among all approved sources, a fifth searches for words of source titles, the rest
     pages of the library listing and of the themes' listings, up to their last pages. The cache
-    starts empty, so most requests are a page's first visit. Target: a median under 25 ms, a
-    p95 under 60 ms, and no answer other than 2xx.
+    starts empty, so most requests are a page's first visit. Target: a median under 50 ms, a
+    p95 under 120 ms, and no answer other than 2xx.
 
 Each run's table goes into its own generated block of the report (`--out`) with the date, the
 command, the data sizes and the configuration; the cached and afresh runs also draw a chart.
@@ -86,6 +86,9 @@ MEDIAN_TARGET_MS = 25
 P95_TARGET_MS = 60
 SEARCH_MEDIAN_TARGET_MS = 50  # afresh run, search pages
 SEARCH_P95_TARGET_MS = 120
+# Distinct run: first visits, most of them rendered afresh with an empty cache.
+DISTINCT_MEDIAN_TARGET_MS = 50
+DISTINCT_P95_TARGET_MS = 120
 WRITERS = 40
 SECRET_KEY = secrets.token_urlsafe(64)  # one for the whole invocation: sessions must stay valid
 PAGES_REDIS = ["--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"]
@@ -603,7 +606,8 @@ def mixed_table(result):
 def distinct_table(result):
     row = result["result"]
     kinds = ", ".join(f"{count:,} {kind}" for kind, count in result["kinds"].items())
-    ok = row["p50_ms"] < MEDIAN_TARGET_MS and row["p95_ms"] < P95_TARGET_MS and not row["non_2xx"]
+    median, p95 = DISTINCT_MEDIAN_TARGET_MS, DISTINCT_P95_TARGET_MS
+    ok = row["p50_ms"] < median and row["p95_ms"] < p95 and not row["non_2xx"]
     return "\n".join(
         [
             f"The list: {result['paths']:,} paths ({kinds}), {result['distinct']:,} of them "
@@ -614,8 +618,7 @@ def distinct_table(result):
             "|---|---:|---:|---:|---:|---:|---:|---|",
             f"| a random path of the list per request | {row['requests']:,} | {row['rps']:,.0f} "
             f"| {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} "
-            f"| {row['non_2xx']:,} | median < {MEDIAN_TARGET_MS}, p95 < {P95_TARGET_MS}, "
-            f"all 2xx {met(ok)} |",
+            f"| {row['non_2xx']:,} | median < {median}, p95 < {p95}, all 2xx {met(ok)} |",
         ]
     )
 

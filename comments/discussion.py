@@ -4,26 +4,23 @@ Each change keeps the denormalized comment_count of the theme or source exact, i
 transaction; e-mails go out after the commit.
 """
 
-import hashlib
-import secrets
+import time
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import F
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from qlibrary.cache import PAGE_TIMEOUT, fragment
 from qlibrary.markdown import render
-from sources import page_cache
-from sources.access import is_member, is_moderator
+from sources import page_keys
+from sources.access import is_member
 from sources.models import Source, Theme
 from sources.pagination import paginate
 from sources.permissions import MEMBERS_ONLY, comment_refusal
@@ -88,60 +85,30 @@ def threads(request, target):
 def on_page(request, target):
     """The discussion for the page of `target`, as template context.
 
-    Readers share one rendered section (`discussion_html`), and so do members, but for the
-    authors of the comments shown: each is kept while the target's page version holds, and at
-    most PAGE_TIMEOUT, so its relative times ("5 minutes ago") stay as fresh as a cached page's.
-    A member who wrote one of the comments shown (whose buttons there are Edit and Delete), and a
-    signed-in person who may not comment yet, get theirs rendered (`discussion`)."""
-    user = request.user
-    gathered = cache(lambda: threads(request, target))  # read at most once
-    if not user.is_authenticated:
-        html, _, _ = _kept(request, target, "readers", {}, gathered)
-        return {"discussion_html": mark_safe(html)}  # noqa: S308 (our template, text sanitized)
-    if not is_member(user):
-        return {"discussion": gathered()}
-    viewers = "moderators" if is_moderator(user) else "members"
-    # Rendered for a member who wrote none of the comments (an anonymous user, whose pk no
-    # comment's author has), each form's token field holding a random stand-in.
-    for_any_member = {"user": AnonymousUser(), "csrf_token": secrets.token_hex(16)}
-    html, authors, stand_in = _kept(request, target, viewers, for_any_member, gathered)
-    if user.pk in authors:
-        return {"discussion": gathered()}
-    # The whole field is replaced, never the bare value: text a member wrote is escaped (and
-    # sanitized), so it can hold no <input> element, whatever it says.
-    html = html.replace(_token_field(stand_in), _token_field(get_token(request)))
-    return {"discussion_html": mark_safe(html)}  # noqa: S308 (as above)
-
-
-def _token_field(token):
-    # As Django's {% csrf_token %} writes it.
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-
-
-def _kept(request, target, viewers, context, gathered):
-    """The discussion section as `viewers` see it (the Discussion `gathered()` rendered with
-    `context`), the ids of the authors of the comments it shows, and the stand-in token it was
-    rendered with (the `csrf_token` of `context`, if any); kept."""
-    if isinstance(target, Theme):
-        version = page_cache.theme_page(target.slug)
-    else:
-        version = page_cache.source_page(target.slug)
-    asked = hashlib.sha256(request.GET.get(PAGE_PARAMETER, "").encode()).hexdigest()
-
-    def render_section():
-        discussion = gathered()
-        html = render_to_string(
-            "comments/discussion.html", {**context, "discussion": discussion}, request
-        )
-        shown = [c for thread in discussion.threads for c in [thread, *thread.thread_replies]]
-        return str(html), {comment.author_id for comment in shown}, context.get("csrf_token")
-
-    return page_cache.remember(
-        f"discussion:{viewers}:{version}:{asked}",
-        render_section,
-        depends_on=[version],
-        timeout=page_cache.PAGE_TIMEOUT,
+    Readers share one rendered section (`discussion_html`), a fragment keyed by the target's
+    `updated_at` (a comment's change touches its target: qlibrary/cache.py; the target was read
+    in this request) and the page's key or the cache generation (a member renamed), kept at most
+    PAGE_TIMEOUT so its relative times ("5 minutes ago") stay true. A signed-in person's holds
+    their buttons and form token, and is rendered for them (`discussion`)."""
+    if request.user.is_authenticated:
+        return {"discussion": threads(request, target)}
+    page_key = getattr(request, "page_key", None) or page_keys.common()
+    html = fragment(
+        f"discussion:{type(target).__name__}:{target.pk}",
+        (
+            target.updated_at,
+            request.GET.get(PAGE_PARAMETER, ""),
+            int(time.time() // PAGE_TIMEOUT),
+            *page_key,
+        ),
+        lambda: str(
+            render_to_string(
+                "comments/discussion.html", {"discussion": threads(request, target)}, request
+            )
+        ),
+        timeout=PAGE_TIMEOUT,
     )
+    return {"discussion_html": mark_safe(html)}  # noqa: S308 (our template, text sanitized)
 
 
 class DiscussionError(Exception):
@@ -162,12 +129,8 @@ def discussion_refusal(target, member):
 
 def adjust_count(target, change):
     """Move the visible-comment count of a theme or source by `change`."""
+    # The querysets of themes and sources set `updated_at` too (qlibrary/cache.py).
     type(target).objects.filter(pk=target.pk).update(comment_count=F("comment_count") + change)
-    # An update() sends no signal: the pages showing the count are invalidated here.
-    if isinstance(target, Theme):
-        page_cache.theme_changed(target)
-    else:
-        page_cache.sources_changed([target.pk], what=page_cache.DISCUSSION)
 
 
 def post(*, author, target, body, parent=None):

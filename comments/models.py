@@ -36,6 +36,8 @@ class CommentStatus(models.TextChoices):
 
 class Comment(models.Model):
     Status = CommentStatus
+    # Saved or deleted, it changes its source's or theme's pages (qlibrary/cache.py).
+    touches = ["source", "theme"]
 
     theme = models.ForeignKey(
         Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"

@@ -9,10 +9,18 @@ def create_cache_tables(using, **kwargs):
     call_command("createcachetable", database=using, verbosity=0)
 
 
-def _site_page_changed(sender, instance, **kwargs):
-    from sources.page_cache import site_page_changed
+def _member_saved(sender, instance, created, update_fields=None, **kwargs):
+    """A member's name is on their comments, sources and lists: a change to it, which no
+    `updated_at` shows, starts a new cache generation. Signing in stamps last_login, and a digest
+    digest_sent_at, which no page shows; a new member shows nowhere yet."""
+    from .cache import new_generation
 
-    site_page_changed(instance)
+    if created or (update_fields is not None and set(update_fields) <= SILENT_MEMBER_FIELDS):
+        return
+    new_generation()
+
+
+SILENT_MEMBER_FIELDS = {"last_login", "digest_sent_at"}
 
 
 class QLibraryConfig(AppConfig):
@@ -20,9 +28,11 @@ class QLibraryConfig(AppConfig):
     verbose_name = "Q Library"
 
     def ready(self):
-        from .models import SitePage
+        from .cache import connect_touches, new_generation_after_migrate, new_generation_on_change
 
         post_migrate.connect(create_cache_tables, sender=self)
-        # A site page edited in the admin shows on its next read (sources/page_cache.py).
-        post_save.connect(_site_page_changed, sender=SitePage, dispatch_uid="pages_site_saved")
-        post_delete.connect(_site_page_changed, sender=SitePage, dispatch_uid="pages_site_deleted")
+        post_migrate.connect(new_generation_after_migrate, sender=self)
+        user = self.get_model("User")
+        post_save.connect(_member_saved, sender=user, dispatch_uid="cache_member_saved")
+        post_delete.connect(new_generation_on_change, sender=user, dispatch_uid="cache_member_gone")
+        connect_touches()

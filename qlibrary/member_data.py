@@ -24,10 +24,11 @@ from django.db import transaction
 from comments import discussion
 from comments.models import Comment, Flag
 from qlibrary.outbox import erasure
-from sources import page_cache
 from sources.endorsements import remove_all_endorsements
 from sources.lists.own_data import own_lists_data
 from sources.models import Endorsement, Follow, Source
+
+from . import cache
 
 # Who a deleted account's remaining traces are attributed to.
 FORMER_MEMBER = "a former member"
@@ -191,10 +192,8 @@ def _end_sessions(member):
 
 
 def _forget_cached_pages():
-    """Cached pages and parts of pages that showed the member's name or profile, and the keys
-    named after them (member:<username>). Deleting an account already invalidates every cached
-    page (sources/page_cache.py), so emptying the shared cache of pages costs no more renders;
-    it also drops sessions' cached copies, which are read again from the database. Other
-    processes' own copies of parts are invalid from now on and expire within a day."""
-    caches[page_cache.CACHE_ALIAS].clear()
-    caches[page_cache.PARTS_ALIAS].clear()
+    """Cached pages and fragments that showed the member's name or profile. Deleting an account
+    already starts a new cache generation (qlibrary/cache.py), so no key of theirs is read
+    again; emptying the cache removes the entries too, and sessions' cached copies, which are
+    read again from the database."""
+    caches[cache.CACHE_ALIAS].clear()

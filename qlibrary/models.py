@@ -84,3 +84,13 @@ class SitePage(models.Model):
     def body_html(self):
         """The body as HTML: raw HTML in the text is shown as text, links only http(s)/mailto."""
         return mark_safe(_PAGE_MARKDOWN.render(self.body))  # noqa: S308  (html off: escaped)
+
+
+class CacheGeneration(models.Model):
+    """The cache's generation, one row: part of every cache key, moved by the few changes that
+    no row's `updated_at` shows (qlibrary/cache.py)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"generation {self.number}"

@@ -110,7 +110,7 @@ MIDDLEWARE = [
     "qlibrary.middleware.PublicCompressionMiddleware",
     "qlibrary.middleware.PermissionsPolicyMiddleware",
     # Answers If-None-Match / If-Modified-Since with 304 from the ETag and Last-Modified that
-    # readers' pages and feeds carry (sources/page_cache.py).
+    # readers' pages and feeds carry (qlibrary/cache.py).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,11 +162,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # - "default" holds rate-limit counters (comments, log-ins, sign-ups). Redis at REDIS_URL (run it
 #   with `maxmemory-policy noeviction`: an evicted counter is a limit silently reset), otherwise
 #   the database table CACHE_TABLE, whose cap is far above what counters ever reach.
-# - "pages" holds readers' whole pages and the versions that validate them (sources/page_cache.py).
+# - "pages" holds readers' whole pages and fragments of pages, under keys made from the data they
+#   show (qlibrary/cache.py).
 #   Redis at PAGE_CACHE_REDIS_URL, a separate instance run with `maxmemory` and
 #   `maxmemory-policy allkeys-lru` (Redis applies both to a whole instance, so pages and counters
 #   cannot share one), otherwise the database table PAGE_CACHE_TABLE, capped at
-#   PAGE_CACHE_MAX_ENTRIES rows. Losing a page or a version there only costs a render.
+#   PAGE_CACHE_MAX_ENTRIES rows. Losing a page or a fragment there only costs a render.
 # Every `migrate` creates both tables when they are database caches (qlibrary/apps.py), as
 # `manage.py createcachetable` does.
 REDIS_URL = env("REDIS_URL", "")
@@ -197,13 +198,6 @@ def _cache(redis_url, table, max_entries):
 CACHES = {
     "default": _cache(REDIS_URL, CACHE_TABLE, CACHE_MAX_ENTRIES),
     "pages": _cache(PAGE_CACHE_REDIS_URL, PAGE_CACHE_TABLE, PAGE_CACHE_MAX_ENTRIES),
-    # Each process's own copy of the parts of pages it used last (cards, filter bars, counts...),
-    # valid only while their versions in "pages" hold: sources/page_cache.py `remember`.
-    "parts": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "parts",
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    },
     # Each process's rendering of the frame around every page (templates/base.html): it depends
     # only on the site's addresses and the viewer's roles, so it is never invalidated.
     "frame": {
@@ -213,7 +207,7 @@ CACHES = {
     },
 }
 
-# Readers' whole pages from the "pages" cache (sources/page_cache.py); off only to measure pages
+# Readers' whole pages from the "pages" cache (qlibrary/cache.py); off only to measure pages
 # rendered afresh.
 PAGE_CACHE = envbool("PAGE_CACHE", True)
 

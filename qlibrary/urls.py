@@ -3,10 +3,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
 from django.views.decorators.cache import cache_control
 
-from sources import page_cache as pages
+from sources import page_keys
 from sources.api import api
 
 from . import feeds, views
+from .cache import cached_page
 from .models import SitePage
 from .sitemaps import SITEMAPS
 
@@ -29,13 +30,10 @@ class UsernameConverter:
 register_converter(UsernameConverter, "username")
 
 # Feeds are the same for every reader: from the page cache, with ETag and Last-Modified.
-new_sources_feed = pages.cached_page(depends_on=lambda: [pages.LIBRARY], relative_times=False)(
+new_sources_feed = cached_page(page_key=page_keys.library, relative_times=False)(
     feeds.NewSourcesFeed()
 )
-theme_feed = pages.cached_page(
-    depends_on=lambda slug: [pages.theme_page(slug), pages.theme_sources(slug)],
-    relative_times=False,
-)(feeds.ThemeFeed())
+theme_feed = cached_page(page_key=page_keys.theme, relative_times=False)(feeds.ThemeFeed())
 
 # The community's rules and the site's promises: one page each, their text edited in the admin.
 site_pages = [

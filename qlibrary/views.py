@@ -11,39 +11,32 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from sources import page_cache as pages
+from sources import page_keys
 from sources.access import is_moderator, member_required
 from sources.cards import cards
-from sources.models import Source, Theme
+from sources.models import Sort, Source, Theme
 
 from . import member_data
+from .cache import cached_page, fragment
 from .forms import CloseAccountForm, ProfileForm
 from .models import SitePage
 
 RECENT_COUNT = 6
 
 
-@pages.cached_page(depends_on=lambda: [pages.LIBRARY, pages.THEMES, pages.listed(pages.LIBRARY)])
+@cached_page(page_key=page_keys.home)
 def home(request):
-    themes = pages.remember(
+    themes = fragment(
         "themes-with-counts",
+        request.page_key,
         lambda: list(Theme.objects.with_source_counts()),
-        depends_on=[pages.listed(pages.LIBRARY), pages.THEMES],
     )
-    # The two rows' cards as one part, kept as a listing's are under the listing: `library`
-    # moves with what the library lists, its endorsements and every card of it.
-    recent, most_endorsed = pages.remember(
-        "home-rows",
-        lambda: (
-            cards(Source.objects.approved().for_cards().sorted_by("newest")[:RECENT_COUNT]),
-            cards(
-                Source.objects.approved()
-                .filter(endorsement_count__gt=0)
-                .for_cards()
-                .sorted_by("endorsed")[:RECENT_COUNT]
-            ),
-        ),
-        depends_on=[pages.LIBRARY],
+    approved = Source.objects.approved().for_cards()
+    common = request.page_key[:1]
+    recent = cards(approved.sorted_by(Sort.NEWEST)[:RECENT_COUNT], common=common)
+    most_endorsed = cards(
+        approved.filter(endorsement_count__gt=0).sorted_by(Sort.ENDORSED)[:RECENT_COUNT],
+        common=common,
     )
     return render(
         request,
@@ -52,7 +45,7 @@ def home(request):
     )
 
 
-@pages.cached_page(depends_on=lambda username: [pages.member_page(username)])
+@cached_page(page_key=page_keys.member)
 def profile(request, username):
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     contributions = (
@@ -77,7 +70,16 @@ def edit_profile(request):
     return render(request, "qlibrary/profile_edit.html", {"form": form})
 
 
-@pages.cached_page(depends_on=lambda slug: [pages.site_page(slug)])
+def site_page_key(slug):
+    """The generation (a page shows no name but its own) and the page's own row."""
+    return page_keys.query(
+        "SELECT {common}, p.updated_at FROM {{site_page}} p WHERE p.slug = %s",
+        [slug],
+        site_page=SitePage._meta.db_table,
+    )
+
+
+@cached_page(page_key=site_page_key)
 def site_page(request, slug):
     page = get_object_or_404(SitePage, slug=slug)
     context = {"page": page}

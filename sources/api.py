@@ -6,7 +6,6 @@ leaves; nothing else does (no e-mail address, no private field, no proposal stil
 Every answer carries an ETag, and each client is rate-limited.
 """
 
-import hashlib
 from datetime import date, datetime
 from functools import wraps
 from typing import Annotated, Literal
@@ -24,7 +23,9 @@ from ninja.throttling import SimpleRateThrottle
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, WithJsonSchema
 from taggit.models import Tag
 
-from . import page_cache
+from qlibrary.cache import fragment, fragments
+
+from . import page_keys
 from .api_cursors import DatePositions, NamePositions, StatedCursorPagination
 from .citations import as_plain_text, csl_item, format_citation
 from .contributors import ROLES
@@ -257,13 +258,13 @@ def source_data(source):
     }
 
 
-def kept_source_data(sources):
-    """source_data of each of `sources` (which need only `pk` and `slug`), in their order, each
-    kept in the pages cache while its source's page version holds (as the site's cards are): a
-    page of the list costs one cache round trip when nothing on it changed."""
+def cached_source_data(sources, common):
+    """source_data of each of `sources` (which need only `pk` and `updated_at`), in their order,
+    each a fragment keyed by its row and `common` (the start of every page key) as the site's
+    cards are: a page of the list costs one cache round trip when nothing on it changed."""
     by_name = {f"api-source:{source.pk}": source for source in sources}
-    data = page_cache.remember_each(
-        {name: [page_cache.source_page(source.slug)] for name, source in by_name.items()},
+    data = fragments(
+        {name: (*common, source.updated_at) for name, source in by_name.items()},
         lambda wanted: _source_data({by_name[name].pk: name for name in wanted}),
     )
     return [data[name] for name in by_name if name in data]  # none for a source just deleted
@@ -279,25 +280,28 @@ def _source_data(names):
     return {names[source.pk]: source_data(source) for source in rows}
 
 
-class KeptSourcesPagination(StatedCursorPagination):
+class CachedSourcesPagination(StatedCursorPagination):
     """Cursor pagination over the sources' ids and positions only, each source's data then coming
-    from kept_source_data; the whole page is kept for each address while the library holds
-    (every change to a source it lists moves it, a comment included)."""
+    from cached_source_data; the whole page is a fragment for each address, keyed by the library
+    (every change to a source moves it, a comment included)."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         find_page = super().paginate_queryset
+        page_key = page_keys.library()
 
         def page():
             found = find_page(
-                queryset.only("pk", "slug", "approved_at"), pagination, request, **params
+                queryset.only("pk", "slug", "approved_at", "updated_at"),
+                pagination,
+                request,
+                **params,
             )
-            found[self.items_attribute] = kept_source_data(found[self.items_attribute])
+            found[self.items_attribute] = cached_source_data(
+                found[self.items_attribute], page_key[:1]
+            )
             return found
 
-        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        return page_cache.remember(
-            f"api-sources-page:{address}", page, depends_on=[page_cache.LIBRARY]
-        )
+        return fragment("api-sources-page", (request.build_absolute_uri(), *page_key), page)
 
 
 class ThemeOut(Schema):
@@ -372,7 +376,7 @@ def _approved_sources():
 
 @api.get("/sources/", response={200: list[SourceOut], **ERRORS}, tags=["sources"])
 @paginate(
-    KeptSourcesPagination,
+    CachedSourcesPagination,
     positions=DatePositions,
     ordering=("-approved_at", "-pk"),
     page_size=50,

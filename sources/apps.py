@@ -1,4 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+
+def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """A source's themes or tags changed without a save of the source: touch it (or, from the
+    theme's or tag's side, the sources named)."""
+    from qlibrary.cache import touch
+
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        touch(type(instance), [instance.pk])
+    elif pk_set:
+        touch(model, pk_set)
+    else:
+        touch(model, instance.sources.values_list("pk", flat=True))
 
 
 class SourcesConfig(AppConfig):
@@ -6,6 +22,20 @@ class SourcesConfig(AppConfig):
     verbose_name = "Library"
 
     def ready(self):
-        from .page_cache import watch_library_changes
+        from taggit.models import Tag
 
-        watch_library_changes(self)
+        from qlibrary.cache import new_generation_on_change
+
+        # What no `updated_at` of the pages' rows shows starts a new cache generation
+        # (qlibrary/cache.py): a theme or a tag saved (their names are on cards everywhere;
+        # a theme's counters are written with update(), which moves its own `updated_at`), and
+        # a source, theme or tag deleted (its links go with it, without a save).
+        for model in (self.get_model("Theme"), Tag):
+            post_save.connect(new_generation_on_change, sender=model, dispatch_uid=f"cache:{model}")
+        source = self.get_model("Source")
+        for links in (source.themes.through, self.get_model("TaggedSource")):
+            m2m_changed.connect(_links_changed, sender=links, dispatch_uid=f"cache_links:{links}")
+        for model in (source, self.get_model("Theme"), Tag):
+            post_delete.connect(
+                new_generation_on_change, sender=model, dispatch_uid=f"cache_gone:{model}"
+            )

@@ -36,8 +36,6 @@ def set_endorsement(*, source, member, endorse):
                 endorsement_count=F("endorsement_count") + change
             )
             locked.refresh_from_db(fields=["endorsement_count"])
-            # The update() sends no signal; the Endorsement row's own did (sources/page_cache.py),
-            # in this transaction, and the versions it moved move again when it commits.
     return locked
 
 

@@ -10,9 +10,9 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from taggit.models import Tag
 
-from . import page_cache as pages
+from . import page_keys
 from .citations import FORMATS, csl_json_items, reference_file
-from .filters import ListingFilters
+from .filters import Listing
 from .models import Source, Theme
 
 CHUNK = 500
@@ -56,41 +56,22 @@ def _stream(format, queryset):
     yield "\n]\n"
 
 
-def _listing_export(format, queryset, name):
-    return StreamingHttpResponse(_stream(format, queryset), headers=_headers(format, name))
+def _listing_export(request, format, listing):
+    """Every source of a listing that its filters and search leave (its query string). The
+    filters' options are the listing's own, worked out once per change of the library."""
+    filters = listing.filters(request.GET, page_keys.library())
+    return StreamingHttpResponse(
+        _stream(format, filters.apply(listing.scope)), headers=_headers(format, listing.name)
+    )
 
 
 def library_export(request, format):
-    library = Source.objects.approved()
-    filters = ListingFilters(
-        request.GET,
-        scope=library,
-        scope_name="library",
-        listing=pages.LIBRARY,
-        with_search=True,
-    )
-    return _listing_export(format, filters.apply(library), "q-library")
+    return _listing_export(request, format, Listing.library())
 
 
 def theme_export(request, slug, format):
-    theme = get_object_or_404(Theme, slug=slug)
-    in_theme = Source.objects.approved().in_theme(theme)
-    filters = ListingFilters(
-        request.GET,
-        scope=in_theme,
-        scope_name=f"theme:{theme.pk}",
-        listing=pages.theme_sources(theme.slug),
-    )
-    return _listing_export(format, filters.apply(in_theme), f"q-library-{theme.slug}")
+    return _listing_export(request, format, Listing.of_theme(get_object_or_404(Theme, slug=slug)))
 
 
 def tag_export(request, slug, format):
-    tag = get_object_or_404(Tag, slug=slug)
-    tagged = Source.objects.approved().filter(tags=tag)
-    filters = ListingFilters(
-        request.GET,
-        scope=tagged,
-        scope_name=f"tag:{tag.pk}",
-        listing=pages.tag_page(tag.slug),
-    )
-    return _listing_export(format, filters.apply(tagged), f"q-library-tag-{tag.slug}")
+    return _listing_export(request, format, Listing.of_tag(get_object_or_404(Tag, slug=slug)))

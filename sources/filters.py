@@ -1,31 +1,76 @@
-"""The filter bar of the listing pages: search words, theme, stance, kind, tag, year and order.
+"""Listings of the library (the library, a theme's sources, a tag's sources) and their filters.
 
-Options offered are the ones present in the listing's scope, so no filter leads to an empty page
-by construction; of tags, only the TAG_OPTIONS most used (a list that does not grow with the
-library: any other tag is reached from a card, a tag page, or by typing it in the search box).
-They are worked out once per change of that listing (`depends_on`, versions of
-sources/page_cache.py) and kept in the page cache, as is the rendered bar for each choice of
-filters. A value that is not an option is ignored and said so, never an error page.
+A `Listing` is what a listing page, its reference-manager files and the evidence map list: its
+scope (a queryset), its name (in cache keys and file names) and whether it takes a search.
+`ListingFilters` is the plain form of its filter bar: search words, theme, stance, kind, tag, year
+and order. Options offered are the ones present in the listing's scope, so no filter leads to an
+empty page by construction; of tags, only the TAG_OPTIONS most used (any other is reached from a
+card, a tag page, or by typing it in the search box). A value that is not an option is ignored
+and said so, never an error page.
+
+`listing_page()` is a page of a listing with its cards. What costs more than the page itself (the
+filter options, the number of sources, a search's ordered results) is a fragment keyed by the
+listing's page key (sources/page_keys.py), so it is worked out once per change of the library.
 """
 
-import hashlib
+from dataclasses import dataclass
 from functools import partial
 
 from django import forms
 from django.core.validators import slug_unicode_re
-from django.db.models import Count
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.db.models import Count, QuerySet
+from django.urls import reverse
 from taggit.models import Tag
 
+from qlibrary.cache import fragment
+
 from .cards import cards
-from .models import Source, Theme
-from .page_cache import ENDORSEMENTS, listed, remember
+from .models import Sort, Source, Theme
 from .pagination import paginate
 from .text import CleanTextMixin
 
 ANY = [("", "Any")]
 TAG_OPTIONS = 30
+
+# The query parameters each kind of listing page reads (qlibrary/cache.py drops any other).
+LISTING_PARAMETERS = ("stance", "kind", "tag", "year", "sort", "page")
+SEARCH_PARAMETERS = ("q", "theme", *LISTING_PARAMETERS)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a listing lists (`scope`), its `name` (in cache keys and the names of its files:
+    "q-library", "q-library-<theme>", "q-library-tag-<tag>") and its address; only the library
+    takes a search."""
+
+    scope: QuerySet
+    name: str
+    url: str
+    with_search: bool = False
+
+    @classmethod
+    def library(cls):
+        return cls(Source.objects.approved(), "q-library", reverse("sources:list"), True)
+
+    @classmethod
+    def of_theme(cls, theme):
+        in_theme = Source.objects.approved().in_theme(theme)
+        return cls(in_theme, f"q-library-{theme.slug}", theme.get_absolute_url())
+
+    @classmethod
+    def of_tag(cls, tag):
+        tagged = Source.objects.approved().filter(tags=tag)
+        return cls(tagged, f"q-library-tag-{tag.slug}", reverse("sources:tag", args=[tag.slug]))
+
+    def filters(self, data, page_key, *, leave_out=()):
+        """The filter form of this listing for `data`, its options worked out once per
+        `page_key`; `leave_out` names filters a page does not offer (the map's)."""
+        options = fragment(
+            "listing-options", (self.name, *page_key), partial(listing_options, self.scope)
+        )
+        return ListingFilters(
+            data, options=options, with_search=self.with_search, leave_out=leave_out
+        )
 
 
 def listing_options(scope):
@@ -46,12 +91,6 @@ def listing_options(scope):
     }
 
 
-def _rows_in_order(ids):
-    """The sources of these ids, in that order, with only what finds each card."""
-    rows = Source.objects.filter(pk__in=ids).for_cards().in_bulk()
-    return [rows[pk] for pk in ids if pk in rows]
-
-
 class ListingFilters(CleanTextMixin, forms.Form):
     FILTERS = ("q", "theme", "stance", "kind", "tag", "year")
 
@@ -68,35 +107,22 @@ class ListingFilters(CleanTextMixin, forms.Form):
         widget=forms.Select(attrs={"aria-describedby": "id_tag_help"}),
     )
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(Source.SORTS.items()))
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=Sort.listing_choices())
 
-    def __init__(self, data, *, scope, scope_name, listing, with_search=False):
-        """`listing` names the listing in sources/page_cache.py (LIBRARY, theme_sources(slug),
-        tag_page(slug)): what is worked out from what it lists is kept under listed(listing),
-        its cards under the listing itself."""
+    def __init__(self, data, *, options, with_search=False, leave_out=()):
+        """`options` are the listing's choices (`listing_options`)."""
         super().__init__(data)
-        self.with_search = with_search
-        self.scope_name = scope_name
-        self.listing = listing
-        self.depends_on = [listed(listing)]
-        options = remember(
-            f"listing-options:{scope_name}",
-            lambda: listing_options(scope),
-            depends_on=self.depends_on,
-        )
-        # Choices given as callables are read only when a chosen value is checked or the bar is
-        # rendered (kept, below): most requests need neither, while lists given directly are
-        # normalised on every request (measured: 1.6 ms for this form, against 0.7 ms).
         if with_search:
-            self.fields["theme"].choices = lambda: ANY + options["themes"]
-            self.fields["sort"].choices = list(Source.SEARCH_SORTS.items())
+            self.fields["theme"].choices = ANY + options["themes"]
+            self.fields["sort"].choices = Sort.choices
         else:
             del self.fields["q"]
             del self.fields["theme"]
-        self.fields["kind"].choices = lambda: ANY + options["kinds"]
-        other_tag = self._other_tag(options["tags"])
-        self.fields["tag"].choices = lambda: ANY + options["tags"] + other_tag
-        self.fields["year"].choices = lambda: ANY + options["years"]
+        self.fields["kind"].choices = ANY + options["kinds"]
+        self.fields["tag"].choices = ANY + options["tags"] + self._other_tag(options["tags"])
+        self.fields["year"].choices = ANY + options["years"]
+        for name in leave_out:
+            self.fields.pop(name, None)
         self.is_valid()
 
     def _other_tag(self, offered):
@@ -109,20 +135,6 @@ class ListingFilters(CleanTextMixin, forms.Form):
             return []  # not a slug at all (e.g. a NUL byte): ignored, and said so, by the form
         return list(Tag.objects.filter(slug=slug).values_list("slug", "name"))
 
-    def bar(self, clear_url):
-        """The filter bar (templates/includes/filters.html) as HTML, kept for each listing and
-        choice of filters until the listing changes."""
-        chosen = [(name, self.data.get(name, "")) for name in self.fields]
-        key = hashlib.sha256(repr((clear_url, chosen)).encode()).hexdigest()
-        html = remember(
-            f"filter-bar:{self.scope_name}:{key}",
-            lambda: str(
-                render_to_string("includes/filters.html", {"filters": self, "clear_url": clear_url})
-            ),
-            depends_on=self.depends_on,
-        )
-        return mark_safe(html)  # noqa: S308 (rendered from our template, user text escaped)
-
     @property
     def ignored(self):
         """Labels of the filters whose values were not options and so were left out."""
@@ -133,57 +145,10 @@ class ListingFilters(CleanTextMixin, forms.Form):
         """True when any filter or search narrows the listing."""
         return any(self.cleaned_data.get(name) for name in self.FILTERS)
 
-    def page(self, request, scope):
-        """The page of this listing (`scope`, filtered and ordered) that the request asks for,
-        with only what finds each card (ids and slugs), and the cards themselves (`page.cards`).
-
-        What costs more than the page itself is worked out once per change of the listing for
-        each choice of filters, and shared by every page number: the number of sources, and for
-        a search the ids of all its results in order (matching and ranking a common word reads
-        most of the library). Each page's rows are kept too, and the filtered query is built only
-        when one of these is worked out: building it through the ORM cost more than the database
-        takes to answer it."""
-        ordered_by = (*self.FILTERS, "sort")
-        # Rows in the "most endorsed" order change with every endorsement; in the others, not.
-        order_depends_on = self.depends_on
-        if self.cleaned_data.get("sort") == "endorsed":
-            order_depends_on = [*self.depends_on, ENDORSEMENTS]
-        if not self.cleaned_data.get("q"):
-            count = self._remember("count", ("q", *self.FILTERS), lambda: self.apply(scope).count())
-            page = paginate(request, range(count))
-            span = page.object_list  # the positions of this page's rows, as a range
-
-            def rows():
-                return list(self.apply(scope).for_cards()[span.start : span.stop])
-
-        else:
-            ids = self._remember(
-                "search",
-                ordered_by,
-                lambda: list(self.apply(scope).values_list("pk", flat=True)),
-                depends_on=order_depends_on,
-            )
-            page = paginate(request, ids)
-            rows = partial(_rows_in_order, page.object_list)
-        page.object_list = self._remember(
-            f"page-{page.number}", ordered_by, rows, depends_on=order_depends_on
-        )
-        # The page's cards as one part: kept while the listing holds (every change to one of its
-        # cards moves it, a comment included), they cost no round trip of their own.
-        page.cards = self._remember(
-            f"cards-{page.number}",
-            ordered_by,
-            partial(cards, page.object_list),
-            depends_on=[self.listing],
-        )
-        return page
-
-    def _remember(self, what, names, compute, depends_on=None):
-        chosen = [(name, self.cleaned_data.get(name)) for name in names]
-        key = hashlib.sha256(repr(chosen).encode()).hexdigest()
-        return remember(
-            f"{what}:{self.scope_name}:{key}", compute, depends_on=depends_on or self.depends_on
-        )
+    @property
+    def chosen(self):
+        """The valid choices, as a tuple for cache keys."""
+        return tuple((name, self.cleaned_data.get(name)) for name in self.fields)
 
     def apply(self, queryset):
         """The queryset narrowed and ordered as the valid filters say: a search is ordered by
@@ -197,19 +162,46 @@ class ListingFilters(CleanTextMixin, forms.Form):
             tag=data.get("tag"),
             year=data.get("year"),
         )
-        sort = data.get("sort") or "relevance"
+        sort = data.get("sort") or Sort.RELEVANCE
         if data.get("q"):
             queryset = queryset.search(data["q"])
-            if sort == "relevance":
+            if sort == Sort.RELEVANCE:
                 return queryset
-        return queryset.sorted_by("newest" if sort == "relevance" else sort)
+        return queryset.sorted_by(Sort.NEWEST if sort == Sort.RELEVANCE else sort)
+
+
+def listing_page(request, listing, filters, page_key):
+    """The page of `listing`, filtered and ordered by `filters`, that the request asks for: its
+    rows (ids, slugs, `updated_at`) in `page.object_list`, its cards in `page.cards`, and the
+    number of sources the filters leave in `page.paginator.count`.
+
+    The number of sources, and for a search the ids of all its results in order (matching and
+    ranking a common word reads much of the library), are fragments keyed by the page key; the
+    page's rows are read each time (one indexed query), so each card follows its own source."""
+    chosen = (listing.name, *filters.chosen, *page_key)
+    narrowed = filters.apply(listing.scope)
+    if not filters.cleaned_data.get("q"):
+        count = fragment("listing-count", chosen, narrowed.count)
+        page = paginate(request, range(count))
+        span = page.object_list  # the positions of this page's rows, as a range
+        rows = list(narrowed.for_cards()[span.start : span.stop])
+    else:
+        ids = fragment(
+            "listing-search", chosen, lambda: list(narrowed.values_list("pk", flat=True))
+        )
+        page = paginate(request, ids)
+        found = Source.objects.filter(pk__in=list(page.object_list)).for_cards().in_bulk()
+        rows = [found[pk] for pk in page.object_list if pk in found]
+    page.object_list = rows
+    page.cards = cards(rows, common=page_key[:1])
+    return page
 
 
 class ProposalFilters(CleanTextMixin, forms.Form):
     """The filter bar of the open proposals: a theme, a stance and an order. Unknown values are
     ignored."""
 
-    SORTS = {"newest": "Newest", "endorsed": "Most endorsed"}
+    SORTS = {Sort.NEWEST: "Newest", Sort.ENDORSED: "Most endorsed"}
 
     theme = forms.ChoiceField(label="Theme", required=False)
     stance = forms.ChoiceField(label="Stance", required=False, choices=ANY + Source.Stance.choices)
@@ -232,4 +224,4 @@ class ProposalFilters(CleanTextMixin, forms.Form):
 
     @property
     def chosen_sort(self):
-        return self.cleaned_data.get("sort") or "newest"
+        return self.cleaned_data.get("sort") or Sort.NEWEST

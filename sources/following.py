@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from qlibrary.outbox import mail
 
-from . import page_cache
 from .lists.digest import list_changes_for
 from .models import Follow, ModerationEvent, Source
 
@@ -38,16 +37,9 @@ def set_follow(*, member, follow, theme=None, source=None):
 
 
 def followed(member):
-    """The ids of the themes and of the sources `member` follows, kept until they follow or
-    stop following one (page_cache.follows, read with the versions of the page)."""
-
-    def read():
-        pairs = Follow.objects.filter(member=member).values_list("theme_id", "source_id")
-        return {theme for theme, _ in pairs if theme}, {source for _, source in pairs if source}
-
-    return page_cache.remember(
-        f"followed:{member.pk}", read, depends_on=[page_cache.follows(member.pk)]
-    )
+    """The ids of the themes and of the sources `member` follows, in one query."""
+    pairs = Follow.objects.filter(member=member).values_list("theme_id", "source_id")
+    return {theme for theme, _ in pairs if theme}, {source for _, source in pairs if source}
 
 
 def is_following(member, *, theme=None, source=None):

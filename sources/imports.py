@@ -33,7 +33,6 @@ from . import biblatex, ris
 from .forms import MAX_TAG_LENGTH, MAX_TAGS
 from .keys import DOI_PATTERN, normalize_doi, normalize_url
 from .models import RESERVED_SLUGS, ImportRun, ModerationEvent, Source, TaggedSource
-from .page_cache import library_changed
 from .text import safe_to_show
 
 Kind = Source.Kind
@@ -490,7 +489,6 @@ def import_entries(*, text, moderator, themes, stance, label="a reference list",
                 "Nothing was imported: another source with one of these addresses or DOIs was "
                 "added while you were importing. Preview the list again."
             ) from error
-        library_changed()
     return Result(created=created, preview=checked)
 
 
@@ -633,7 +631,6 @@ def run_import(run_id):
                     stance=run.stance,
                     label=run.label,
                 )
-                library_changed()
                 run.imported += len(created)
                 run.done += len(batch)
                 _record_skipped(run, taken)

@@ -26,12 +26,12 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from qlibrary import outbound
+from qlibrary.cache import touch
 
 from .access import is_moderator
 from .clients import ErrorStatus, ServiceError, wayback
 from .lists.alerts import notify_owners_of
 from .models import LinkHealth, ModerationEvent, Source
-from .page_cache import library_changed
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def record(*, source, found, now):
         archive_url=archive_url,
     )
     if broken != health.broken or archive_url != health.archive_url:
-        library_changed()
+        touch(Source, [source.pk])  # its cards and page show the notice
     if broken and not health.broken:
         notify_owners_of(source, "broken_link")
     return broken

@@ -31,6 +31,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from qlibrary.cache import TouchingQuerySet
+
 from . import identifiers
 from .access import is_member, is_moderator
 from .contributors import (
@@ -75,7 +77,7 @@ IDENTIFIER_RANK = 2.0
 RESERVED_SLUGS = {"propose", "log", "comments", "import", "export", "links", "due"}
 
 
-class ThemeQuerySet(models.QuerySet):
+class ThemeQuerySet(TouchingQuerySet):
     def with_source_counts(self):
         """Each theme with `source_count`, the number of approved sources filed under it."""
         # Django drops Meta.ordering from GROUP BY queries, so the display order is restated.
@@ -106,7 +108,22 @@ class Theme(models.Model):
         return reverse("sources:theme", kwargs={"slug": self.slug})
 
 
-class SourceQuerySet(models.QuerySet):
+class Sort(models.TextChoices):
+    """The orders of the library's listings; a search is ordered by relevance unless another
+    is chosen."""
+
+    RELEVANCE = "relevance", "Relevance"
+    NEWEST = "newest", "Newest"
+    TITLE = "title", "Title"
+    ENDORSED = "endorsed", "Most endorsed"
+
+    @classmethod
+    def listing_choices(cls):
+        """The orders of a listing without a search."""
+        return [(value, label) for value, label in cls.choices if value != cls.RELEVANCE]
+
+
+class SourceQuerySet(TouchingQuerySet):
     def approved(self):
         """Sources in the library: what readers may see."""
         return self.filter(status=Source.Status.APPROVED)
@@ -158,7 +175,7 @@ class SourceQuerySet(models.QuerySet):
 
     def for_cards(self):
         """Only what finds a source's card in the cache (sources/cards.py renders the rest)."""
-        return self.only("pk", "slug")
+        return self.only("pk", "slug", "updated_at")
 
     def filter_by(self, *, stance="", kind="", tag="", year=None):
         """Narrow by the listing filters; empty values leave the set as it is."""
@@ -174,14 +191,14 @@ class SourceQuerySet(models.QuerySet):
         return queryset
 
     def sorted_by(self, sort):
-        """Order by one of Source.SORTS: newest (default), title or most endorsed.
+        """Order by a Sort: newest (default), title or most endorsed.
 
         Meant for listings of the library: "newest" is by approval date, which every approved
         source has (a constraint says so).
         """
-        if sort == "title":
+        if sort == Sort.TITLE:
             return self.order_by("title", "pk")
-        if sort == "endorsed":
+        if sort == Sort.ENDORSED:
             return self.order_by("-endorsement_count", "-approved_at", "-pk")
         return self.order_by("-approved_at", "-pk")
 
@@ -322,9 +339,7 @@ class Source(models.Model):
 
     OPEN_STATUSES = OPEN_STATUSES
     LIVE_STATUSES = LIVE_STATUSES
-    SORTS = {"newest": "Newest", "title": "Title", "endorsed": "Most endorsed"}
-    # Searches are ordered by how well each source matches, unless another order is chosen.
-    SEARCH_SORTS = {"relevance": "Relevance", **SORTS}
+    Sort = Sort
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
@@ -517,6 +532,9 @@ class Source(models.Model):
                 name="source_open_newest",
             ),
             GinIndex(fields=["search_vector"], name="source_search_vector"),
+            # The newest change to any source: the key of every page that lists the library
+            # (sources/page_keys.py), read from the end of this index.
+            models.Index(fields=["updated_at"], name="source_updated_at"),
         ]
 
     def __str__(self):
@@ -730,6 +748,9 @@ class TaggedSource(TaggedItemBase):
 
 
 class Endorsement(models.Model):
+    # Saved or deleted, it changes its source's pages (qlibrary/cache.py).
+    touches = ["source"]
+
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="endorsements")
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements"
@@ -860,6 +881,8 @@ class LinkHealth(models.Model):
         BLOCKED = "blocked", "Refused automated checks"
         FAILED = "failed", "Failed"
 
+    touches = ["source"]  # its notice shows on the source's card and page (qlibrary/cache.py)
+
     source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="link_health")
     checked_url = models.CharField(max_length=1000)
     checked_at = models.DateTimeField()
@@ -901,6 +924,8 @@ class Notice(models.Model):
         RETRACTION = "retraction", "Retraction"
         CONCERN = "expression_of_concern", "Expression of concern"
         CORRECTION = "correction", "Correction"
+
+    touches = ["source"]  # shown on the source's card and page (qlibrary/cache.py)
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=24, choices=Kind.choices)

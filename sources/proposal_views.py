@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from qlibrary.cache import private_page
+
 from . import lookup, moderation
 from .access import member_required
 from .endorsements import EndorsementError, set_endorsement
 from .filters import ProposalFilters
 from .forms import LookupForm, SourceForm
 from .models import ModerationEvent, Source, Theme
-from .page_cache import OPEN_PROPOSALS, private_page, read_first, remember
 from .pagination import paginate
 from .permissions import SourcePermissions
 
@@ -232,9 +233,7 @@ def endorse(request, slug):
 @member_required
 @private_page
 def proposal_list(request):
-    read_first([OPEN_PROPOSALS])
-    # Themes change only in the admin, which moves every version.
-    themes = remember("proposal-themes", lambda: list(Theme.objects.all()), depends_on=[])
+    themes = list(Theme.objects.all())
     filters = ProposalFilters(request.GET, themes=themes)
     theme, stance, sort = filters.chosen_theme, filters.chosen_stance, filters.chosen_sort
     proposals = Source.objects.open_proposals()
@@ -242,17 +241,7 @@ def proposal_list(request):
         proposals = proposals.in_theme(theme)
     proposals = proposals.filter_by(stance=stance)
     ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
-    # Counting the open proposals reads them all; a page's rows (ids and slugs, for the cards)
-    # are read once: both kept until any source changes.
-    chosen = f"{theme.slug if theme else ''}:{stance}"
-    count = remember(f"open-proposals-count:{chosen}", proposals.count, depends_on=[OPEN_PROPOSALS])
-    page = paginate(request, range(count))
-    span = page.object_list  # the positions of this page's rows, as a range
-    page.object_list = remember(
-        f"open-proposals-page:{chosen}:{sort}:{page.number}",
-        lambda: list(proposals.for_cards().order_by(*ordering, "-pk")[span.start : span.stop]),
-        depends_on=[OPEN_PROPOSALS],
-    )
+    page = paginate(request, proposals.for_cards().order_by(*ordering, "-pk"))
     context = {
         "page": page,
         "themes": themes,

@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
-from . import page_cache as pages
+from qlibrary.cache import cached_page, fragment
+
+from . import page_keys
 from .access import is_member, is_moderator
 from .citations import citations, meta_tags
 from .endorsements import has_endorsed
-from .filters import ListingFilters
+from .filters import LISTING_PARAMETERS, SEARCH_PARAMETERS, Listing, listing_page
 from .following import is_following
 from .link_health import broken_link
 from .lists.featured import theme_and_featured_lists
@@ -23,32 +25,15 @@ from .meta_tags import og_type
 from .models import Source
 from .permissions import SourcePermissions
 
+DISCUSSION_PARAMETERS = ("comments",)
 
-@pages.cached_page(
-    depends_on=lambda slug: [
-        pages.theme_page(slug),
-        pages.theme_sources(slug),
-        pages.listed(pages.theme_sources(slug)),
-    ],
-    also_read=[pages.ENDORSEMENTS],
-    parameters=pages.LISTING_PARAMETERS + pages.DISCUSSION_PARAMETERS,
-)
+
+@cached_page(page_key=page_keys.theme, parameters=LISTING_PARAMETERS + DISCUSSION_PARAMETERS)
 def theme_detail(request, slug):
-    # Kept under the theme's version, as its whole page is (featuring, hiding or editing a
-    # featured list moves it: sources/lists/services.py).
-    theme, start_here = pages.remember(
-        f"theme-and-featured-lists:{slug}",
-        lambda: theme_and_featured_lists(slug),
-        depends_on=[pages.theme_page(slug)],
-    )
-    in_theme = Source.objects.approved().in_theme(theme)
-    filters = ListingFilters(
-        request.GET,
-        scope=in_theme,
-        scope_name=f"theme:{theme.pk}",
-        listing=pages.theme_sources(theme.slug),
-    )
-    page = filters.page(request, in_theme)
+    theme, start_here = theme_and_featured_lists(slug)
+    listing = Listing.of_theme(theme)
+    filters = listing.filters(request.GET, request.page_key)
+    page = listing_page(request, listing, filters, request.page_key)
     return render(
         request,
         "sources/theme_detail.html",
@@ -57,44 +42,37 @@ def theme_detail(request, slug):
             "start_here": start_here,
             "filters": filters,
             "page": page,
-            "total": pages.remember(
-                f"theme-total:{theme.pk}", in_theme.count, depends_on=filters.depends_on
+            "total": fragment(
+                "listing-total", (listing.name, *request.page_key), listing.scope.count
             ),
             "following": is_member(request.user) and is_following(request.user, theme=theme),
         },
     )
 
 
-@pages.cached_page(
-    depends_on=lambda: [pages.LIBRARY, pages.listed(pages.LIBRARY)],
-    also_read=[pages.ENDORSEMENTS],
-    parameters=pages.SEARCH_PARAMETERS,
-)
+@cached_page(page_key=page_keys.library, parameters=SEARCH_PARAMETERS)
 def source_list(request):
-    library = Source.objects.approved()
-    filters = ListingFilters(
-        request.GET,
-        scope=library,
-        scope_name="library",
-        listing=pages.LIBRARY,
-        with_search=True,
-    )
-    page = filters.page(request, library)
+    listing = Listing.library()
+    filters = listing.filters(request.GET, request.page_key)
+    page = listing_page(request, listing, filters, request.page_key)
     return render(request, "sources/source_list.html", {"filters": filters, "page": page})
 
 
-@pages.cached_page(
-    depends_on=lambda slug: [pages.source_page(slug)], parameters=pages.DISCUSSION_PARAMETERS
-)
+@cached_page(page_key=page_keys.source, parameters=DISCUSSION_PARAMETERS)
 def source_detail(request, slug):
-    source = kept_source(slug)
+    source = get_object_or_404(
+        Source.objects.defer("search_vector").select_related(
+            "proposer", "link_health", "superseded_by"
+        ),
+        slug=slug,
+    )
     # Approved sources are open to all, and every source to moderators; any other is looked up
     # as this person may see it.
     visible = source.is_approved or is_moderator(request.user)
     if not visible and not Source.objects.visible_to(request.user).contains(source):
         raise Http404("No source here.")
     permissions = SourcePermissions(source, request.user)
-    facts = source_facts(source)
+    facts = source_facts(source, request.page_key)
     context = {
         "source": source,
         "permissions": permissions,
@@ -111,31 +89,16 @@ def source_detail(request, slug):
     return render(request, "sources/source_detail.html", context)
 
 
-def kept_source(slug):
-    """The source at `slug` with its proposer and link check, as its page shows them: kept
-    while the source's version holds, as its whole page is (building this query through the ORM
-    cost 3 ms a request, five times what the database takes to answer it). A successor, which
-    a change of its own would not refresh here, is read when the page shows it."""
-
-    def read():
-        return get_object_or_404(
-            Source.objects.defer("search_vector").select_related("proposer", "link_health"),
-            slug=slug,
-        )
-
-    return pages.remember(f"source-row:{slug}", read, depends_on=[pages.source_page(slug)])
-
-
-def source_facts(source):
+def source_facts(source, page_key):
     """What a source's page shows that needs its themes, tags and endorsers: the details beside
     it, its citations with their <meta> tags, and whose perspectives endorse it. Worked out once
-    per version of the source (and per day: a web source is cited as accessed today)."""
-    return pages.remember(
-        f"source-facts:{source.pk}:{timezone.localdate().isoformat()}",
+    per change of the source (and per day: a web source is cited as accessed today)."""
+    return fragment(
+        "source-facts",
+        (source.pk, *page_key, timezone.localdate().isoformat()),
         lambda: _facts_of(
             Source.objects.for_listing().select_related("link_health").get(pk=source.pk)
         ),
-        depends_on=[pages.source_page(source.slug)],
     )
 
 
@@ -151,21 +114,12 @@ def _facts_of(source):
     }
 
 
-@pages.cached_page(
-    depends_on=lambda slug: [pages.tag_page(slug), pages.listed(pages.tag_page(slug))],
-    also_read=[pages.ENDORSEMENTS],
-    parameters=pages.LISTING_PARAMETERS,
-)
+@cached_page(page_key=lambda slug: page_keys.library(), parameters=LISTING_PARAMETERS)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    tagged = Source.objects.approved().filter(tags=tag)
-    filters = ListingFilters(
-        request.GET,
-        scope=tagged,
-        scope_name=f"tag:{tag.pk}",
-        listing=pages.tag_page(slug),
-    )
-    page = filters.page(request, tagged)
+    listing = Listing.of_tag(tag)
+    filters = listing.filters(request.GET, request.page_key)
+    page = listing_page(request, listing, filters, request.page_key)
     return render(
         request, "sources/tag_detail.html", {"tag": tag, "filters": filters, "page": page}
     )

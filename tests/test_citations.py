@@ -327,6 +327,6 @@ def test_a_source_export_costs_two_queries(client, assert_db_queries, format):
     assert "networks" in text
 
 
-# The filter options worked out (the cache's own reads and writes are not counted), then the
-# sources and their tags: one chunk of each.
-LISTING_EXPORT_QUERIES = 6
+# The library's key and the filter options worked out under it (the cache's own reads and writes
+# are not counted), then the sources and their tags: one chunk of each.
+LISTING_EXPORT_QUERIES = 7

@@ -61,10 +61,11 @@ def shown_comments(response):
 # A page of the whole discussion (`?comments=1`) adds three queries to a page, whatever its size:
 # the count of threads, the page of threads with their authors, and all their replies with their
 # authors (the latest threads shown by default cost one query fewer: no count). The rest is the
-# page's own queries (the caches' are not counted, sessions included: tests/conftest.py); a
-# member's page reads themselves with their roles (one query); a source page read here for the
-# first time reads its source twice (its row, then with what is kept of it: sources/views.py
-# `kept_source`, `source_facts`). A change there moves these literals for both sizes at once.
+# page's own queries (the caches' are not counted, sessions included: tests/conftest.py), its key
+# first (sources/page_keys.py); a member's page reads themselves with their roles (one query); a
+# source page read here for the first time reads its source twice (its row, then with what its
+# facts show: sources/views.py `source_facts`). A change there moves these literals for both
+# sizes at once.
 
 
 @pytest.mark.parametrize("count", SIZES)
@@ -72,7 +73,7 @@ def test_theme_page_with_a_discussion(client, assert_db_queries, make_discussion
     make_discussion(theme, count)
 
     response = get_with_queries(
-        client, assert_db_queries, f"{theme.get_absolute_url()}?comments=1", 10
+        client, assert_db_queries, f"{theme.get_absolute_url()}?comments=1", 11
     )
 
     assert shown_comments(response) == count
@@ -87,7 +88,7 @@ def test_theme_page_with_a_discussion_for_a_member(
 
     # With whether the member follows the theme.
     response = get_with_queries(
-        client, assert_db_queries, f"{theme.get_absolute_url()}?comments=1", 12
+        client, assert_db_queries, f"{theme.get_absolute_url()}?comments=1", 13
     )
 
     assert shown_comments(response) == count
@@ -99,7 +100,7 @@ def test_source_page_with_a_discussion(client, assert_db_queries, make_discussio
     make_discussion(source, count)
 
     response = get_with_queries(
-        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 7
+        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 8
     )
 
     assert shown_comments(response) == count
@@ -114,7 +115,7 @@ def test_source_page_with_a_discussion_for_a_member(
 
     # With whether the member follows the source.
     response = get_with_queries(
-        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 10
+        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 11
     )
 
     assert shown_comments(response) == count

@@ -137,7 +137,6 @@ def test_the_map_costs_the_same_queries_whatever_the_library_size(
     def queries():
         """Queries of a map drawn from nothing kept, then of the same map drawn again."""
         caches["pages"].clear()
-        caches["parts"].clear()
         with CaptureQueriesContext(connection) as cold:
             client.get(reverse("sources:map"), {"by": "kind"})
         with CaptureQueriesContext(connection) as warm:

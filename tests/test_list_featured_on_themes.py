@@ -124,9 +124,10 @@ def test_a_theme_page_reads_its_featured_lists_with_its_row(
         )
     url = theme.get_absolute_url()
 
-    # The theme's row with its lists, the filter options (kinds, themes, tags, years), the
-    # count and the page's count, and the discussion's latest threads (none: no replies read).
-    with assert_db_queries(8):
+    # The page's key, the theme's row with its lists, the filter options (kinds, themes, tags,
+    # years), the count and the page's count, and the discussion's latest threads (none: no
+    # replies read).
+    with assert_db_queries(9):
         page = read(client, url)
 
     shown = start_here(page)
@@ -134,5 +135,5 @@ def test_a_theme_page_reads_its_featured_lists_with_its_row(
     if featured:  # the latest featured first
         assert shown.index("List 3<") < shown.index("List 2<")
 
-    with assert_db_queries(0):
+    with assert_db_queries(1):  # its key: the page is stored under it
         read(client, url)

@@ -56,13 +56,13 @@ def test_open_proposals_page(login, member, proposals, number, assert_db_queries
     proposals(number)
     client = login(member)
 
-    # A first visit reads the themes, counts the open proposals, reads the page's rows and
-    # renders the cards (their rows, themes and tags: sources/cards.py); the next one reads
-    # only the member: the themes, the count and the rows are kept until a source changes
-    # (and the session comes from the cache).
-    with assert_db_queries(7):
+    # A first visit reads the member, the themes, counts the open proposals, reads the page's
+    # rows and the cache generation, and renders the cards (their rows, themes and tags:
+    # sources/cards.py); the next one reads the same but the cards, fragments under their rows'
+    # `updated_at` (and the session comes from the cache).
+    with assert_db_queries(8):
         response = client.get("/proposals/")
-    with assert_db_queries(1):
+    with assert_db_queries(5):
         again = client.get("/proposals/")
 
     assert len(response.context["page"].object_list) == number
@@ -113,8 +113,8 @@ def test_proposal_page(login, member, proposer, theme, number, assert_db_queries
         set_endorsement(source=proposal, member=endorser, endorse=True)
     client = login(member)
 
-    # The last query is the count of the (empty) discussion's threads.
-    with assert_db_queries(9):
+    # The first is the page's key; the last the count of the (empty) discussion's threads.
+    with assert_db_queries(10):
         response = client.get(proposal.get_absolute_url())
 
     assert response.context["source"].endorsement_count == number

@@ -2,8 +2,9 @@
 
 A reader's visit here is a cache miss. The counts are of database queries, not of the reads and
 writes of the database cache tables (Redis in production: tests/conftest.py `assert_db_queries`);
-a second visit costs CACHE_HIT, counting the cache's one read (the versions and the page). A
-member's page is rendered afresh and never touches the page cache.
+every page first reads its key (one query: sources/page_keys.py), and a second visit costs
+CACHE_HIT: the key, then the page from the cache table. A member's page is rendered afresh and
+never touches the page cache.
 """
 
 import pytest
@@ -14,7 +15,7 @@ from .factories import SourceFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 SIZES = [1, 30]
-CACHE_HIT = 1
+CACHE_HIT = 2
 # The counts below hold the queries of derived values worked out once per change of the library
 # (theme counts, filter options) and of the cards rendered on a miss (sources/cards.py).
 # Theme and source pages show their discussion: without comments, that is one query (the count
@@ -53,7 +54,7 @@ def assert_same_cost(client, assert_db_queries, url, queries):
 def test_home_query_count(client, assert_db_queries, make_library, count):
     make_library(count)
 
-    response = assert_same_cost(client, assert_db_queries, reverse("home"), 6)
+    response = assert_same_cost(client, assert_db_queries, reverse("home"), 7)
 
     assert len(response.context["recent"]) == min(count, 6)
 
@@ -66,7 +67,7 @@ def test_theme_page_query_count(client, assert_db_queries, make_library, theme, 
         client,
         assert_db_queries,
         theme.get_absolute_url(),
-        11 + EMPTY_DISCUSSION,  # the lists it features come with its row
+        12 + EMPTY_DISCUSSION,  # the lists it features come with its row
     )
 
     assert response.context["page"].paginator.count == count
@@ -83,7 +84,7 @@ def test_source_page_query_count(client, assert_db_queries, make_library, count)
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        5 + EMPTY_DISCUSSION,
+        6 + EMPTY_DISCUSSION,
     )
 
     assert response.context["source"] == source
@@ -93,13 +94,13 @@ def test_source_page_query_count(client, assert_db_queries, make_library, count)
 def test_a_source_page_rendered_again_reads_nothing(
     client, assert_db_queries, make_library, settings, count
 ):
-    """The source's row, its facts and its discussion are kept under its version
-    (sources/views.py `kept_source`, `source_facts`)."""
+    """Its key and its row; its facts and its discussion are fragments under its key
+    (sources/views.py `source_facts`, comments/discussion.py `on_page`)."""
     settings.PAGE_CACHE = False
     source = make_library(count)[0]
     first = client.get(source.get_absolute_url())
 
-    again = assert_same_cost(client, assert_db_queries, source.get_absolute_url(), 0)
+    again = assert_same_cost(client, assert_db_queries, source.get_absolute_url(), 2)
 
     assert again.content == first.content
 
@@ -118,7 +119,7 @@ def test_source_page_query_count_for_a_member(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        8 + EMPTY_DISCUSSION,
+        9 + EMPTY_DISCUSSION,
     )
 
 
@@ -130,16 +131,17 @@ def test_a_source_page_rendered_again_for_a_member_reads_only_what_is_theirs(
     client.force_login(member)
     client.get(source.get_absolute_url())
 
-    # The member with their roles and whether they have endorsed the source; what they follow
-    # is kept (sources/following.py `followed`), and the rest as for readers.
-    assert_same_cost(client, assert_db_queries, source.get_absolute_url(), 2)
+    # The member with their roles, the page's key and the source's row, whether they have
+    # endorsed the source, what they follow, and their discussion (rendered for them: its two
+    # queries); its facts are a fragment, as for readers.
+    assert_same_cost(client, assert_db_queries, source.get_absolute_url(), 6)
 
 
 @pytest.mark.parametrize("count", SIZES)
 def test_browse_page_query_count(client, assert_db_queries, make_library, count):
     make_library(count)
 
-    response = assert_same_cost(client, assert_db_queries, reverse("sources:list"), 9)
+    response = assert_same_cost(client, assert_db_queries, reverse("sources:list"), 10)
 
     assert response.context["page"].paginator.count == count
 
@@ -149,7 +151,7 @@ def test_search_results_query_count(client, assert_db_queries, make_library, cou
     make_library(count)
     url = reverse("sources:list") + "?q=kaizen"
 
-    response = assert_same_cost(client, assert_db_queries, url, 9)
+    response = assert_same_cost(client, assert_db_queries, url, 10)
 
     assert response.context["page"].paginator.count == count
 
@@ -159,7 +161,7 @@ def test_tag_page_query_count(client, assert_db_queries, make_library, count):
     make_library(count)
     url = reverse("sources:tag", args=["shared"])
 
-    response = assert_same_cost(client, assert_db_queries, url, 10)
+    response = assert_same_cost(client, assert_db_queries, url, 11)
 
     assert response.context["page"].paginator.count == count
 
@@ -170,7 +172,7 @@ def test_profile_page_query_count(client, assert_db_queries, make_library, count
     url = reverse("profile", args=["proposer"])
 
     # With the member's public reading lists (sources/lists).
-    response = assert_same_cost(client, assert_db_queries, url, 6)
+    response = assert_same_cost(client, assert_db_queries, url, 7)
 
     assert len(response.context["contributions"]) == count
 
@@ -190,12 +192,13 @@ def test_a_second_visit_is_served_from_the_cache(
 
 @pytest.mark.parametrize("count", SIZES)
 def test_api_sources_query_count(client, assert_db_queries, make_library, count):
-    """The API's list reads its page of ids, then the data of the sources not kept yet (three
-    queries: rows, themes, tags); the next read finds both kept (sources/api.py)."""
+    """The API's list reads its key, its page of ids, then the data of the sources not cached
+    yet (three queries: rows, themes, tags); the next read reads its key and finds the page a
+    fragment under it (sources/api.py)."""
     make_library(count)
 
-    first = assert_same_cost(client, assert_db_queries, "/api/sources/", 4)
-    again = assert_same_cost(client, assert_db_queries, "/api/sources/", 0)
+    first = assert_same_cost(client, assert_db_queries, "/api/sources/", 5)
+    again = assert_same_cost(client, assert_db_queries, "/api/sources/", 1)
 
     assert len(first.json()["results"]) == count
     assert again.json() == first.json()

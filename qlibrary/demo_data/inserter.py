@@ -19,10 +19,10 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from comments.models import Comment, Flag
+from qlibrary.cache import new_generation
 from qlibrary.markdown import render
 from sources.keys import normalize_doi, normalize_url
 from sources.models import Endorsement, ModerationEvent, Source, TaggedSource, Theme
-from sources.page_cache import library_changed
 
 from .planner import (
     BATCH_SIZE,
@@ -104,7 +104,7 @@ def generate(counts, *, seed=1, reporter=None):
         summary.timings["plan"] = time.monotonic() - started
         with fixed_timestamps(Source, Endorsement, ModerationEvent, Comment, Flag):
             _Inserter(plan, themes, reporter, summary).run()
-        transaction.on_commit(library_changed)
+        transaction.on_commit(new_generation)  # its rows carry made-up times
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Mark the new rows visible to all, as autovacuum soon would on a running site, so that
         # index-only scans (the evidence map's counts) need not read the table itself.

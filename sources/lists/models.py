@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from qlibrary.cache import TouchingQuerySet
 from sources.models import Source, Theme
 
 
@@ -15,7 +16,7 @@ def new_share_key():
     return secrets.token_urlsafe(18)
 
 
-class ReadingListQuerySet(models.QuerySet):
+class ReadingListQuerySet(TouchingQuerySet):
     def public(self):
         """Lists anyone may find: public and not hidden by a moderator."""
         return self.filter(visibility=ReadingList.Visibility.PUBLIC, hidden_at__isnull=True)
@@ -102,6 +103,8 @@ class ReadingList(models.Model):
 
 
 class ListItem(models.Model):
+    touches = ["reading_list"]  # qlibrary/cache.py
+
     reading_list = models.ForeignKey(ReadingList, on_delete=models.CASCADE, related_name="items")
     # Kept when the source itself is deleted: the item then says it is no longer in the library.
     source = models.ForeignKey(
@@ -191,6 +194,8 @@ class OwnerAlert(models.Model):
 
 class FeaturedList(models.Model):
     """A public list a moderator features on a theme's page ("Start here")."""
+
+    touches = ["theme"]  # qlibrary/cache.py
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="featured_lists")
     reading_list = models.ForeignKey(ReadingList, on_delete=models.CASCADE, related_name="features")

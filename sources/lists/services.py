@@ -7,11 +7,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from qlibrary.markdown import render as render_markdown
-from sources import page_cache
 from sources.access import is_moderator
 from sources.models import ModerationEvent, Source
 
-from .featured import featured_themes
 from .models import FeaturedList, ListChange, ListFollow, ListItem, ReadingList
 
 LISTS_PER_MEMBER = 50
@@ -70,8 +68,6 @@ def create_list(*, owner, title, introduction="", visibility=Visibility.PRIVATE,
             visibility=visibility,
             item_count=len(sources),
         )
-        if visibility == Visibility.PUBLIC:
-            page_cache.member_changed(owner)
         ListItem.objects.bulk_create(
             ListItem(
                 reading_list=reading_list,
@@ -98,15 +94,10 @@ def update_list(*, reading_list, title, introduction, visibility):
     reading_list.introduction_html = render_markdown(introduction) if introduction else ""
     reading_list.visibility = visibility
     reading_list.save()
-    _featured_pages_changed(reading_list)
 
 
 def delete_list(*, reading_list):
-    themes = list(reading_list.features.select_related("theme"))
     reading_list.delete()
-    for feature in themes:
-        page_cache.theme_changed(feature.theme)
-    page_cache.member_changed(reading_list.owner)
 
 
 def add_source(*, reading_list, source, note=""):
@@ -138,7 +129,6 @@ def add_source(*, reading_list, source, note=""):
             item_count=F("item_count") + 1, updated_at=timezone.now()
         )
         _record_change(locked, ListChange.Kind.ADDED, source.title)
-        _counts_changed(locked)
 
 
 def remove_item(*, item):
@@ -149,7 +139,6 @@ def remove_item(*, item):
                 item_count=F("item_count") - 1, updated_at=timezone.now()
             )
             _record_change(item.reading_list, ListChange.Kind.REMOVED, item.source_title)
-            _counts_changed(item.reading_list)
 
 
 def set_note(*, item, note):
@@ -213,7 +202,6 @@ def set_follow(*, member, reading_list, follow):
             ReadingList.objects.filter(pk=reading_list.pk).update(
                 follower_count=F("follower_count") + change
             )
-            _counts_changed(reading_list)
 
 
 def hide_list(*, reading_list, moderator, reason):
@@ -228,7 +216,6 @@ def hide_list(*, reading_list, moderator, reason):
         reading_list.hidden_reason = reason
         reading_list.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
         _log(ModerationEvent.Action.HIDE_LIST, reading_list, moderator=moderator, reason=reason)
-        _featured_pages_changed(reading_list)  # now and again once it commits
 
 
 def restore_list(*, reading_list, moderator, reason=""):
@@ -243,7 +230,6 @@ def restore_list(*, reading_list, moderator, reason=""):
         reading_list.hidden_reason = ""
         reading_list.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
         _log(ModerationEvent.Action.RESTORE_LIST, reading_list, moderator=moderator, reason=reason)
-        _featured_pages_changed(reading_list)  # now and again once it commits
 
 
 def feature_list(*, reading_list, theme, moderator, feature=True, note=""):
@@ -266,7 +252,6 @@ def feature_list(*, reading_list, theme, moderator, feature=True, note=""):
             action = ModerationEvent.Action.UNFEATURE_LIST
         if created:
             _log(action, reading_list, moderator=moderator, reason=note, theme=theme)
-        page_cache.theme_changed(theme)  # now and again once it commits
 
 
 def _log(action, reading_list, *, moderator, reason, theme=None):
@@ -284,18 +269,3 @@ def _log(action, reading_list, *, moderator, reason, theme=None):
 def _record_change(reading_list, kind, title):
     if reading_list.visibility == Visibility.PUBLIC:
         ListChange.objects.create(reading_list=reading_list, kind=kind, source_title=title)
-
-
-def _counts_changed(reading_list):
-    """The theme pages whose "Start here" shows the list's counts of sources and followers
-    (written through `.update()`, which no signal reports)."""
-    if reading_list.is_public:
-        for theme in featured_themes([reading_list.pk]):
-            page_cache.theme_changed(theme)
-
-
-def _featured_pages_changed(reading_list):
-    """The readers' pages that show the list: the themes featuring it, its owner's profile."""
-    for feature in reading_list.features.select_related("theme"):
-        page_cache.theme_changed(feature.theme)
-    page_cache.member_changed(reading_list.owner)
