@@ -89,14 +89,31 @@ def comment_refusal(source, user):
 class SourcePermissions:
     """What `user` may do with `source`, each answer computed at most once.
 
-    `can_edit`, `can_withdraw`, `can_endorse`, `can_review`, `can_decide` and `can_comment`
-    are booleans; the matching `*_refusal` attributes say why not ("" when allowed), for the
-    pages that show the reason.
+    `can_view`, `can_follow`, `can_edit`, `can_withdraw`, `can_endorse`, `can_review`,
+    `can_decide` and `can_comment` are booleans; the matching `*_refusal` attributes say why not
+    ("" when allowed), for the pages that show the reason.
     """
 
     def __init__(self, source, user):
         self.source = source
         self.user = user
+
+    @cached_property
+    def is_proposer(self):
+        return is_proposer(self.source, self.user)
+
+    @cached_property
+    def can_view(self):
+        """The library is open to all and every source to moderators; any other source is
+        looked up as `Source.objects.visible_to` says (one query)."""
+        if self.source.is_approved or is_moderator(self.user):
+            return True
+        return Source.objects.visible_to(self.user).contains(self.source)
+
+    @cached_property
+    def can_follow(self):
+        """Members follow sources in the library, for the news in their weekly digest."""
+        return self.source.is_approved and is_member(self.user)
 
     @cached_property
     def edit_refusal(self):
