@@ -1,9 +1,12 @@
-"""Who may do what: members are signed in, active and have a verified e-mail address;
-moderators hold the moderate_source permission (through the Moderators group)."""
+"""Who is who: members are signed in, active and have a verified e-mail address; moderators
+hold the moderate_source permission (through the Moderators group). What a person may do with a
+source or a comment is answered from these roles by sources/permissions.py and
+comments/permissions.py."""
 
 from functools import wraps
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -26,6 +29,16 @@ def is_moderator(user):
     if hasattr(user, "holds_moderator_permission"):  # as read with the signed-in user
         return user.is_superuser or user.holds_moderator_permission
     return user.has_perm(MODERATE)
+
+
+def stand_in_member(*, moderator=False):
+    """A member (a moderator with `moderator`) who has no account row, so wrote and proposed
+    nothing: what is rendered once for every member is rendered for them, and is_member and
+    is_moderator answer for them without a query."""
+    member = get_user_model()(is_active=True)
+    member.has_verified_email = True
+    member.holds_moderator_permission = moderator
+    return member
 
 
 def member_required(view):
