@@ -20,14 +20,13 @@ from django.utils.safestring import mark_safe
 from qlibrary.cache import PAGE_TIMEOUT, fragment
 from qlibrary.markdown import render
 from sources import page_keys
-from sources.access import is_member
 from sources.models import Source, Theme
 from sources.pagination import paginate
-from sources.permissions import MEMBERS_ONLY, comment_refusal
 
 from . import limits, notifications
 from .forms import CommentForm
 from .models import Comment
+from .permissions import delete_refusal, edit_refusal, post_refusal, reply_refusal
 
 Status = Comment.Status
 PAGE_PARAMETER = "comments"
@@ -119,14 +118,6 @@ class CommentLimitReached(DiscussionError):
     pass
 
 
-def discussion_refusal(target, member):
-    """Why `member` may not comment on `target`, or "": members may discuss any theme, and the
-    sources that members can see (sources/permissions.py says which)."""
-    if isinstance(target, Theme):
-        return "" if is_member(member) else MEMBERS_ONLY
-    return comment_refusal(target, member)
-
-
 def adjust_count(target, change):
     """Move the visible-comment count of a theme or source by `change`."""
     # The querysets of themes and sources set `updated_at` too (qlibrary/cache.py).
@@ -135,16 +126,14 @@ def adjust_count(target, change):
 
 def post(*, author, target, body, parent=None):
     """Add a comment to a theme or source; a reply to a reply joins the same thread."""
-    refusal = discussion_refusal(target, author)
+    refusal = post_refusal(target, author)
     if refusal:
         raise DiscussionError(refusal)
     if parent is not None:
         parent.refresh_from_db(fields=["status"])  # a moderator may have just hidden it
-        if not parent.is_visible:
-            raise DiscussionError(
-                "This comment has been hidden or deleted, so it takes no more replies. Your "
-                "text is still in the form below."
-            )
+        refusal = reply_refusal(parent, author)
+        if refusal:
+            raise DiscussionError(refusal)
         parent = parent.parent or parent
         if parent.target != target:
             raise DiscussionError("You can only reply within the same discussion.")
@@ -179,28 +168,14 @@ def edit(*, comment, author, body):
     """The author rewrites their comment, which is then marked as edited."""
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        _require_author(locked, author)
-        if locked.status != Status.VISIBLE:
-            raise DiscussionError("Only a visible comment can be edited.")
+        refusal = edit_refusal(locked, author)
+        if refusal:
+            raise DiscussionError(refusal)
         locked.body = body
         locked.body_html = render(body)
         locked.edited_at = timezone.now()
         locked.save(update_fields=["body", "body_html", "edited_at"])
     return locked
-
-
-def delete_refusal(comment, member):
-    """Why `member` may not delete `comment`, or "" when they may."""
-    if comment.author_id != member.pk:
-        return "Only the author of a comment can change it."
-    if comment.status == Status.HIDDEN:
-        # Deleting would erase the text the moderator's decision is about, and replace the
-        # public "hidden by a moderator" with "deleted by its author".
-        return (
-            "A moderator has hidden this comment, so it stays as the moderator left it. "
-            "If you want it removed, ask the moderators."
-        )
-    return ""
 
 
 def delete(*, comment, author):
@@ -219,8 +194,3 @@ def delete(*, comment, author):
         locked.body_html = ""
         locked.save(update_fields=["status", "body", "body_html"])
     return locked
-
-
-def _require_author(comment, member):
-    if comment.author_id != member.pk:
-        raise DiscussionError("Only the author of a comment can change it.")

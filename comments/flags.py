@@ -19,11 +19,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from sources.access import is_moderator
 from sources.models import ModerationEvent
 
 from .discussion import DiscussionError, adjust_count
 from .models import Comment, Flag
+from .permissions import flag_refusal, moderate_refusal, restore_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +55,9 @@ def patient_data_holds_left_today(member):
 
 def flag(*, comment, member, reason, note=""):
     """Record one member's flag; hold the comment back when the flags say so."""
-    if comment.author_id == member.pk:
-        raise DiscussionError("You cannot flag your own comment; edit or delete it instead.")
+    refusal = flag_refusal(comment, member)
+    if refusal:
+        raise DiscussionError(refusal)
     with transaction.atomic():
         # Lock the member's row first, so two flags sent at once cannot both pass the limits.
         get_user_model().objects.select_for_update().filter(pk=member.pk).first()
@@ -68,10 +69,9 @@ def flag(*, comment, member, reason, note=""):
             )
         holds_at_once = reason != Flag.Reason.PATIENT_DATA or patient_data_holds_left_today(member)
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        if locked.status == Status.DELETED:
-            raise DiscussionError("This comment has been deleted.")
-        if locked.status != Status.VISIBLE:
-            raise DiscussionError("This comment is already hidden while the moderators look.")
+        refusal = flag_refusal(locked, member)  # it may have changed since it was read
+        if refusal:
+            raise DiscussionError(refusal)
         try:
             with transaction.atomic():
                 Flag.objects.create(comment=locked, member=member, reason=reason, note=note)
@@ -108,8 +108,9 @@ def dismiss_member_flags(*, member, moderator):
     """A moderator finds a member's flags unfounded: all their open flags are closed, and every
     comment held back that the remaining flags would not hold comes back (logged publicly, as a
     restore, without naming the member). Returns how many flags and comments that touched."""
-    if not is_moderator(moderator):
-        raise DiscussionError("Only moderators can do that.")
+    refusal = moderate_refusal(moderator)
+    if refusal:
+        raise DiscussionError(refusal)
     with transaction.atomic():
         # The member's row first, as flag() takes it, so no new flag of theirs slips in; then the
         # comments, in a fixed order, before their flags, as hide() and restore() take them.
@@ -166,8 +167,9 @@ def restore(*, comment, moderator, reason=""):
     """A moderator puts a held or hidden comment back in the discussion."""
     with transaction.atomic():
         locked = _lock_for(comment, moderator)
-        if locked.status not in (Status.HELD, Status.HIDDEN):
-            raise DiscussionError("Only a held or hidden comment can be restored.")
+        refusal = restore_refusal(locked, moderator)
+        if refusal:
+            raise DiscussionError(refusal)
         adjust_count(locked.target, +1)
         _settle(locked, moderator, Status.VISIBLE, Action.RESTORE_COMMENT, reason.strip())
     return locked
@@ -186,8 +188,9 @@ def dismiss_flags(*, comment, moderator):
 
 
 def _lock_for(comment, moderator):
-    if not is_moderator(moderator):
-        raise DiscussionError("Only moderators can do that.")
+    refusal = moderate_refusal(moderator)
+    if refusal:
+        raise DiscussionError(refusal)
     return Comment.objects.select_for_update().get(pk=comment.pk)
 
 

@@ -13,6 +13,7 @@ from sources.models import Source, Theme
 from . import discussion, flags
 from .forms import CommentForm, FlagForm, ReasonForm
 from .models import Comment
+from .permissions import CommentPermissions
 
 RECENTLY_HIDDEN = 20
 FLAGGERS_SHOWN = 20
@@ -61,7 +62,9 @@ def _post(request, target):
 
 @member_required
 def edit(request, pk):
-    comment = get_object_or_404(Comment, pk=pk, author=request.user, status=Comment.Status.VISIBLE)
+    comment = get_object_or_404(Comment, pk=pk)
+    if not CommentPermissions(comment, request.user).can_edit:
+        raise Http404("No such comment.")
     form = CommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid() and "preview" in request.POST:
         context = {"form": form, "comment": comment, "preview": _preview(form)}
@@ -86,7 +89,7 @@ def delete(request, pk):
     comment = get_object_or_404(
         Comment.objects.exclude(status=Comment.Status.DELETED), pk=pk, author=request.user
     )
-    refusal = discussion.delete_refusal(comment, request.user)
+    refusal = CommentPermissions(comment, request.user).delete_refusal
     if refusal:
         messages.error(request, refusal)
         return redirect(comment.get_page_url())

@@ -1,5 +1,7 @@
-"""Who may do what: members are signed in, active and have a verified e-mail address;
-moderators hold the moderate_source permission (through the Moderators group)."""
+"""Who is who: members are signed in, active and have a verified e-mail address; moderators
+hold the moderate_source permission (through the Moderators group). What a person may do with a
+source or a comment is answered from these roles by sources/permissions.py and
+comments/permissions.py."""
 
 from functools import wraps
 

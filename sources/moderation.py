@@ -14,10 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import changes, notifications, reviews, tasks
-from .access import is_moderator
 from .lists.alerts import notify_owners_of
 from .models import ModerationEvent, Source
-from .permissions import decide_refusal, edit_refusal, withdraw_refusal
+from .permissions import decide_refusal, edit_refusal, review_refusal, withdraw_refusal
 
 Status = Source.Status
 Action = ModerationEvent.Action
@@ -169,20 +168,10 @@ def retire(*, source, moderator, reason):
         )
 
 
-def decision_refusal(source, user):
-    """Why `user` may not decide on `source`, or "" when they may: a moderator, on a proposal
-    somebody else made (a proposer never judges their own)."""
-    if not is_moderator(user):
-        return "Only moderators can decide on proposals."
-    if source.proposer_id is not None and source.proposer_id == user.pk:
-        return "You proposed this source, so another moderator must decide on it."
-    return ""
-
-
 def _decide(source, moderator, action, to, reason, verb):
     with transaction.atomic():
         locked = _lock(source)
-        refusal = decision_refusal(locked, moderator)
+        refusal = decide_refusal(locked, moderator)
         if refusal:
             raise TransitionError(refusal)
         if action != Action.APPROVE:
@@ -201,7 +190,7 @@ def _lock(source):
 
 
 def _require_moderator(user):
-    refusal = decide_refusal(user)
+    refusal = review_refusal(user)
     if refusal:
         raise TransitionError(refusal)
 

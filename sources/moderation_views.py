@@ -115,7 +115,6 @@ def review(request, slug):
         "edit_form": edit_form,
         "decision_form": decision_form,
         "retire_form": ReasonForm(prefix="retire"),
-        "decision_refusal": moderation.decision_refusal(source, request.user),
         "similar": similar_titles(source.title, exclude=source),
         "same_site": same_domain(source),
         "endorsements": source.endorsements.select_related("member").order_by("created_at"),

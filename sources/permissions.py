@@ -15,11 +15,18 @@ NOT_LIVE = "Only sources in the library or in the queue can be endorsed."
 MEMBERS_ONLY = "Log in with a verified e-mail address to do that."
 
 
+def is_proposer(source, user):
+    """Whether `user` proposed `source` (the starter library's sources have no proposer)."""
+    return (
+        user.is_authenticated and source.proposer_id is not None and source.proposer_id == user.pk
+    )
+
+
 def edit_refusal(source, user):
     """A moderator may always edit; the proposer while the proposal is open."""
     if is_moderator(user):
         return ""
-    if not user.is_authenticated or source.proposer_id != user.pk:
+    if not is_proposer(source, user):
         return "Only the member who proposed this source can edit it."
     if not source.is_open:
         return (
@@ -31,7 +38,7 @@ def edit_refusal(source, user):
 
 def withdraw_refusal(source, user):
     """The proposer may take back their proposal while it is open."""
-    if not user.is_authenticated or source.proposer_id != user.pk:
+    if not is_proposer(source, user):
         return "Only the member who proposed this source can withdraw it."
     if not source.is_open:
         return (
@@ -47,15 +54,26 @@ def endorse_refusal(source, user):
         return NOT_LIVE
     if not is_member(user):
         return MEMBERS_ONLY
-    if source.proposer_id == user.pk:
+    if is_proposer(source, user):
         return "You cannot endorse your own proposal."
     return ""
 
 
-def decide_refusal(user):
-    """Only moderators decide on proposals (the state the source is in is the service's check)."""
+def review_refusal(user):
+    """Moderators review any source: its review page, its corrections, retiring it."""
     if not is_moderator(user):
         return "Only moderators can decide on proposals."
+    return ""
+
+
+def decide_refusal(source, user):
+    """A moderator decides on proposals somebody else made: a proposer never judges their own.
+    (Whether the source is still open to a decision is the service's check.)"""
+    refusal = review_refusal(user)
+    if refusal:
+        return refusal
+    if is_proposer(source, user):
+        return "You proposed this source, so another moderator must decide on it."
     return ""
 
 
@@ -71,13 +89,31 @@ def comment_refusal(source, user):
 class SourcePermissions:
     """What `user` may do with `source`, each answer computed at most once.
 
-    `can_edit`, `can_withdraw`, `can_endorse`, `can_review` and `can_comment` are booleans; the
-    matching `*_refusal` attributes say why not ("" when allowed).
+    `can_view`, `can_follow`, `can_edit`, `can_withdraw`, `can_endorse`, `can_review`,
+    `can_decide` and `can_comment` are booleans; the matching `*_refusal` attributes say why not
+    ("" when allowed), for the pages that show the reason.
     """
 
     def __init__(self, source, user):
         self.source = source
         self.user = user
+
+    @cached_property
+    def is_proposer(self):
+        return is_proposer(self.source, self.user)
+
+    @cached_property
+    def can_view(self):
+        """The library is open to all and every source to moderators; any other source is
+        looked up as `Source.objects.visible_to` says (one query)."""
+        if self.source.is_approved or is_moderator(self.user):
+            return True
+        return Source.objects.visible_to(self.user).contains(self.source)
+
+    @cached_property
+    def can_follow(self):
+        """Members follow sources in the library, for the news in their weekly digest."""
+        return self.source.is_approved and is_member(self.user)
 
     @cached_property
     def edit_refusal(self):
@@ -93,7 +129,11 @@ class SourcePermissions:
 
     @cached_property
     def review_refusal(self):
-        return decide_refusal(self.user)
+        return review_refusal(self.user)
+
+    @cached_property
+    def decide_refusal(self):
+        return decide_refusal(self.source, self.user)
 
     @cached_property
     def comment_refusal(self):
@@ -114,6 +154,10 @@ class SourcePermissions:
     @property
     def can_review(self):
         return not self.review_refusal
+
+    @property
+    def can_decide(self):
+        return not self.decide_refusal
 
     @property
     def can_comment(self):

@@ -14,7 +14,7 @@ from taggit.models import Tag
 from qlibrary.cache import cached_page, fragment
 
 from . import page_keys
-from .access import is_member, is_moderator
+from .access import is_member
 from .citations import citations, meta_tags
 from .endorsements import has_endorsed
 from .filters import LISTING_PARAMETERS, SEARCH_PARAMETERS, Listing, listing_page
@@ -66,12 +66,9 @@ def source_detail(request, slug):
         ),
         slug=slug,
     )
-    # Approved sources are open to all, and every source to moderators; any other is looked up
-    # as this person may see it.
-    visible = source.is_approved or is_moderator(request.user)
-    if not visible and not Source.objects.visible_to(request.user).contains(source):
-        raise Http404("No source here.")
     permissions = SourcePermissions(source, request.user)
+    if not permissions.can_view:
+        raise Http404("No source here.")
     facts = source_facts(source, request.page_key)
     context = {
         "source": source,
@@ -82,9 +79,7 @@ def source_detail(request, slug):
         "notices": list(source.notices.all()) if source.doi else [],
         "endorsed": has_endorsed(source, request.user),
         "breakdown": facts["breakdown"],
-        "following": source.is_approved
-        and is_member(request.user)
-        and is_following(request.user, source=source),
+        "following": permissions.can_follow and is_following(request.user, source=source),
     }
     return render(request, "sources/source_detail.html", context)
 

@@ -5,11 +5,16 @@ source's page, a moderator's review), as django-contrib-comments does with its
     {% load discussions %}
     {% render_discussion source %}                 on a reader's page
     {% render_discussion source cached=False %}    rendered afresh (the moderators' review)
+
+and, in templates/comments/comment.html, what the person it is rendered for may do with a comment:
+
+    {% comment_permissions comment as permissions %}
 """
 
 from django import template
 
 from ..discussion import on_page, threads
+from ..permissions import CommentPermissions
 
 register = template.Library()
 
@@ -32,3 +37,10 @@ def render_discussion(context, target, *, cached=True):
     section = context.template.engine.get_template("comments/discussion.html")
     with context.push(discussion=discussion):
         return section.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def comment_permissions(context, comment):
+    """The `CommentPermissions` of `comment` for the context's `user`: the person the section is
+    rendered for, who in a copy kept for every member is a stand-in (comments/discussion.py)."""
+    return CommentPermissions(comment, context["user"])
