@@ -10,7 +10,11 @@ round trip (qlibrary/cache.py). Only the missing cards are rendered, from their 
 tags in three queries.
 """
 
+import functools
+from urllib.parse import quote
+
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from qlibrary.cache import FRAGMENT_TIMEOUT, PAGE_TIMEOUT, fragments
@@ -45,7 +49,22 @@ def cards(sources, kind="library", common=None):
 def _render(kind, names):
     name, context, _ = KINDS[kind]
     template = get_template(name)
-    return {
-        names[source.pk]: str(template.render({**context, "source": source}))
-        for source in Source.objects.filter(pk__in=list(names)).for_listing()
-    }
+    context = {**context, "basket_add_url": reverse("lists:basket_add")}
+    rendered = {}
+    for source in Source.objects.filter(pk__in=list(names)).for_listing():
+        source.card_url = address("sources:detail", source.slug)
+        for tag in source.tag_list:
+            tag.card_url = address("sources:tag", tag.slug) if tag.slug else ""
+        rendered[names[source.pk]] = str(template.render({**context, "source": source}))
+    return rendered
+
+
+@functools.cache
+def _address_of(url_name):
+    return reverse(url_name, args=["slug-stand-in"]).replace("slug-stand-in", "{}")
+
+
+def address(url_name, slug):
+    """reverse(url_name, args=[slug]) for a URL whose one argument is a slug, reversed once per
+    process: a card has five links, and reversing each cost a third of its rendering."""
+    return _address_of(url_name).format(quote(slug, safe=""))

@@ -2,7 +2,9 @@
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
+from qlibrary.cache import fragment
 from sources.cards import cards
 
 register = template.Library()
@@ -16,7 +18,20 @@ def source_cards(context, sources, kind="library"):
     return cards(sources, kind, common=page_key[:1] if page_key else None)
 
 
-@register.simple_tag
-def filter_bar(filters, clear_url):
-    """The filter bar of a listing (templates/includes/filters.html)."""
-    return render_to_string("includes/filters.html", {"filters": filters, "clear_url": clear_url})
+@register.simple_tag(takes_context=True)
+def filter_bar(context, filters, clear_url):
+    """The filter bar of a listing (templates/includes/filters.html): a fragment under the page's
+    key (which its options follow), the listing's address and the values asked for. Rendering
+    its menus costs more than the rest of a listing page."""
+
+    def render():
+        return str(
+            render_to_string("includes/filters.html", {"filters": filters, "clear_url": clear_url})
+        )
+
+    page_key = getattr(context.get("request"), "page_key", None)
+    if page_key is None:
+        return mark_safe(render())  # noqa: S308 (our template, values escaped)
+    asked = [(name, filters.data.get(name, "")) for name in filters.fields]
+    html = fragment("filter-bar", (clear_url, *asked, *page_key), render)
+    return mark_safe(html)  # noqa: S308 (our template, values escaped)
