@@ -83,7 +83,7 @@ def export(format):
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
-    from sources.export_views import library_export
+    from sources.evidence.export_views import library_export
 
     request = RequestFactory().get(f"/sources/export/{format}/")
     started, cpu = time.perf_counter(), time.process_time()
@@ -108,7 +108,7 @@ def ris_file(count):
 
 def import_list(count):
     from qlibrary.models import User
-    from sources import imports
+    from sources.evidence import imports
     from sources.models import Source, Theme
 
     Source.objects.filter(doi__startswith="10.9999/bench.").delete()

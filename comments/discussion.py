@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 
 from qlibrary.cache import PAGE_TIMEOUT, fragment
 from qlibrary.markdown import render
-from sources import page_keys
+from sources.library import page_keys
 from sources.models import Source, Theme
 from sources.pagination import paginate
 

@@ -1,13 +1,13 @@
 """The cache, in one idea: keys made from the data they show ("key-based expiration").
 
 Whatever is cached, a reader's whole page or a fragment of one (a source's card, a rendered
-discussion), is stored under a key that holds the `updated_at` of the rows it shows: a source's
-card under the source's id and `updated_at`; a page that lists the library under the newest
-`updated_at` of any source, which one indexed query reads (sources/page_keys.py). A write never
-deletes or invalidates anything: it sets `updated_at` on the rows it changes (`save()` does, and
-so does every `.update()` of a source, a theme or a reading list, counters moved with `F()`
-included: their querysets' `update` add it), so the next read works out a different key and
-misses, while the entry under the old key is never read again and ages out.
+discussion), is stored under a key that holds the `updated_at` of the rows it shows: a source's card
+under the source's id and `updated_at`; a page that lists the library under the newest `updated_at`
+of any source, which one indexed query reads (sources/library/page_keys.py). A write never deletes
+or invalidates anything: it sets `updated_at` on the rows it changes (`save()` does, and so does
+every `.update()` of a source, a theme or a reading list, counters moved with `F()` included: their
+querysets' `update` add it), so the next read works out a different key and misses, while the entry
+under the old key is never read again and ages out.
 
 A row whose changes show on another row's page says so with `touches` (Rails' `touch: true`):
 saving or deleting a comment sets `updated_at` on its source or theme, an endorsement on its
@@ -165,8 +165,8 @@ def fragments(entries, compute, *, timeout=FRAGMENT_TIMEOUT):
 
 def cached_page(*, page_key, parameters=(), relative_times=True):
     """Serve readers this page from the cache under a key made from the address and
-    `page_key(**url_kwargs)`: a tuple read in one query (sources/page_keys.py), None when there
-    is nothing at that address; the view finds it in `request.page_key`, for its fragments.
+    `page_key(**url_kwargs)`: a tuple read in one query (sources/library/page_keys.py), None when
+    there is nothing at that address; the view finds it in `request.page_key`, for its fragments.
     `parameters` are the query parameters the page reads (any other is dropped before the view
     runs, so it cannot make a new key). With `relative_times`, a page
     is kept PAGE_TIMEOUT at most and its ETag changes as often, so "5 minutes ago" stays true."""

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.text import capfirst
 
 from comments.models import Comment
-from sources.contributors import EDITOR
+from sources.evidence.contributors import EDITOR
 from sources.models import Source, Theme
 from sources.text import safe_to_show
 

@@ -24,9 +24,9 @@ from django.db import transaction
 from comments import discussion
 from comments.models import Comment, Flag
 from qlibrary.outbox import erasure
-from sources.endorsements import remove_all_endorsements
 from sources.lists.own_data import own_lists_data
 from sources.models import Endorsement, Follow, Source
+from sources.proposals.endorsements import remove_all_endorsements
 
 from . import cache
 

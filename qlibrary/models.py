@@ -40,7 +40,8 @@ class User(AbstractUser):
     weekly_digest = models.BooleanField(
         "e-mail me a weekly digest of news about the themes and sources I follow", default=True
     )
-    # When the last digest was sent: the next one covers what happened since (sources/following.py).
+    # When the last digest was sent: the next one covers what happened since
+    # (sources/library/following.py).
     digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self):

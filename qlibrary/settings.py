@@ -400,14 +400,14 @@ OUTBOUND_USER_AGENT = env("OUTBOUND_USER_AGENT", "") or f"QLibrary/1.0 (+{SITE_U
 # outside service, or a test double, on a private address. Empty by default, so that no member's
 # link reaches the site's own network; tests add the loopback address of their local HTTP server.
 OUTBOUND_ALLOWED_NETWORKS = envnetworks("OUTBOUND_ALLOWED_NETWORKS")
-# The services that fill in the proposal form from an identifier (sources/lookup.py).
+# The services that fill in the proposal form from an identifier (sources/evidence/lookup.py).
 DOI_RESOLVER = env("DOI_RESOLVER", "https://doi.org")
 EUTILS_BASE = env("EUTILS_BASE", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
 OPENLIBRARY_BASE = env("OPENLIBRARY_BASE", "https://openlibrary.org")
 # Identifier look-ups one member may make in a minute.
 LOOKUPS_PER_MINUTE = envint("LOOKUPS_PER_MINUTE", 20)
 
-# Link health (sources/link_health.py): each approved source's address is checked every
+# Link health (sources/checks/link_health.py): each approved source's address is checked every
 # LINK_CHECK_INTERVAL_HOURS, waiting LINK_CHECK_HOST_DELAY seconds between two requests to one
 # host; it is called broken after LINK_BROKEN_AFTER_FAILURES failed checks in a row spanning at
 # least LINK_BROKEN_AFTER_DAYS days.
@@ -419,7 +419,7 @@ LINK_BROKEN_AFTER_DAYS = envint("LINK_BROKEN_AFTER_DAYS", 7)
 # Now (asked to keep a copy when a source is approved). Empty turns either off.
 WAYBACK_AVAILABILITY_URL = env("WAYBACK_AVAILABILITY_URL", "https://archive.org/wayback/available")
 WAYBACK_SAVE_URL = env("WAYBACK_SAVE_URL", "https://web.archive.org/save/")
-# Retractions, expressions of concern and corrections (sources/retractions.py): each approved
+# Retractions, expressions of concern and corrections (sources/checks/retractions.py): each approved
 # source with a DOI is looked up in Crossref's REST API every RETRACTION_CHECK_INTERVAL_DAYS.
 CROSSREF_API = env("CROSSREF_API", "https://api.crossref.org")
 RETRACTION_CHECK_INTERVAL_DAYS = envint("RETRACTION_CHECK_INTERVAL_DAYS", 7)
@@ -428,6 +428,6 @@ RETRACTION_CHECK_INTERVAL_DAYS = envint("RETRACTION_CHECK_INTERVAL_DAYS", 7)
 # folder where `manage.py export_open_data` writes the dated full downloads.
 API_RATE = env("API_RATE", "120/m")
 OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(BASE_DIR / "open-data")))
-# The API's rate limit reads the client's address as the log-in's does (sources/api.py); were
-# django-ninja's own reading used, it would trust any X-Forwarded-For a client sends.
+# The API's rate limit reads the client's address as the log-in's does (sources/opendata/api.py);
+# were django-ninja's own reading used, it would trust any X-Forwarded-For a client sends.
 NINJA_NUM_PROXIES = 0

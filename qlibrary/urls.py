@@ -3,8 +3,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
 from django.views.decorators.cache import cache_control
 
-from sources import page_keys
-from sources.api import api
+from sources.library import page_keys
+from sources.opendata.api import api
 
 from . import feeds, views
 from .cache import cached_page

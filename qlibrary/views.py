@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from sources import page_keys
 from sources.access import is_moderator, member_required
-from sources.cards import cards
+from sources.library import page_keys
+from sources.library.cards import cards
 from sources.models import Sort, Source, Theme
 
 from . import member_data

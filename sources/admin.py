@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import Endorsement, LinkHealth, ModerationEvent, Notice, Source, Theme
+from sources.models import Endorsement, LinkHealth, ModerationEvent, Notice, Source, Theme
 
 
 @admin.register(Theme)
@@ -23,8 +23,8 @@ class SourceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["themes", "proposer"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the proposal form
     prepopulated_fields = {"slug": ["title"]}
-    # Status and decisions change only through the lifecycle (sources/moderation.py), which
-    # records the event, dates the approval and tells the proposer: on the review page.
+    # Status and decisions change only through the lifecycle (sources/proposals/moderation.py),
+    # which records the event, dates the approval and tells the proposer: on the review page.
     readonly_fields = [
         "status",
         "review_page",

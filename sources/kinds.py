@@ -18,7 +18,7 @@ the page answer (Source.accessed_on).
 
 from dataclasses import dataclass
 
-from .models import Source
+from sources.models import Source
 
 Kind = Source.Kind
 

@@ -32,10 +32,9 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from qlibrary.cache import TouchingQuerySet
-
-from . import identifiers
-from .access import is_member, is_moderator
-from .contributors import (
+from sources.access import is_member, is_moderator
+from sources.evidence import identifiers
+from sources.evidence.contributors import (
     AUTHOR,
     EDITOR,
     clean_contributors,
@@ -43,8 +42,8 @@ from .contributors import (
     full_name,
     validate_contributors,
 )
-from .keys import normalize_doi, normalize_url
-from .perspectives import describe_breakdown
+from sources.evidence.keys import normalize_doi, normalize_url
+from sources.perspectives import describe_breakdown
 
 MIN_YEAR = 1800
 MAX_YEAR = 2100
@@ -67,7 +66,7 @@ MONTHS = [
 # A BCP 47 language tag, as far as citations need: "en", "en-GB", "zh-Hant-TW", "es-419".
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
 SEARCH_CONFIG = "english"
-# The column a search for each kind of identifier reads (sources/identifiers.py's names).
+# The column a search for each kind of identifier reads (sources/evidence/identifiers.py's names).
 IDENTIFIER_KEYS = {"doi": "doi_key", "pmid": "pmid", "pmcid": "pmcid", "isbn": "isbn"}
 # Above any full-text rank (which lies between 0 and 1): the source holding the identifier.
 IDENTIFIER_RANK = 2.0
@@ -174,7 +173,8 @@ class SourceQuerySet(TouchingQuerySet):
         return self.annotate(accessed_at=F("link_health__answered_at"))
 
     def for_cards(self):
-        """Only what finds a source's card in the cache (sources/cards.py renders the rest)."""
+        """Only what finds a source's card in the cache (sources/library/cards.py renders the
+        rest)."""
         return self.only("pk", "slug", "updated_at")
 
     def filter_by(self, *, stance="", kind="", tag="", year=None):
@@ -275,7 +275,8 @@ class SourceQuerySet(TouchingQuerySet):
 
 
 class SourceStatus(models.TextChoices):
-    """Where a source stands in its lifecycle (Source.Status; sources/moderation.py moves it)."""
+    """Where a source stands in its lifecycle (Source.Status; sources/proposals/moderation.py moves
+    it)."""
 
     PROPOSED = "proposed", "Proposed"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
@@ -314,7 +315,7 @@ class Source(models.Model):
         CHALLENGES = "challenges", "Challenges"
 
     class Alert(models.TextChoices):
-        """The most serious notice found against the source (sources/retractions.py)."""
+        """The most serious notice found against the source (sources/checks/retractions.py)."""
 
         NONE = "", "None"
         CONCERN = "expression_of_concern", "Expression of concern"
@@ -347,8 +348,9 @@ class Source(models.Model):
         "URL", max_length=1000, blank=True, validators=[URLValidator(schemes=["http", "https"])]
     )
     doi = models.CharField("DOI", max_length=200, blank=True, validators=[identifiers.validate_doi])
-    # The bibliographic record, shaped after CSL-JSON (sources/contributors.py, sources/kinds.py).
-    # People and organisations in order, each with a role: set through set_contributors().
+    # The bibliographic record, shaped after CSL-JSON (sources/evidence/contributors.py,
+    # sources/kinds.py). People and organisations in order, each with a role: set through
+    # set_contributors().
     contributors = models.JSONField(default=list, blank=True, validators=[validate_contributors])
     # The list names only the first contributors ("et al." in a reference).
     et_al = models.BooleanField("et al.", default=False)
@@ -445,7 +447,7 @@ class Source(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    # Moderators look at the source again by this date (sources/reviews.py).
+    # Moderators look at the source again by this date (sources/proposals/reviews.py).
     review_by = models.DateField("review by", null=True, blank=True)
     # A newer source in the library that replaces this one; this one stays readable.
     superseded_by = models.ForeignKey(
@@ -533,7 +535,7 @@ class Source(models.Model):
             ),
             GinIndex(fields=["search_vector"], name="source_search_vector"),
             # The newest change to any source: the key of every page that lists the library
-            # (sources/page_keys.py), read from the end of this index.
+            # (sources/library/page_keys.py), read from the end of this index.
             models.Index(fields=["updated_at"], name="source_updated_at"),
         ]
 
@@ -588,7 +590,7 @@ class Source(models.Model):
     def set_contributors(self, contributors, *, et_al=False):
         """Set the contributors (checked and tidied) and the `authors` line derived from them.
 
-        Raises ValidationError for a list that is not names (sources/contributors.py)."""
+        Raises ValidationError for a list that is not names (sources/evidence/contributors.py)."""
         self.contributors = clean_contributors(contributors)
         self.et_al = bool(et_al)
         self.authors = display_names(self.contributors, self.et_al)
@@ -837,7 +839,7 @@ class ModerationEvent(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     reason = models.TextField(blank=True)
     # When a moderator asks for changes: the proposal's fields as they stood, so that on
-    # resubmission the review shows what changed (sources/changes.py).
+    # resubmission the review shows what changed (sources/proposals/changes.py).
     snapshot = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -869,7 +871,7 @@ class ModerationEvent(models.Model):
 
 
 class LinkHealth(models.Model):
-    """What the periodic checks of a source's address found (sources/link_health.py).
+    """What the periodic checks of a source's address found (sources/checks/link_health.py).
 
     A link counts as broken only after LINK_BROKEN_AFTER_FAILURES failed checks in a row spanning
     LINK_BROKEN_AFTER_DAYS: sites go down for an afternoon, and a 403 or 429 is a site refusing
@@ -918,7 +920,7 @@ class LinkHealth(models.Model):
 
 class Notice(models.Model):
     """A retraction, expression of concern or correction published about a source, as Crossref
-    lists it under the work's `updated-by` (sources/retractions.py). Recorded once each."""
+    lists it under the work's `updated-by` (sources/checks/retractions.py). Recorded once each."""
 
     class Kind(models.TextChoices):
         RETRACTION = "retraction", "Retraction"
@@ -968,7 +970,7 @@ class IdentifierCheck(models.Model):
 
 class Follow(models.Model):
     """A member following a theme or a source: its news reaches them in the weekly digest and
-    on their "Following" page (sources/following.py)."""
+    on their "Following" page (sources/library/following.py)."""
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
@@ -999,7 +1001,7 @@ class Follow(models.Model):
 
 class ImportRun(models.Model):
     """One reading list a moderator brings in: its text until it is imported, where its
-    proposals go, and how far the import has gone (sources/imports.py)."""
+    proposals go, and how far the import has gone (sources/evidence/imports.py)."""
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Previewed, not imported"

@@ -8,8 +8,8 @@ sources/access.py's question.
 
 from functools import cached_property
 
-from .access import is_member, is_moderator
-from .models import Source
+from sources.access import is_member, is_moderator
+from sources.models import Source
 
 NOT_LIVE = "Only sources in the library or in the queue can be endorsed."
 MEMBERS_ONLY = "Log in with a verified e-mail address to do that."

@@ -8,8 +8,8 @@ the launch blog post says. Summaries and rationales are the project's own words,
 from the post.
 """
 
-from .contributors import organisation, parse_name_list
-from .models import Source
+from sources.evidence.contributors import organisation, parse_name_list
+from sources.models import Source
 
 Kind = Source.Kind
 Stance = Source.Stance

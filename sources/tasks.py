@@ -2,7 +2,8 @@
 
 from django_tasks import task
 
-from . import imports, link_health
+from sources.checks import link_health
+from sources.evidence import imports
 
 
 @task()

@@ -1,15 +1,11 @@
 from django.urls import path, register_converter
 
-from . import (
-    data_views,
-    export_views,
-    following_views,
-    map_views,
-    moderation_views,
-    proposal_views,
-    views,
-)
-from .citations import FORMATS
+from sources.evidence import export_views
+from sources.evidence.citations import FORMATS
+from sources.library import following_views, views
+from sources.opendata import data_views, map_views
+from sources.proposals import moderation_views
+from sources.proposals import views as proposal_views
 
 
 class ExportFormatConverter:

@@ -5,10 +5,10 @@ from comments.discussion import adjust_count
 from comments.models import Comment
 from qlibrary.markdown import render as render_markdown
 from qlibrary.models import User
-from sources.contributors import as_lines
-from sources.forms import PUBLICATION_FIELDS
-from sources.keys import normalize_url
+from sources.evidence.contributors import as_lines
+from sources.evidence.keys import normalize_url
 from sources.models import Source, Theme
+from sources.proposals.forms import PUBLICATION_FIELDS
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from comments import flags
 from comments.models import Flag
-from sources import following, moderation
-from sources.endorsements import set_endorsement
+from sources.library import following
 from sources.models import LinkHealth, Notice, Source
+from sources.proposals import moderation
+from sources.proposals.endorsements import set_endorsement
 
 from .browser import PASSWORD, PHONE, log_in
 from .factories import (

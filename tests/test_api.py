@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from sources.citations import as_plain_text, csl_item, format_citation
+from sources.evidence.citations import as_plain_text, csl_item, format_citation
 from sources.models import Endorsement, LinkHealth, ModerationEvent, Source
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sources import moderation
 from sources.models import Source
+from sources.proposals import moderation
 
 from .browser import PHONE, log_in
 from .factories import MemberFactory, ModeratorFactory, ProposalFactory, SourceFactory

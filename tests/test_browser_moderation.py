@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sources import reviews
 from sources.models import LinkHealth, Source
+from sources.proposals import reviews
 
 from .browser import PHONE, log_in
 from .factories import ModeratorFactory, SourceFactory

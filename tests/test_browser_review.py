@@ -6,10 +6,10 @@ import re
 import pytest
 
 from comments.discussion import post
-from sources import moderation
-from sources.endorsements import set_endorsement
 from sources.models import ModerationEvent, Source
 from sources.perspectives import Perspective
+from sources.proposals import moderation
+from sources.proposals.endorsements import set_endorsement
 
 from .browser import PHONE, log_in, new_page
 from .factories import MemberFactory, ModeratorFactory

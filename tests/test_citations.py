@@ -18,8 +18,8 @@ from citeproc import (
 from citeproc.source.json import CiteProcJSON
 from django.core.management import call_command
 
-from sources import biblatex, ris
-from sources.citations import STYLES, as_plain_text, format_citation, parse_bibtex, style
+from sources.evidence import biblatex, ris
+from sources.evidence.citations import STYLES, as_plain_text, format_citation, parse_bibtex, style
 from sources.models import LinkHealth, Source
 
 from .factories import ProposalFactory, SourceFactory, UserFactory

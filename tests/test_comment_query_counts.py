@@ -62,10 +62,10 @@ def shown_comments(response):
 # the count of threads, the page of threads with their authors, and all their replies with their
 # authors (the latest threads shown by default cost one query fewer: no count). The rest is the
 # page's own queries (the caches' are not counted, sessions included: tests/conftest.py), its key
-# first (sources/page_keys.py); a member's page reads themselves with their roles (one query); a
-# source page read here for the first time reads its source twice (its row, then with what its
-# facts show: sources/views.py `source_facts`). A change there moves these literals for both
-# sizes at once.
+# first (sources/library/page_keys.py); a member's page reads themselves with their roles (one
+# query); a source page read here for the first time reads its source twice (its row, then with what
+# its facts show: sources/library/views.py `source_facts`). A change there moves these literals for
+# both sizes at once.
 
 
 @pytest.mark.parametrize("count", SIZES)

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from sources.contributors import (
+from sources.evidence.contributors import (
     as_lines,
     clean_contributors,
     display_names,

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from comments import discussion, flags
 from comments.models import Flag
-from sources import moderation
-from sources.endorsements import set_endorsement
 from sources.models import Theme
+from sources.proposals import moderation
+from sources.proposals.endorsements import set_endorsement
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory
 

@@ -3,8 +3,8 @@ already here; a similar title asks the member to check before saving."""
 
 import pytest
 
-from sources.duplicates import similar_titles
 from sources.models import Source
+from sources.proposals.duplicates import similar_titles
 
 from .factories import ProposalFactory, SourceFactory
 
@@ -133,7 +133,7 @@ def test_similar_titles_ignore_sources_that_are_no_longer_live(db):
 
 def test_duplicate_saved_between_the_check_and_the_insert_is_refused(propose, member, monkeypatch):
     # The form's check passed, then another member's proposal took the URL before the insert.
-    monkeypatch.setattr("sources.forms.live_duplicate", lambda **keys: None)
+    monkeypatch.setattr("sources.proposals.forms.live_duplicate", lambda **keys: None)
     SourceFactory(url="https://example.org/reports/safety")
 
     response = propose(url="https://www.example.org/reports/safety/")

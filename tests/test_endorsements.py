@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sources.endorsements import EndorsementError, set_endorsement
 from sources.models import Endorsement, Source
 from sources.perspectives import Perspective
+from sources.proposals.endorsements import EndorsementError, set_endorsement
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory
 

@@ -6,8 +6,8 @@ import bibtexparser
 import pytest
 import rispy
 
-from sources.citations import bibtex_text, csl_json_items, ris_text
-from sources.keys import is_valid_doi
+from sources.evidence.citations import bibtex_text, csl_json_items, ris_text
+from sources.evidence.keys import is_valid_doi
 
 from .factories import SourceFactory
 

@@ -5,14 +5,14 @@ import pytest
 from django.conf import settings
 
 from comments.discussion import post
-from sources import moderation
-from sources.endorsements import set_endorsement
+from sources.proposals import moderation
+from sources.proposals.endorsements import set_endorsement
 
 from .factories import CommentFactory, MemberFactory, ProposalFactory, SourceFactory
 
 SIZES = [1, 30]
-# Feeds come from the page cache: a first read costs the feed's key (sources/page_keys.py) besides
-# the cache's own reads (not counted: tests/conftest.py `assert_db_queries`).
+# Feeds come from the page cache: a first read costs the feed's key (sources/library/page_keys.py)
+# besides the cache's own reads (not counted: tests/conftest.py `assert_db_queries`).
 FEED_CACHE_MISS = 1
 
 

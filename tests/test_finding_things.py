@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sources import moderation
 from sources.models import Source
+from sources.proposals import moderation
 
 from .factories import CommentFactory, ProposalFactory, SourceFactory
 

@@ -8,8 +8,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from sources import moderation
 from sources.models import Source
+from sources.proposals import moderation
 
 from .factories import ProposalFactory, SourceFactory, proposal_form_data
 from .test_moderation import review_form_data

@@ -10,8 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from qlibrary.outbox.models import OutgoingEmail
-from sources import following, moderation, retractions
+from sources.checks import retractions
+from sources.library import following
 from sources.models import Follow
+from sources.proposals import moderation
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory
 
@@ -36,8 +38,8 @@ def test_a_member_follows_and_unfollows_a_theme(client, member, theme):
 
 
 def test_the_follow_buttons_show_each_change_on_the_next_read(client, member, theme, source):
-    """What a member follows is kept (sources/following.py `followed`; a member's page is always
-    rendered, from kept parts): following through the service, and a follow deleted as the
+    """What a member follows is kept (sources/library/following.py `followed`; a member's page is
+    always rendered, from kept parts): following through the service, and a follow deleted as the
     admin does, show on the very next read of each page, and one member's follows never show on
     another's."""
     client.force_login(member)

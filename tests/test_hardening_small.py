@@ -3,10 +3,10 @@ are not what they claim are refused where they come in."""
 
 import pytest
 
-from sources import moderation
-from sources.keys import is_valid_doi
-from sources.lookup import LookupFailed, identify
+from sources.evidence.keys import is_valid_doi
+from sources.evidence.lookup import LookupFailed, identify
 from sources.models import Source
+from sources.proposals import moderation
 
 from .factories import ProposalFactory, review_form_data
 

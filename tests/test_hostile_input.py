@@ -19,8 +19,8 @@ from comments import discussion
 from comments.models import Comment, Flag
 from qlibrary import feeds
 from qlibrary.models import User
-from sources import moderation
 from sources.models import Source, Theme
+from sources.proposals import moderation
 from sources.text import clean_text, has_forbidden, one_line
 
 from .factories import (
@@ -552,9 +552,9 @@ def test_every_form_of_the_site_strips_invisible_characters():
 
     import comments.forms
     import qlibrary.forms
-    import sources.filters
-    import sources.forms
+    import sources.library.filters
     import sources.lists.forms
+    import sources.proposals.forms
     from sources.text import CleanTextMixin
 
     def subclasses(cls):
@@ -569,5 +569,5 @@ def test_every_form_of_the_site_strips_invisible_characters():
     ]
     assert len(ours) >= 8, ours
     assert [form for form in ours if not issubclass(form, CleanTextMixin)] == []
-    assert comments.forms and qlibrary.forms and sources.filters and sources.forms
+    assert comments.forms and qlibrary.forms and sources.library.filters and sources.proposals.forms
     assert sources.lists.forms

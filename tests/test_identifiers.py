@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from sources.identifiers import (
+from sources.evidence.identifiers import (
     format_isbn,
     identifier_in,
     normalize_doi,

@@ -11,9 +11,9 @@ import pytest
 import rispy
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sources import imports
-from sources.forms import MAX_TAGS
+from sources.evidence import imports
 from sources.models import ImportRun, Source
+from sources.proposals.forms import MAX_TAGS
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +200,7 @@ def test_a_million_blank_lines_are_read_in_one_pass():
 
 
 def test_a_ris_record_of_a_hundred_thousand_authors_is_read_up_to_a_bound(monkeypatch):
-    from sources import ris
+    from sources.evidence import ris
 
     mapped = []
     record_from_ris = ris.record_from_ris

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
-from sources import imports
+from sources.evidence import imports
 from sources.models import ImportRun, ModerationEvent, Source
 
 from .factories import ModeratorFactory, SourceFactory

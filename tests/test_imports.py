@@ -6,15 +6,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from sources import imports
+from sources.evidence import imports
 from sources.models import ModerationEvent, Source
 
 from .factories import ProposalFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
-# The record's fields an export carries and an import reads back (sources/ris.py,
-# sources/biblatex.py); a report's ISBN has no place in biblatex's @report.
+# The record's fields an export carries and an import reads back (sources/evidence/ris.py,
+# sources/evidence/biblatex.py); a report's ISBN has no place in biblatex's @report.
 COMPARED = (
     "title",
     "year",
@@ -322,7 +322,7 @@ def test_the_import_form_asks_for_a_list_themes_and_a_stance(client, moderator, 
 
 
 def test_invisible_characters_in_a_file_never_reach_the_library(themes, moderator):
-    from sources.imports import import_entries
+    from sources.evidence.imports import import_entries
     from sources.text import has_forbidden
 
     ris = (

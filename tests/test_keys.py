@@ -1,6 +1,6 @@
 import pytest
 
-from sources.keys import is_valid_doi, normalize_doi, normalize_url
+from sources.evidence.keys import is_valid_doi, normalize_doi, normalize_url
 
 
 @pytest.mark.parametrize(

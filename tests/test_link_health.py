@@ -14,8 +14,9 @@ from django.utils import timezone
 from werkzeug import Response
 
 from qlibrary.outbound import FetchResult, Hop
-from sources import link_health, moderation
+from sources.checks import link_health
 from sources.models import LinkHealth, ModerationEvent, Source
+from sources.proposals import moderation
 
 from .factories import ProposalFactory, SourceFactory
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from sources import open_data
 from sources.lists import services
 from sources.models import Source
+from sources.opendata import open_data
 
 from .factories import MemberFactory, SourceFactory
 

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qlibrary.outbox.models import OutgoingEmail
-from sources import following, link_health, moderation, retractions, reviews
+from sources.checks import link_health, retractions
+from sources.library import following
 from sources.lists import services
 from sources.lists.alerts import notify_owners_of
 from sources.lists.models import OwnerAlert, ReadingList
+from sources.proposals import moderation, reviews
 
 from .factories import MemberFactory, SourceFactory
 

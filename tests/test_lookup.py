@@ -1,5 +1,6 @@
-"""Filling the proposal form from a DOI, a PubMed ID, an ISBN or a web address (sources/lookup.py
-and the proposal form), against recorded answers of the services served on 127.0.0.1."""
+"""Filling the proposal form from a DOI, a PubMed ID, an ISBN or a web address
+(sources/evidence/lookup.py and the proposal form), against recorded answers of the services served
+on 127.0.0.1."""
 
 import json
 import time
@@ -8,8 +9,8 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
-from sources import lookup
-from sources.lookup import LookupFailed, identify
+from sources.evidence import lookup
+from sources.evidence.lookup import LookupFailed, identify
 from sources.models import Source
 
 from .factories import ProposalFactory, SourceFactory, proposal_form_data

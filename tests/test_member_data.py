@@ -23,10 +23,10 @@ from comments.models import Comment, Flag
 from qlibrary.models import User
 from qlibrary.outbox import erasure, mail
 from qlibrary.outbox.models import OutgoingEmail
-from sources import moderation
-from sources.endorsements import set_endorsement
-from sources.following import set_follow
+from sources.library.following import set_follow
 from sources.models import Endorsement, ModerationEvent, Source
+from sources.proposals import moderation
+from sources.proposals.endorsements import set_endorsement
 
 from .browser import PASSWORD
 from .factories import CommentFactory, MemberFactory, ProposalFactory, SourceFactory

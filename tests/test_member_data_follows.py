@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from sources.following import set_follow
+from sources.library.following import set_follow
 
 from .factories import SourceFactory
 

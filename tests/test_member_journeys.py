@@ -4,9 +4,9 @@ what it does and looks secondary; a feed and following read as two different thi
 import pytest
 from django.urls import reverse
 
-from sources import moderation
-from sources.following import set_follow
+from sources.library.following import set_follow
 from sources.models import Source
+from sources.proposals import moderation
 
 from .factories import ProposalFactory, proposal_form_data
 

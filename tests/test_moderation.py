@@ -1,4 +1,5 @@
-"""The proposal lifecycle (sources/moderation.py), the moderators' queue and review, the log."""
+"""The proposal lifecycle (sources/proposals/moderation.py), the moderators' queue and review, the
+log."""
 
 import threading
 
@@ -7,8 +8,8 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from sources import moderation
 from sources.models import ModerationEvent, Source
+from sources.proposals import moderation
 
 from .factories import (
     MemberFactory,

@@ -4,9 +4,9 @@ nothing goes out before (or without) the commit."""
 import pytest
 from django.db import transaction
 
-from sources import moderation
 from sources.models import Source
-from sources.notifications import moderators_to_tell
+from sources.proposals import moderation
+from sources.proposals.notifications import moderators_to_tell
 
 from .factories import (
     MemberFactory,

@@ -11,8 +11,8 @@ import rispy
 from django.core.management import call_command
 from django.urls import reverse
 
-from sources import open_data
 from sources.models import Source
+from sources.opendata import open_data
 
 from .factories import ProposalFactory, SourceFactory
 

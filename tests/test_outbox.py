@@ -24,8 +24,8 @@ from django_tasks_db.models import DBTaskResult
 
 from qlibrary.outbox import mail, stalled_tasks
 from qlibrary.outbox.models import OutgoingEmail
-from sources import moderation
 from sources.models import Source
+from sources.proposals import moderation
 
 from .factories import MemberFactory, ModeratorFactory
 

@@ -27,9 +27,10 @@ from django.utils.http import http_date
 
 from comments import discussion, flags
 from qlibrary.cache import cached_page
-from sources import moderation, page_keys
-from sources.endorsements import set_endorsement
+from sources.library import page_keys
 from sources.models import Endorsement, LinkHealth, Source
+from sources.proposals import moderation
+from sources.proposals.endorsements import set_endorsement
 
 from .factories import (
     MemberFactory,

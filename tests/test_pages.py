@@ -161,7 +161,7 @@ def test_theme_page_offers_only_filter_options_present_in_the_theme(client, them
 def test_the_tag_filter_offers_the_most_used_tags_and_still_takes_any_other(
     client, theme, monkeypatch
 ):
-    monkeypatch.setattr("sources.filters.TAG_OPTIONS", 2)
+    monkeypatch.setattr("sources.library.filters.TAG_OPTIONS", 2)
     SourceFactory(title="Common", tags=["common", "usual"], themes=[theme])
     SourceFactory(title="Usual", tags=["common", "usual"], themes=[theme])
     SourceFactory(title="Rare", tags=["rare"], themes=[theme])

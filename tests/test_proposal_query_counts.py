@@ -3,9 +3,9 @@ endorsements and decisions they show: the same literal count with 1 item and wit
 
 import pytest
 
-from sources import moderation
-from sources.endorsements import set_endorsement
 from sources.perspectives import Perspective
+from sources.proposals import moderation
+from sources.proposals.endorsements import set_endorsement
 
 from .factories import MemberFactory, ProposalFactory
 
@@ -56,10 +56,10 @@ def test_open_proposals_page(login, member, proposals, number, assert_db_queries
     proposals(number)
     client = login(member)
 
-    # A first visit reads the member, the themes, counts the open proposals, reads the page's
-    # rows and the cache generation, and renders the cards (their rows, themes and tags:
-    # sources/cards.py); the next one reads the same but the cards, fragments under their rows'
-    # `updated_at` (and the session comes from the cache).
+    # A first visit reads the member, the themes, counts the open proposals, reads the page's rows
+    # and the cache generation, and renders the cards (their rows, themes and tags:
+    # sources/library/cards.py); the next one reads the same but the cards, fragments under their
+    # rows' `updated_at` (and the session comes from the cache).
     with assert_db_queries(8):
         response = client.get("/proposals/")
     with assert_db_queries(5):

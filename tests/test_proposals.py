@@ -4,9 +4,9 @@ withdrawing, open proposals, my proposals and a proposal's own page."""
 import pytest
 from django.utils import timezone
 
-from sources import moderation
-from sources.endorsements import set_endorsement
 from sources.models import ModerationEvent, Source
+from sources.proposals import moderation
+from sources.proposals.endorsements import set_endorsement
 
 from .factories import ProposalFactory, proposal_form_data
 

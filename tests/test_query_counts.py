@@ -2,7 +2,7 @@
 
 A reader's visit here is a cache miss. The counts are of database queries, not of the reads and
 writes of the database cache tables (Redis in production: tests/conftest.py `assert_db_queries`);
-every page first reads its key (one query: sources/page_keys.py), and a second visit costs
+every page first reads its key (one query: sources/library/page_keys.py), and a second visit costs
 CACHE_HIT: the key, then the page from the cache table. A member's page is rendered afresh and
 never touches the page cache.
 """
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 SIZES = [1, 30]
 CACHE_HIT = 2
 # The counts below hold the queries of derived values worked out once per change of the library
-# (theme counts, filter options) and of the cards rendered on a miss (sources/cards.py).
+# (theme counts, filter options) and of the cards rendered on a miss (sources/library/cards.py).
 # Theme and source pages show their discussion: without comments, that is one query (the count
 # of threads); test_comment_query_counts.py covers discussions with comments.
 EMPTY_DISCUSSION = 1
@@ -77,8 +77,8 @@ def test_theme_page_query_count(client, assert_db_queries, make_library, theme, 
 def test_source_page_query_count(client, assert_db_queries, make_library, count):
     source = make_library(count)[0]
 
-    # The source (sources/views.py `kept_source`), then what is kept of it (`source_facts`): the
-    # source with its themes and tags, and its endorsers' perspectives; then the (empty)
+    # The source (sources/library/views.py `kept_source`), then what is kept of it (`source_facts`):
+    # the source with its themes and tags, and its endorsers' perspectives; then the (empty)
     # discussion.
     response = assert_same_cost(
         client,
@@ -95,7 +95,7 @@ def test_a_source_page_rendered_again_reads_nothing(
     client, assert_db_queries, make_library, settings, count
 ):
     """Its key and its row; its facts and its discussion are fragments under its key
-    (sources/views.py `source_facts`, comments/discussion.py `on_page`)."""
+    (sources/library/views.py `source_facts`, comments/discussion.py `on_page`)."""
     settings.PAGE_CACHE = False
     source = make_library(count)[0]
     first = client.get(source.get_absolute_url())
@@ -194,7 +194,7 @@ def test_a_second_visit_is_served_from_the_cache(
 def test_api_sources_query_count(client, assert_db_queries, make_library, count):
     """The API's list reads its key, its page of ids, then the data of the sources not cached
     yet (three queries: rows, themes, tags); the next read reads its key and finds the page a
-    fragment under it (sources/api.py)."""
+    fragment under it (sources/opendata/api.py)."""
     make_library(count)
 
     first = assert_same_cost(client, assert_db_queries, "/api/sources/", 5)

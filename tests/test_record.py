@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sources import link_health
+from sources.checks import link_health
 from sources.kinds import KINDS, kind_from_ris, required_fields
 from sources.models import LinkHealth, Source
 

@@ -10,8 +10,8 @@ import pytest
 import rispy
 from django.core.management import call_command
 
-from sources import biblatex, ris
-from sources.citations import bibtex_text, csl_item, ris_text
+from sources.evidence import biblatex, ris
+from sources.evidence.citations import bibtex_text, csl_item, ris_text
 from sources.models import Source
 
 from .factories import SourceFactory

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from qlibrary.outbox.models import OutgoingEmail
-from sources import retractions
-from sources.endorsements import set_endorsement
+from sources.checks import retractions
 from sources.models import IdentifierCheck, ModerationEvent, Notice, Source
+from sources.proposals.endorsements import set_endorsement
 
 from .factories import ModeratorFactory, SourceFactory
 

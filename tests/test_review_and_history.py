@@ -4,13 +4,13 @@ is one service; members see each proposal's own history; one place says who may 
 import pytest
 
 from comments.discussion import post
-from sources import moderation
-from sources.changes import word_diff
-from sources.contributors import as_lines
-from sources.endorsements import set_endorsement
+from sources.evidence.contributors import as_lines
 from sources.models import LinkHealth, ModerationEvent, Source
 from sources.permissions import SourcePermissions
 from sources.perspectives import Perspective
+from sources.proposals import moderation
+from sources.proposals.changes import word_diff
+from sources.proposals.endorsements import set_endorsement
 
 from .factories import MemberFactory, ProposalFactory, SourceFactory, proposal_form_data
 

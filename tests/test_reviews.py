@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sources import moderation, reviews
 from sources.models import ModerationEvent, Source
+from sources.proposals import moderation, reviews
 
 from .factories import ProposalFactory, SourceFactory
 

@@ -84,7 +84,7 @@ def test_flag_form_links_the_guidelines(login, member, theme, other_member):
 
 
 def test_a_reason_citing_the_rules_links_them_on_my_proposals(login, proposal, moderator):
-    from sources import moderation
+    from sources.proposals import moderation
 
     moderation.request_changes(
         source=proposal,
@@ -100,7 +100,7 @@ def test_a_reason_citing_the_rules_links_them_on_my_proposals(login, proposal, m
 def test_a_decision_e_mail_citing_the_rules_gives_their_address(
     proposal, moderator, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
-    from sources import moderation
+    from sources.proposals import moderation
 
     settings.SITE_URL = "https://library.example.org"
     with django_capture_on_commit_callbacks(execute=True):

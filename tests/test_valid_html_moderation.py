@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sources import moderation
 from sources.models import LinkHealth, Source
+from sources.proposals import moderation
 
 from .factories import ProposalFactory, SourceFactory
 from .test_valid_html import vnu_command

@@ -21,7 +21,7 @@ from taggit.models import Tag
 from comments.models import Comment, Flag
 from qlibrary.cache import new_generation
 from qlibrary.markdown import render
-from sources.keys import normalize_doi, normalize_url
+from sources.evidence.keys import normalize_doi, normalize_url
 from sources.models import Endorsement, ModerationEvent, Source, TaggedSource, Theme
 
 from .planner import (

@@ -2,9 +2,9 @@
 
 Each module knows only how to ask its service and how to read the answer: the address (from
 settings), the parameters and headers, and the body turned into plain Python data. What an
-answer means for a source is decided by the callers: `sources/lookup.py` fills the proposal
-form, `sources/link_health.py` has pages archived and offers the copy of a broken link, and
-`sources/retractions.py` raises a source's alert.
+answer means for a source is decided by the callers: `sources/evidence/lookup.py` fills the proposal
+form, `sources/checks/link_health.py` has pages archived and offers the copy of a broken link, and
+`sources/checks/retractions.py` raises a source's alert.
 
 Every request goes through `qlibrary.outbound`, whose errors (`OutboundError` and its kinds: a
 timeout, a blocked address, an answer too large) a client lets through. A client returns None

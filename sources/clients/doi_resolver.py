@@ -10,8 +10,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from qlibrary import outbound
-
-from . import json_object
+from sources.clients import json_object
 
 SERVICE = "The DOI resolver"
 CSL_JSON = "application/vnd.citationstyles.csl+json"

@@ -7,8 +7,7 @@ Reference: https://openlibrary.org/dev/docs/api/books
 from django.conf import settings
 
 from qlibrary import outbound
-
-from . import json_object
+from sources.clients import json_object
 
 SERVICE = "Open Library"
 

@@ -9,8 +9,7 @@ https://www.ncbi.nlm.nih.gov/books/NBK25499/
 from django.conf import settings
 
 from qlibrary import outbound
-
-from . import ServiceError, json_object
+from sources.clients import ServiceError, json_object
 
 SERVICE = "PubMed"
 

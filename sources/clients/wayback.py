@@ -12,8 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from qlibrary import outbound
-
-from . import ErrorStatus, UnreadableAnswer
+from sources.clients import ErrorStatus, UnreadableAnswer
 
 SERVICE = "The Internet Archive"
 

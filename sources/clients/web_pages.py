@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from qlibrary import outbound
-
-from . import ErrorStatus, ServiceError
+from sources.clients import ErrorStatus, ServiceError
 
 SERVICE = "The web page"
 HTML_TYPES = {"text/html", "application/xhtml+xml"}

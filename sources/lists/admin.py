@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FeaturedList, ListItem, ReadingList
+from sources.lists.models import FeaturedList, ListItem, ReadingList
 
 
 class ListItemInline(admin.TabularInline):

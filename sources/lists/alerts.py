@@ -11,8 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from qlibrary.outbox import mail
-
-from .models import OwnerAlert
+from sources.lists.models import OwnerAlert
 
 What = OwnerAlert.What
 # How far back the "Following" page shows what owners were told.

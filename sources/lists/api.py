@@ -1,4 +1,4 @@
-"""Public reading lists in the read-only API (registered on sources/api.py's NinjaAPI)."""
+"""Public reading lists in the read-only API (registered on sources/opendata/api.py's NinjaAPI)."""
 
 from datetime import datetime
 
@@ -6,10 +6,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.decorators import decorate_view
 
-from sources.api import ERRORS, ITEM_ERRORS, Text, with_etag
+from sources.lists.models import ReadingList
 from sources.models import Source
-
-from .models import ReadingList
+from sources.opendata.api import ERRORS, ITEM_ERRORS, Text, with_etag
 
 router = Router(tags=["reading lists"])
 NEWEST = 100

@@ -14,10 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from sources.access import is_member
+from sources.lists import bibliography, selection
+from sources.lists.exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
 from sources.models import Source
-
-from . import bibliography, selection
-from .exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
 
 
 def _private(response, request):

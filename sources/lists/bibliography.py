@@ -1,4 +1,4 @@
-"""Several sources cited as one bibliography, in a style of sources/citations.py's STYLES.
+"""Several sources cited as one bibliography, in a style of sources/evidence/citations.py's STYLES.
 
 Each style orders its list its own way: APA and Harvard alphabetically by the first author (then
 year and title), Vancouver numbered in the order the sources were collected. A citation takes
@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
-from sources.citations import STYLES, csl_item, format_citation
+from sources.evidence.citations import STYLES, csl_item, format_citation
 from sources.kinds import is_web_kind
 from sources.models import Notice
 

@@ -1,4 +1,4 @@
-from . import selection as selected
+from sources.lists import selection as selected
 
 
 def selection(request):

@@ -1,7 +1,7 @@
-"""What followers of public lists hear in their weekly digest (sources/following.py): the
+"""What followers of public lists hear in their weekly digest (sources/library/following.py): the
 sources added to or removed from the lists they follow."""
 
-from .models import ListChange, ReadingList
+from sources.lists.models import ListChange, ReadingList
 
 
 def list_changes_for(member, since, until):

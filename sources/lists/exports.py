@@ -1,5 +1,5 @@
 """A selection's or a list's sources as files: reference-manager formats written by
-sources/citations.py, and the bibliography as a document (HTML or plain text)."""
+sources/evidence/citations.py, and the bibliography as a document (HTML or plain text)."""
 
 from urllib.parse import urlencode
 
@@ -7,9 +7,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from sources.citations import FORMATS, reference_file
-
-from . import bibliography
+from sources.evidence.citations import FORMATS, reference_file
+from sources.lists import bibliography
 
 DOCUMENTS = {"html": ("text/html", "html"), "text": ("text/plain", "txt")}
 ALL_FORMATS = [*FORMATS, *DOCUMENTS]

@@ -2,9 +2,8 @@
 
 from django.http import Http404
 
+from sources.lists.models import ReadingList
 from sources.models import Theme
-
-from .models import ReadingList
 
 # What a list's card shows (templates/lists/list_card.html): the list and its owner's name.
 LIST_FIELDS = ("id", "owner_id", "title", "slug", "item_count", "follower_count")

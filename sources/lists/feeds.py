@@ -6,9 +6,8 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
+from sources.lists.views import viewable_list
 from sources.models import Source
-
-from .views import viewable_list
 
 FEED_LENGTH = 50
 

@@ -1,9 +1,8 @@
 from django import forms
 
+from sources.lists.models import ReadingList
 from sources.models import Source, Theme
 from sources.text import CleanTextMixin
-
-from .models import ReadingList
 
 
 class ListForm(CleanTextMixin, forms.ModelForm):

@@ -1,6 +1,6 @@
 """A member's reading lists in the download of their own data (qlibrary/member_data.py)."""
 
-from .models import ListFollow, ReadingList
+from sources.lists.models import ListFollow, ReadingList
 
 
 def _time(value):

@@ -4,9 +4,8 @@ The session holds the ids in the order they were added. Only sources in the libr
 selected; one that has left the library since is dropped when the selection is read.
 """
 
+from sources.lists.bibliography import with_records
 from sources.models import Source
-
-from .bibliography import with_records
 
 SESSION_KEY = "selection"
 LIMIT = 200

@@ -8,9 +8,8 @@ from django.utils.text import slugify
 
 from qlibrary.markdown import render as render_markdown
 from sources.access import is_moderator
+from sources.lists.models import FeaturedList, ListChange, ListFollow, ListItem, ReadingList
 from sources.models import ModerationEvent, Source
-
-from .models import FeaturedList, ListChange, ListFollow, ListItem, ReadingList
 
 LISTS_PER_MEMBER = 50
 ITEMS_PER_LIST = 500

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from . import basket_views, feeds, views
-from .exports import ALL_FORMATS
+from sources.lists import basket_views, feeds, views
+from sources.lists.exports import ALL_FORMATS
 
 
 class ListFormatConverter:

@@ -10,14 +10,20 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from sources.access import is_member, is_moderator, member_required, moderator_required
-from sources.link_health import broken_link
+from sources.checks.link_health import broken_link
+from sources.lists import bibliography, selection, services
+from sources.lists.exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
+from sources.lists.forms import (
+    AddSourceForm,
+    FeatureForm,
+    HideForm,
+    ListForm,
+    NoteForm,
+    RestoreForm,
+)
+from sources.lists.models import ListFollow, ListItem, ReadingList
+from sources.lists.services import ListRefused
 from sources.models import Notice, Source, TaggedSource, Theme
-
-from . import bibliography, selection, services
-from .exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
-from .forms import AddSourceForm, FeatureForm, HideForm, ListForm, NoteForm, RestoreForm
-from .models import ListFollow, ListItem, ReadingList
-from .services import ListRefused
 
 INDEX_SIZE = 20
 

@@ -4,8 +4,8 @@ import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
-import sources.contributors
-import sources.identifiers
+import sources.evidence.contributors
+import sources.evidence.identifiers
 
 
 class Migration(migrations.Migration):
@@ -35,7 +35,9 @@ class Migration(migrations.Migration):
             model_name="source",
             name="contributors",
             field=models.JSONField(
-                blank=True, default=list, validators=[sources.contributors.validate_contributors]
+                blank=True,
+                default=list,
+                validators=[sources.evidence.contributors.validate_contributors],
             ),
         ),
         migrations.AddField(
@@ -54,7 +56,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=40,
-                validators=[sources.identifiers.validate_isbn],
+                validators=[sources.evidence.identifiers.validate_isbn],
                 verbose_name="ISBN",
             ),
         ),
@@ -64,7 +66,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=20,
-                validators=[sources.identifiers.validate_issn],
+                validators=[sources.evidence.identifiers.validate_issn],
                 verbose_name="ISSN",
             ),
         ),
@@ -150,7 +152,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=80,
-                validators=[sources.identifiers.validate_pmcid],
+                validators=[sources.evidence.identifiers.validate_pmcid],
                 verbose_name="PMCID",
             ),
         ),
@@ -160,7 +162,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=40,
-                validators=[sources.identifiers.validate_pmid],
+                validators=[sources.evidence.identifiers.validate_pmid],
                 verbose_name="PMID",
             ),
         ),
@@ -190,7 +192,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=200,
-                validators=[sources.identifiers.validate_doi],
+                validators=[sources.evidence.identifiers.validate_doi],
                 verbose_name="DOI",
             ),
         ),

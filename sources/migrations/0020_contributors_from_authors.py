@@ -2,7 +2,7 @@
 `authors` line, and the `organisation or publisher` field moved to where it belongs.
 
 - `authors` ("Batalden P", "Jeremy Heimans, Henry Timms", "Dixon-Woods M, Martin G, et al.")
-  becomes structured names (sources/contributors.py); "et al." sets `et_al`; a part that reads
+  becomes structured names (sources/evidence/contributors.py); "et al." sets `et_al`; a part that reads
   as a body ("The Health Foundation") becomes an organisation. `authors` is then rewritten from
   the names, so every source shows them one way ("Heimans J, Timms H").
 - `organisation`: for a journal article or systematic review it is the journal (container
@@ -17,7 +17,7 @@
 from django.db import migrations
 from django.db.models import F
 
-from sources.contributors import display_names, organisation, parse_name_list
+from sources.evidence.contributors import display_names, organisation, parse_name_list
 
 JOURNAL_KINDS = {"journal_article", "systematic_review"}
 # Kinds whose body, with no people named, both wrote and published the source.

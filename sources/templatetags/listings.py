@@ -5,15 +5,15 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from qlibrary.cache import fragment
-from sources.cards import cards
+from sources.library.cards import cards
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def source_cards(context, sources, kind="library"):
-    """The cards of `sources` (see sources/cards.py), each a fragment in the cache, keyed with
-    the start of the page's key when the page has one."""
+    """The cards of `sources` (see sources/library/cards.py), each a fragment in the cache, keyed
+    with the start of the page's key when the page has one."""
     page_key = getattr(context.get("request"), "page_key", None)
     return cards(sources, kind, common=page_key[:1] if page_key else None)
 

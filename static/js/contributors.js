@@ -2,7 +2,7 @@
 //
 // Without this script the form has a text area with one contributor a line ("Family, Given",
 // "Organisation: ...", "Editor: " before an editor, "et al." last), which the server reads
-// (sources/contributors.py). The script puts a row of labelled boxes per contributor in front of
+// (sources/evidence/contributors.py). The script puts a row of labelled boxes per contributor in front of
 // that text area and writes the same lines into it as the member types: the form sends exactly
 // what it would without the script. A "Fill in" from an identifier writes the text area and
 // fires "input"; the rows are then made again from it.

@@ -5,9 +5,9 @@
 from django import template
 from django.utils import timezone
 
-from ..alerts import PAGE_WINDOW, recent_for
-from ..digest import list_changes_for
-from ..models import ReadingList
+from sources.lists.alerts import PAGE_WINDOW, recent_for
+from sources.lists.digest import list_changes_for
+from sources.lists.models import ReadingList
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sources import link_health
+from sources.checks import link_health
 from sources.models import Source
 
 

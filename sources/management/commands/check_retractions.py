@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sources import retractions
+from sources.checks import retractions
 from sources.models import Source
 
 

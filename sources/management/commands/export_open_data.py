@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sources import open_data
+from sources.opendata import open_data
 
 
 class Command(BaseCommand):

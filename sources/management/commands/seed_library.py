@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from sources.duplicates import live_duplicate
 from sources.models import Source, Theme
-from sources.reviews import default_review_by
+from sources.proposals.duplicates import live_duplicate
+from sources.proposals.reviews import default_review_by
 from sources.starter import SEEDED_FIELDS, STARTER_SOURCES, seeded_values
 
 KEY_FIELDS = {"url", "doi"}

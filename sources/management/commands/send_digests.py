@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sources import following
+from sources.library import following
 
 
 class Command(BaseCommand):

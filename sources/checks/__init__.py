@@ -1,0 +1,1 @@
+"""Living checks: link health and retractions, run by the scheduler."""

@@ -1,0 +1,2 @@
+"""Evidence in and out: identifiers, contributors, citations and reference-manager files, look-ups,
+imports."""

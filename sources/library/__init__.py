@@ -1,0 +1,2 @@
+"""Reading the library: the readers' pages, listings and their filters, source cards, page keys,
+following."""

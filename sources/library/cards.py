@@ -1,0 +1,69 @@
+"""Source cards, rendered once per change of their source and kept in the cache.
+
+Two kinds: the library's cards, and the cards of open proposals that members browse (which say
+how long ago a source was proposed, so they are kept at most PAGE_TIMEOUT, like a page).
+
+A listing reads only the ids, slugs and `updated_at` of its page's rows
+(`SourceQuerySet.for_cards`); each card is a fragment keyed by its source's id and `updated_at`
+and the cache generation (`page_keys.common()`, the start of every page's key), all read in one
+round trip (qlibrary/cache.py). Only the missing cards are rendered, from their rows, themes and
+tags in three queries.
+"""
+
+import functools
+from urllib.parse import quote
+
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from qlibrary.cache import FRAGMENT_TIMEOUT, PAGE_TIMEOUT, fragments
+from sources.library import page_keys
+from sources.models import Source
+
+# kind: (template, its context besides `source`, timeout)
+KINDS = {
+    "library": ("includes/source_card.html", {}, FRAGMENT_TIMEOUT),
+    "proposal": ("includes/proposal_card.html", {"card_for": "open"}, PAGE_TIMEOUT),
+}
+
+
+def cards(sources, kind="library", common=None):
+    """The HTML of each source's card, in the order given. `sources` need only `pk`, `slug` and
+    `updated_at`; `common` is the start of the page's key, read here when not given."""
+    sources = list(sources)
+    if not sources:
+        return []
+    common = common or page_keys.common()
+    by_name = {f"card:{kind}:{source.pk}": source for source in sources}
+    html = fragments(
+        {name: (*common, source.updated_at) for name, source in by_name.items()},
+        lambda names: _render(kind, {by_name[name].pk: name for name in names}),
+        timeout=KINDS[kind][2],
+    )
+    # A source deleted since the page listed it has no card.
+    return [mark_safe(html[name]) for name in by_name if name in html]  # noqa: S308 (our template)
+
+
+def _render(kind, names):
+    name, context, _ = KINDS[kind]
+    template = get_template(name)
+    context = {**context, "basket_add_url": reverse("lists:basket_add")}
+    rendered = {}
+    for source in Source.objects.filter(pk__in=list(names)).for_listing():
+        source.card_url = address("sources:detail", source.slug)
+        for tag in source.tag_list:
+            tag.card_url = address("sources:tag", tag.slug) if tag.slug else ""
+        rendered[names[source.pk]] = str(template.render({**context, "source": source}))
+    return rendered
+
+
+@functools.cache
+def _address_of(url_name):
+    return reverse(url_name, args=["slug-stand-in"]).replace("slug-stand-in", "{}")
+
+
+def address(url_name, slug):
+    """reverse(url_name, args=[slug]) for a URL whose one argument is a slug, reversed once per
+    process: a card has five links, and reversing each cost a third of its rendering."""
+    return _address_of(url_name).format(quote(slug, safe=""))

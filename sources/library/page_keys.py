@@ -1,0 +1,106 @@
+"""What each reader's page is keyed by: one query each, read from indexes (qlibrary/cache.py).
+
+A key is a tuple of the cache generation and the newest `updated_at` of what the page shows:
+- anything that lists the library (home, browse, search, a theme's or a tag's sources, the map,
+  the feeds, the API's list) follows the newest change to any source, read from the end of the
+  `source_updated_at` index (the home page also the themes', for their cards);
+- a source's page follows its own row and the sources it names (its successor, those it
+  supersedes);
+- a theme's page follows the library, its own row and the reading lists it features.
+Each function returns None when nothing is at that address (the view then answers 404).
+"""
+
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from qlibrary.models import CacheGeneration
+from sources.lists.models import FeaturedList, ReadingList
+from sources.models import Source, Theme
+
+
+def _tables():
+    from django.contrib.auth import get_user_model
+
+    return {
+        "generation": CacheGeneration._meta.db_table,
+        "source": Source._meta.db_table,
+        "theme": Theme._meta.db_table,
+        "reading_list": ReadingList._meta.db_table,
+        "featured": FeaturedList._meta.db_table,
+        "member": get_user_model()._meta.db_table,
+    }
+
+
+# Every key begins with the cache generation.
+COMMON = "(SELECT number FROM {generation} WHERE id = 1)"
+NEWEST_SOURCE = "(SELECT MAX(updated_at) FROM {source})"
+
+
+def query(sql, params=(), **tables):
+    """One row of `sql`, in which {common}, {newest_source} and {<table>} (the names of
+    `_tables()`, and of `tables`) are filled in; values only ever come in `params`."""
+    sql = sql.format(common=COMMON, newest_source=NEWEST_SOURCE).format(**_tables(), **tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else tuple(_as_value(value) for value in row)
+
+
+def _as_value(value):
+    """SQLite gives a MAX() of times as text and times without their zone (UTC, as stored)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def common():
+    """The cache generation: the start of every page's key, and what a source's card is keyed
+    by besides its own row."""
+    return query("SELECT {common}")
+
+
+def library():
+    """Browse and search, tags, the map, the new-sources feed, the API's list."""
+    return query("SELECT {common}, {newest_source}")
+
+
+def home():
+    """The library, and the themes' cards (their comments counted)."""
+    return query("SELECT {common}, {newest_source}, (SELECT MAX(updated_at) FROM {{theme}})")
+
+
+def source(slug):
+    return query(
+        """SELECT {common}, s.updated_at, successor.updated_at,
+            (SELECT MAX(older.updated_at) FROM {{source}} older
+             WHERE older.superseded_by_id = s.id)
+        FROM {{source}} s LEFT JOIN {{source}} successor ON successor.id = s.superseded_by_id
+        WHERE s.slug = %s""",
+        [slug],
+    )
+
+
+def theme(slug):
+    """A theme's page and feed: its discussion touches its row, a featured list's change its
+    own row."""
+    return query(
+        """SELECT {common}, {newest_source}, t.updated_at,
+            (SELECT MAX(l.updated_at) FROM {{reading_list}} l
+             JOIN {{featured}} f ON f.reading_list_id = l.id WHERE f.theme_id = t.id)
+        FROM {{theme}} t WHERE t.slug = %s""",
+        [slug],
+    )
+
+
+def member(username):
+    """A member's profile: their sources (the library) and their reading lists."""
+    return query(
+        """SELECT {common}, {newest_source},
+            (SELECT COUNT(*) FROM {{reading_list}} l WHERE l.owner_id = u.id),
+            (SELECT MAX(l.updated_at) FROM {{reading_list}} l WHERE l.owner_id = u.id)
+        FROM {{member}} u WHERE u.username = %s AND u.is_active""",
+        [username],
+    )

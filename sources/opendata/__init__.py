@@ -1,0 +1,1 @@
+"""Open data: the JSON API, the evidence map, the dated downloads."""
