@@ -27,6 +27,7 @@ fragments, and sent with `Cache-Control: private`.
 
 import contextlib
 import hashlib
+import pickle
 import time
 from datetime import datetime
 from functools import wraps
@@ -52,6 +53,25 @@ FRAGMENT_TIMEOUT = 24 * 60 * 60
 
 def _cache():
     return caches[CACHE_ALIAS]
+
+
+# What an entry written by another version of the code raises when read (a class it holds was
+# moved or renamed): such an entry is a miss, worked out again and written over.
+UNREADABLE = (ImportError, AttributeError, EOFError, TypeError, pickle.UnpicklingError)
+
+
+def _get(key):
+    try:
+        return _cache().get(key)
+    except UNREADABLE:
+        return None
+
+
+def _get_many(keys):
+    try:
+        return _cache().get_many(keys)
+    except UNREADABLE:
+        return {}
 
 
 # Generations
@@ -138,7 +158,7 @@ def fragment(name, parts, compute, *, timeout=FRAGMENT_TIMEOUT):
     """The value cached under `name` and `parts` (what it shows, with their `updated_at`), or
     `compute()` stored there."""
     entry_key = f"fragment:{name}:{key(*parts)}"
-    value = _cache().get(entry_key)
+    value = _get(entry_key)
     if value is None:
         value = compute()
         _cache().set(entry_key, value, timeout)
@@ -150,7 +170,7 @@ def fragments(entries, compute, *, timeout=FRAGMENT_TIMEOUT):
     returns the missing ones as {name: value}, leaving out any it cannot make (a row deleted
     since), which the answer leaves out too. One cache round trip when all are there."""
     keys = {name: f"fragment:{name}:{key(*parts)}" for name, parts in entries.items()}
-    stored = _cache().get_many(list(keys.values())) if keys else {}
+    stored = _get_many(list(keys.values())) if keys else {}
     found = {name: stored[k] for name, k in keys.items() if k in stored}
     missing = [name for name in entries if name not in found]
     if missing:
@@ -191,7 +211,7 @@ def cached_page(*, page_key, parameters=(), relative_times=True):
             # The address with only the parameters the page reads (`?utm_source=` makes no copy).
             address = request.build_absolute_uri(request.path) + "?" + request.GET.urlencode()
             entry_key = "page:" + key(address, *parts)
-            response = _cache().get(entry_key)
+            response = _get(entry_key)
             if response is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from comments import discussion, flags
-from qlibrary.cache import cached_page
+from qlibrary.cache import cached_page, fragment
 from sources.library import page_keys
 from sources.models import Endorsement, LinkHealth, Source
 from sources.proposals import moderation
@@ -891,3 +891,18 @@ def test_a_site_page_edited_in_the_admin_shows_on_the_next_read(client):
     page.save()
 
     assert "About this library, reworded" in read(client, f"/{page.slug}/")
+
+
+class MovedAway:
+    """A class a cached fragment holds, which the next version of the code moves."""
+
+
+@pytest.mark.django_db
+def test_a_fragment_written_by_other_code_is_worked_out_again(monkeypatch):
+    """After a deploy that moved a class, its pickled fragments cannot be read: each is a miss,
+    never an error page."""
+    assert isinstance(fragment("moved", ("key",), MovedAway), MovedAway)
+    monkeypatch.delattr(sys.modules[__name__], "MovedAway")
+
+    assert fragment("moved", ("key",), lambda: "worked out again") == "worked out again"
+    assert fragment("moved", ("key",), lambda: "not asked") == "worked out again"
