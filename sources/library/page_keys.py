@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from django.db import connection
 
 from qlibrary.models import CacheGeneration
-from sources.lists.models import FeaturedList, ReadingList
+from sources.lists.models import FeaturedList, ListItem, ReadingList
 from sources.models import Source, Theme
 
 
@@ -28,6 +28,7 @@ def _tables():
         "theme": Theme._meta.db_table,
         "reading_list": ReadingList._meta.db_table,
         "featured": FeaturedList._meta.db_table,
+        "item": ListItem._meta.db_table,
         "member": get_user_model()._meta.db_table,
     }
 
@@ -92,6 +93,19 @@ def theme(slug):
              JOIN {{featured}} f ON f.reading_list_id = l.id WHERE f.theme_id = t.id)
         FROM {{theme}} t WHERE t.slug = %s""",
         [slug],
+    )
+
+
+def reading_list(pk):
+    """A reading list's sources and bibliography: its row (notes and order touch it) and the
+    rows of its sources (a retraction or a broken link touches its source)."""
+    return query(
+        """SELECT {common}, l.updated_at,
+            (SELECT COUNT(*) FROM {{item}} i WHERE i.reading_list_id = l.id),
+            (SELECT MAX(s.updated_at) FROM {{item}} i JOIN {{source}} s ON s.id = i.source_id
+             WHERE i.reading_list_id = l.id)
+        FROM {{reading_list}} l WHERE l.id = %s""",
+        [pk],
     )
 
 

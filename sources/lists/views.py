@@ -5,12 +5,16 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from qlibrary.cache import fragment
 from sources.access import is_member, is_moderator, member_required, moderator_required
 from sources.checks.link_health import broken_link
+from sources.library import page_keys
 from sources.lists import bibliography, selection, services
 from sources.lists.exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
 from sources.lists.forms import (
@@ -117,19 +121,37 @@ def index(request):
 def detail(request, slug):
     reading_list = viewable_list(request, slug)
     style = bibliography.style_from(request.GET.get("style"))
-    items = shown_items(reading_list, request.user)
     user = request.user
+    is_owner = user.is_authenticated and user.pk == reading_list.owner_id
     key = reading_list.share_key if reading_list.visibility == "link" else ""
-    context = {
-        "list": reading_list,
-        "items": items,
-        "entries": bibliography.entries(cited_sources(items), style),
-        "style": style,
-        "styles": bibliography.style_choices(),
-        "numbered": bibliography.is_numbered(style),
-        "export_urls": export_urls("lists:export", reading_list.slug, style=style, key=key),
-        "share_key": key if request.GET.get("key") else "",
-        "is_owner": user.is_authenticated and user.pk == reading_list.owner_id,
+    share_key = key if request.GET.get("key") else ""
+
+    def body_context():
+        items = shown_items(reading_list, user)
+        return {
+            "list": reading_list,
+            "items": items,
+            "entries": bibliography.entries(cited_sources(items), style),
+            "style": style,
+            "styles": bibliography.style_choices(),
+            "numbered": bibliography.is_numbered(style),
+            "export_urls": export_urls("lists:export", reading_list.slug, style=style, key=key),
+            "share_key": share_key,
+        }
+
+    if is_owner:
+        context = body_context()  # with their own open proposals
+    else:
+        # The same for everyone else: a fragment keyed by the list and its sources' rows.
+        body = fragment(
+            "list-body",
+            (*page_keys.reading_list(reading_list.pk), style, share_key),
+            lambda: str(render_to_string("lists/detail_body.html", body_context(), request)),
+        )
+        context = {"list": reading_list, "body": mark_safe(body)}  # noqa: S308 (our template)
+    context |= {
+        "share_key": share_key,
+        "is_owner": is_owner,
         "following": is_member(user)
         and ListFollow.objects.filter(member=user, reading_list=reading_list).exists(),
         "is_member": is_member(user),
