@@ -47,29 +47,22 @@ class Discussion:
     page_parameter: str = PAGE_PARAMETER
 
 
-def threads(request, target):
+def threads(request, target, latest=None):
     """The threads the request asks for: the latest ones on the target's own page, or a page of
     the whole discussion (`?comments=N`). Two queries (and the page count for a page): the
-    top-level comments, then all their replies at once."""
-    top_level = Comment.objects.on(target).top_level().for_thread()
+    top-level comments, then all their replies at once. `latest` is what `latest_threads`
+    gave, when the caller has it."""
     page, has_earlier = None, False
     if request.GET.get(PAGE_PARAMETER):
         page = paginate(
             request,
-            top_level,
+            Comment.objects.on(target).top_level().for_thread(),
             per_page=settings.COMMENT_THREADS_PER_PAGE,
             parameter=PAGE_PARAMETER,
         )
-        top_level = list(page.object_list)
+        top_level = _with_replies(list(page.object_list))
     else:
-        latest = list(top_level.reverse()[: settings.LATEST_COMMENT_THREADS + 1])
-        has_earlier = len(latest) > settings.LATEST_COMMENT_THREADS
-        top_level = latest[: settings.LATEST_COMMENT_THREADS][::-1]
-    replies = defaultdict(list)
-    for reply in Comment.objects.filter(parent__in=top_level).for_thread():
-        replies[reply.parent_id].append(reply)
-    for comment in top_level:
-        comment.thread_replies = replies[comment.pk]
+        top_level, has_earlier = latest or latest_threads(target)
     is_theme = isinstance(target, Theme)
     return Discussion(
         target=target,
@@ -81,6 +74,24 @@ def threads(request, target):
     )
 
 
+def latest_threads(target):
+    """The latest threads of `target`, each with its replies, and whether there are earlier
+    ones."""
+    top_level = Comment.objects.on(target).top_level().for_thread()
+    latest = list(top_level.reverse()[: settings.LATEST_COMMENT_THREADS + 1])
+    has_earlier = len(latest) > settings.LATEST_COMMENT_THREADS
+    return _with_replies(latest[: settings.LATEST_COMMENT_THREADS][::-1]), has_earlier
+
+
+def _with_replies(top_level):
+    replies = defaultdict(list)
+    for reply in Comment.objects.filter(parent__in=top_level).for_thread():
+        replies[reply.parent_id].append(reply)
+    for comment in top_level:
+        comment.thread_replies = replies[comment.pk]
+    return top_level
+
+
 def on_page(request, target):
     """The discussion for the page of `target`, as template context.
 
@@ -89,9 +100,19 @@ def on_page(request, target):
     in this request) and the page's key or the cache generation (a member renamed), kept at most
     PAGE_TIMEOUT so its relative times ("5 minutes ago") stay true. A signed-in person's holds
     their buttons and form token, and is rendered for them (`discussion`)."""
-    if request.user.is_authenticated:
-        return {"discussion": threads(request, target)}
     page_key = getattr(request, "page_key", None) or page_keys.common()
+    if request.user.is_authenticated:
+        if request.GET.get(PAGE_PARAMETER):
+            return {"discussion": threads(request, target)}
+        # The latest threads as read from the database, the same for everyone: rendered for
+        # each member (their buttons, their form token) from this fragment.
+        latest = fragment(
+            f"threads:{type(target).__name__}:{target.pk}",
+            (target.updated_at, *page_key),
+            lambda: latest_threads(target),
+            timeout=PAGE_TIMEOUT,
+        )
+        return {"discussion": threads(request, target, latest)}
     html = fragment(
         f"discussion:{type(target).__name__}:{target.pk}",
         (

@@ -36,7 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, models
 from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 from django.utils import timezone
@@ -44,6 +44,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, urlencode
 
 CACHE_ALIAS = "pages"
+# Each process's own copy of the entries it read last: a key never names two values, so a copy
+# can never be stale, and an entry read again costs no round trip to the shared cache.
+LOCAL_ALIAS = "local"
 # Pages and fragments that show relative times ("5 minutes ago") are kept this long at most.
 PAGE_TIMEOUT = 60
 # The others are exact while their key holds: their timeout only bounds how long an unread one
@@ -60,18 +63,33 @@ def _cache():
 UNREADABLE = (ImportError, AttributeError, EOFError, TypeError, pickle.UnpicklingError)
 
 
-def _get(key):
-    try:
-        return _cache().get(key)
-    except UNREADABLE:
-        return None
+def _get(key, timeout):
+    return _get_many([key], timeout).get(key)
 
 
-def _get_many(keys):
+def _get_many(keys, timeout):
+    """The entries at `keys` found in this process's copy or, for the others, in one read of the
+    shared cache (copied here for `timeout` seconds)."""
+    local = caches[LOCAL_ALIAS]
+    found = _readable(local.get_many, keys)
+    wanted = [key for key in keys if key not in found]
+    if wanted:
+        shared = _readable(_cache().get_many, wanted)
+        local.set_many(shared, timeout)
+        found.update(shared)
+    return found
+
+
+def _readable(get_many, keys):
     try:
-        return _cache().get_many(keys)
+        return get_many(keys)
     except UNREADABLE:
         return {}
+
+
+def _set_many(entries, timeout):
+    _cache().set_many(entries, timeout)
+    caches[LOCAL_ALIAS].set_many(entries, timeout)
 
 
 # Generations
@@ -158,10 +176,10 @@ def fragment(name, parts, compute, *, timeout=FRAGMENT_TIMEOUT):
     """The value cached under `name` and `parts` (what it shows, with their `updated_at`), or
     `compute()` stored there."""
     entry_key = f"fragment:{name}:{key(*parts)}"
-    value = _get(entry_key)
+    value = _get(entry_key, timeout)
     if value is None:
         value = compute()
-        _cache().set(entry_key, value, timeout)
+        _set_many({entry_key: value}, timeout)
     return value
 
 
@@ -170,12 +188,12 @@ def fragments(entries, compute, *, timeout=FRAGMENT_TIMEOUT):
     returns the missing ones as {name: value}, leaving out any it cannot make (a row deleted
     since), which the answer leaves out too. One cache round trip when all are there."""
     keys = {name: f"fragment:{name}:{key(*parts)}" for name, parts in entries.items()}
-    stored = _get_many(list(keys.values())) if keys else {}
+    stored = _get_many(list(keys.values()), timeout) if keys else {}
     found = {name: stored[k] for name, k in keys.items() if k in stored}
     missing = [name for name in entries if name not in found]
     if missing:
         computed = compute(missing)
-        _cache().set_many({keys[name]: value for name, value in computed.items()}, timeout)
+        _set_many({keys[name]: value for name, value in computed.items()}, timeout)
         found.update(computed)
     return {name: found[name] for name in entries if name in found}
 
@@ -211,7 +229,8 @@ def cached_page(*, page_key, parameters=(), relative_times=True):
             # The address with only the parameters the page reads (`?utm_source=` makes no copy).
             address = request.build_absolute_uri(request.path) + "?" + request.GET.urlencode()
             entry_key = "page:" + key(address, *parts)
-            response = _get(entry_key)
+            timeout = PAGE_TIMEOUT if relative_times else FRAGMENT_TIMEOUT
+            response = _get(entry_key, timeout)
             if response is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming:
@@ -220,8 +239,7 @@ def cached_page(*, page_key, parameters=(), relative_times=True):
                 response.headers.pop("Last-Modified", None)
                 _for_readers(response, entry_key, parts)
                 if _can_store(request, response):
-                    timeout = PAGE_TIMEOUT if relative_times else FRAGMENT_TIMEOUT
-                    _cache().set(entry_key, response, timeout)
+                    _set_many({entry_key: response}, timeout)
             changed = newest(parts)
             if relative_times:
                 period_start = timezone.make_aware(datetime.fromtimestamp(parts[-1] * PAGE_TIMEOUT))
@@ -287,6 +305,8 @@ def _can_store(request, response):
 
 
 def clear():
-    """Empty the cache of pages and fragments (a deleted member's name is in some)."""
-    _cache().clear()
-    transaction.on_commit(_cache().clear)
+    """Empty the cache of pages and fragments, and this process's copy (a deleted member's name
+    is in some); other processes' copies are under keys of the past generation, read no more,
+    and expire within a day."""
+    for cache in (_cache(), caches[LOCAL_ALIAS]):
+        cache.clear()

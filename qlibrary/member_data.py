@@ -18,7 +18,6 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.core.cache import caches
 from django.db import transaction
 
 from comments import discussion
@@ -196,4 +195,4 @@ def _forget_cached_pages():
     already starts a new cache generation (qlibrary/cache.py), so no key of theirs is read
     again; emptying the cache removes the entries too, and sessions' cached copies, which are
     read again from the database."""
-    caches[cache.CACHE_ALIAS].clear()
+    cache.clear()

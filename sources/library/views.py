@@ -29,7 +29,14 @@ DISCUSSION_PARAMETERS = ("comments",)
 
 @cached_page(page_key=page_keys.theme, parameters=LISTING_PARAMETERS + DISCUSSION_PARAMETERS)
 def theme_detail(request, slug):
-    theme, start_here = theme_and_featured_lists(slug)
+    if request.page_key is None:
+        raise Http404("No such theme.")
+    # The theme's row and the lists it features: their changes are in the page's key.
+    theme, start_here = fragment(
+        "theme-and-featured-lists",
+        (slug, *request.page_key),
+        lambda: theme_and_featured_lists(slug),
+    )
     listing = Listing.of_theme(theme)
     filters = listing.filters(request.GET, request.page_key)
     page = listing_page(request, listing, filters, request.page_key)
