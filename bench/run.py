@@ -169,6 +169,8 @@ def prepare_database(args, env):
     manage(env, "createcachetable")
     manage(env, "seed_library")
     manage(env, "generate_demo_data", "--scale", str(args.scale), "--seed", "1", "--force")
+    # The demo data is loaded in bulk: its citations are rendered as approving each source would.
+    manage(env, "store_citations")
 
 
 def inside_django(env, code):

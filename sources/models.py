@@ -461,6 +461,9 @@ class Source(models.Model):
     # Kept on the source so every card can show the banner without another query.
     alert = models.CharField(max_length=24, choices=Alert.choices, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The citations in each style, rendered when the source is approved or edited, with the
+    # digest of the record they were rendered from (sources/evidence/citations.py).
+    rendered_citations = models.JSONField(default=dict, blank=True, editable=False)
     # Entered from a reference-manager file by a moderator rather than proposed through the form.
     imported = models.BooleanField(default=False, editable=False)
     # The bibliographic values the starter library last wrote, field by field: seeding again

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sources import tasks
+from sources.evidence.citations import store_citations
 from sources.lists.alerts import notify_owners_of
 from sources.models import ModerationEvent, Source
 from sources.permissions import decide_refusal, edit_refusal, review_refusal, withdraw_refusal
@@ -105,6 +106,8 @@ def edit(*, source, editor, fields, themes, tags, resubmit=False):
         Source.objects.filter(pk=locked.pk).refresh_search_vectors()
         if resubmit and locked.is_sent_back:
             _move(locked, actor=editor, action=Action.RESUBMIT, to=Status.PROPOSED)
+        if locked.is_approved:
+            transaction.on_commit(partial(store_citations, [locked.pk]), robust=True)
     return locked
 
 
@@ -243,6 +246,8 @@ def _move(source, *, actor, action, to, reason="", snapshot=None):
             update_fields.append("review_by")
     source.save(update_fields=update_fields)
     transaction.on_commit(lambda: notifications.decision(event), robust=True)
+    if to == Status.APPROVED:
+        transaction.on_commit(partial(store_citations, [source.pk]), robust=True)
     if to == Status.APPROVED and source.url and settings.WAYBACK_SAVE_URL:
         # So that an archived copy exists before the link can die; best effort.
         transaction.on_commit(partial(tasks.request_archive.enqueue, source.url), robust=True)
