@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 def test_an_approved_source_s_page_shows_its_stored_citations(
     client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    proposal = ProposalFactory(title="Stored citations of a report", year=2019)
+    # Tags in an order their names do not sort in: the page reads them sorted.
+    proposal = ProposalFactory(
+        title="Stored citations of a report", year=2019, tags=["zeta", "alpha", "mid"]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         moderation.approve(source=proposal, moderator=ModeratorFactory())
     stored = Source.objects.get(pk=proposal.pk).rendered_citations

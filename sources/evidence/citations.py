@@ -141,8 +141,9 @@ def store_citations(source_ids):
     of the same item; their `updated_at` is left as it is (nothing they show has changed)."""
     from sources.models import Source
 
-    sources = Source.objects.filter(pk__in=list(source_ids)).with_accessed_on()
-    for source in sources.defer("search_vector").prefetch_related("tags"):
+    # Read as a source's page reads it (its tags in order), so that the items are the same.
+    sources = Source.objects.filter(pk__in=list(source_ids)).for_listing()
+    for source in sources.select_related("link_health"):
         item = csl_item(source)
         digest = item_digest(item)
         if source.rendered_citations.get("digest") == digest:
