@@ -2,6 +2,7 @@
 public log."""
 
 from django.contrib import messages
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -25,8 +26,14 @@ from sources.proposals.forms import (
 )
 from sources.proposals.proposer_record import proposer_record
 
-# What the moderator is told once their decision is recorded.
-QUEUE_ORDERS = {"oldest": "Oldest first", "endorsed": "Most endorsed first"}
+
+class QueueOrder(models.TextChoices):
+    """The orders of the moderators' queue."""
+
+    OLDEST = "oldest", "Oldest first"
+    ENDORSED = "endorsed", "Most endorsed first"
+
+
 # What the moderator sees once the decision is recorded, by decision.
 DONE = {
     ModerationEvent.Action.APPROVE: "Approved: “{title}” is now in the library.",
@@ -41,15 +48,18 @@ DONE = {
 
 @moderator_required
 def queue(request):
-    order = request.GET.get("order") if request.GET.get("order") in QUEUE_ORDERS else "oldest"
-    ordering = ["-endorsement_count", "created_at"] if order == "endorsed" else ["created_at"]
+    order = request.GET.get("order")
+    order = order if order in QueueOrder.values else QueueOrder.OLDEST
+    ordering = ["created_at"]
+    if order == QueueOrder.ENDORSED:
+        ordering = ["-endorsement_count", "created_at"]
     proposals = Source.objects.filter(status=Source.Status.PROPOSED).for_listing()
     page = paginate(request, proposals.order_by(*ordering, "pk"))
     attach_similar_titles(page.object_list)
     context = {
         "page": page,
         "order": order,
-        "orders": QUEUE_ORDERS,
+        "orders": dict(QueueOrder.choices),
         "waiting_for_changes": Source.objects.filter(
             status=Source.Status.CHANGES_REQUESTED
         ).count(),

@@ -11,7 +11,7 @@ from qlibrary.cache import private_page
 from sources.access import member_required
 from sources.evidence import lookup
 from sources.library.filters import ProposalFilters
-from sources.models import ModerationEvent, Source, Theme
+from sources.models import ModerationEvent, Sort, Source, Theme
 from sources.pagination import paginate
 from sources.permissions import SourcePermissions
 from sources.proposals import moderation
@@ -240,7 +240,7 @@ def proposal_list(request):
     if theme:
         proposals = proposals.in_theme(theme)
     proposals = proposals.filter_by(stance=stance)
-    ordering = ["-endorsement_count", "-created_at"] if sort == "endorsed" else ["-created_at"]
+    ordering = ["-endorsement_count", "-created_at"] if sort == Sort.ENDORSED else ["-created_at"]
     page = paginate(request, proposals.for_cards().order_by(*ordering, "-pk"))
     context = {
         "page": page,
