@@ -1,7 +1,7 @@
-"""Source cards, rendered once per change of their source and kept in the cache.
+"""Source cards, rendered once per change of their source and cached as fragments.
 
 Two kinds: the library's cards, and the cards of open proposals that members browse (which say
-how long ago a source was proposed, so they are kept at most PAGE_TIMEOUT, like a page).
+how long ago a source was proposed, so they are cached at most PAGE_TIMEOUT, like a page).
 
 A listing reads only the ids, slugs and `updated_at` of its page's rows
 (`SourceQuerySet.for_cards`); each card is a fragment keyed by its source's id and `updated_at`

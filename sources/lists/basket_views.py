@@ -1,6 +1,6 @@
 """The reader's selection at /basket/: add and remove from any card, its bibliography, its files.
 
-Source cards and pages are the same for every reader (kept whole in the page cache), so they
+Source cards and pages are the same for every reader (cached whole in the page cache), so they
 cannot carry a form token: their "Add to my selection" button asks for /basket/add/ (GET), which
 answers with the POST form, and static/js/selection.js posts it in place instead.
 """

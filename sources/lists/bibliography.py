@@ -2,7 +2,7 @@
 
 Each style orders its list its own way: APA and Harvard alphabetically by the first author (then
 year and title), Vancouver numbered in the order the sources were collected. A citation takes
-citeproc 3 to 14 ms per source and style, so each rendering is kept in the cache under a key made
+citeproc 3 to 14 ms per source and style, so each rendering is cached under a key made
 of what it is rendered from (the fields a citation prints and, for web sources, the day they are
 last seen answering): an edit makes a new key, nothing needs invalidating, and a page of 200
 sources costs one cache read.

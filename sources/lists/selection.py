@@ -10,7 +10,7 @@ from sources.models import Source
 SESSION_KEY = "selection"
 LIMIT = 200
 # A cookie scripts may read, holding only the number selected, so the header's count can be
-# shown on pages that are the same for every reader (and kept in the page cache).
+# shown on pages that are the same for every reader (and cached whole in the page cache).
 COUNT_COOKIE = "selection_count"
 
 

@@ -28,7 +28,7 @@ def wants_fill_in(data):
     return bool(data.get("identifier", "").strip()) and not data.get("title", "").strip()
 
 
-def kept_fields(data):
+def own_words_in(data):
     """The member's own words that a look-up must not replace."""
     return {"summary"} if data.get("summary", "").strip() else set()
 
@@ -84,7 +84,7 @@ def fill_in(request):
     outcome = lookup.fill_in(
         member=request.user,
         text=request.POST.get("identifier", ""),
-        keep=kept_fields(request.POST),
+        keep=own_words_in(request.POST),
     )
     values = {
         name: request.POST.getlist(name) if name == "themes" else request.POST.get(name)
@@ -114,7 +114,7 @@ def propose_lookup(request):
     outcome = lookup.fill_in(
         member=request.user,
         text=request.GET.get("identifier", ""),
-        keep=kept_fields(request.GET),
+        keep=own_words_in(request.GET),
     )
     answer = outcome.as_json()
     if not outcome.ok:
