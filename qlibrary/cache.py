@@ -23,6 +23,10 @@ Readers (nobody signed in, no message waiting) share one stored copy of each pag
 (`cached_page`); its ETag is its key, so a browser or feed reader revisiting it gets 304. A
 signed-in person's page holds their name and a CSRF token: it is rendered afresh, from the same
 fragments, and sent with `Cache-Control: private`.
+Entries live in the shared cache ("pages": Redis in production), and each worker keeps its own
+copy of those it read last ("local"): a key never names two values, so no copy can be stale, and
+an entry read again costs no round trip. An entry that another version of the code wrote (a class
+it holds has moved) cannot be read, and is a miss.
 """
 
 import contextlib
