@@ -9,11 +9,17 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from qlibrary.cache import fragment
 from sources.access import is_member
+from sources.library import page_keys
+from sources.library.cards import address
 from sources.lists import bibliography, selection
 from sources.lists.exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
 from sources.models import Source
@@ -61,18 +67,41 @@ def _library_source(value):
 
 def basket(request):
     style = bibliography.style_from(request.GET.get("style"))
-    sources = selection.sources(request.session)
+    # The list shows each source's title and year: read alone, with the addresses worked out
+    # without resolving the URL patterns 200 times.
+    ids = selection.selected_ids(request.session)
+    shown = Source.objects.approved().filter(pk__in=ids).only(*SHOWN).in_bulk()
+    sources = [shown[pk] for pk in ids if pk in shown]
+    for source in sources:
+        source.page_url = address("sources:detail", source.slug)
+
+    def render_bibliography():
+        context = {
+            "entries": bibliography.entries(selection.sources(request.session), style),
+            "style": style,
+            "styles": bibliography.style_choices(),
+            "numbered": bibliography.is_numbered(style),
+            "export_urls": export_urls("lists:basket_export", style=style),
+        }
+        return str(render_to_string("lists/bibliography.html", context, request))
+
+    # The bibliography, the same for every selection of these sources as they are now: a
+    # fragment keyed by their ids and rows (a retraction or a broken link touches its source).
+    newest = max((source.updated_at for source in sources), default=None)
+    parts = (style, newest, *(source.pk for source in sources), *page_keys.common())
     context = {
         "sources": sources,
-        "entries": bibliography.entries(sources, style),
-        "style": style,
-        "styles": bibliography.style_choices(),
-        "numbered": bibliography.is_numbered(style),
+        "bibliography": mark_safe(fragment("selection-bibliography", parts, render_bibliography)),  # noqa: S308
         "limit": selection.LIMIT,
         "can_save": is_member(request.user),
-        "export_urls": export_urls("lists:basket_export", style=style),
+        "remove_url": reverse("lists:basket_remove"),
+        "next_path": request.get_full_path(),
     }
     return _private(render(request, "lists/basket.html", context), request)
+
+
+# What the selection's list shows of each source.
+SHOWN = ("pk", "slug", "title", "year", "updated_at")
 
 
 def add(request):
