@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 from django.views.decorators.cache import cache_control
 
 from sources.library import page_keys
+from sources.lists.api import router as reading_lists_api
 from sources.opendata.api import api
 
 from . import feeds, views
@@ -39,6 +40,11 @@ theme_feed = cached_page(page_key=page_keys.theme, relative_times=False)(feeds.T
 site_pages = [
     path(f"{slug}/", views.site_page, {"slug": slug}, name=slug) for slug in SitePage.Slug.values
 ]
+
+# The JSON API: the library's (sources/opendata/api.py) and the public reading lists'
+# (sources/lists/api.py, which reads the library's schemas, so it is mounted here rather than
+# there: each module then imports the other one way only).
+api.add_router("/lists/", reading_lists_api)
 
 urlpatterns = [
     path("", views.home, name="home"),

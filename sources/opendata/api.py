@@ -458,8 +458,3 @@ def moderation_log(request):
     return ModerationEvent.objects.filter(action__in=ModerationEvent.PUBLIC).select_related(
         "source", "theme", "actor", "reading_list"
     )
-
-
-# Public reading lists, from their own app's module (imported here, at the end, as it reads this
-# module's schemas).
-api.add_router("/lists/", "sources.lists.api.router")
