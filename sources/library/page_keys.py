@@ -10,6 +10,7 @@ A key is a tuple of the cache generation and the newest `updated_at` of what the
 Each function returns None when nothing is at that address (the view then answers 404).
 """
 
+import functools
 from datetime import UTC, datetime
 
 from django.db import connection
@@ -41,11 +42,19 @@ NEWEST_SOURCE = "(SELECT MAX(updated_at) FROM {source})"
 def query(sql, params=(), **tables):
     """One row of `sql`, in which {common}, {newest_source} and {<table>} (the names of
     `_tables()`, and of `tables`) are filled in; values only ever come in `params`."""
-    sql = sql.format(common=COMMON, newest_source=NEWEST_SOURCE).format(**_tables(), **tables)
+    sql = _filled(sql, tuple(sorted(tables.items())))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else tuple(_as_value(value) for value in row)
+
+
+@functools.cache
+def _filled(sql, tables):
+    """`sql` with its names filled in, once per process: every reader's page runs one of these."""
+    return sql.format(common=COMMON, newest_source=NEWEST_SOURCE).format(
+        **_tables(), **dict(tables)
+    )
 
 
 def _as_value(value):
