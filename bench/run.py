@@ -198,6 +198,11 @@ source = Source.objects.approved().order_by("-comment_count").first()
 member_id = EmailAddress.objects.filter(verified=True).values_list("user", flat=True).first()
 client = Client()
 client.force_login(get_user_model().objects.get(pk=member_id))
+# The member's selection holds 200 sources of the library (issue 24's page of that size).
+session = client.session
+newest = Source.objects.approved().order_by("-pk")
+session["selection"] = list(newest.values_list("pk", flat=True)[:200])
+session.save()
 from sources.lists import services
 from sources.lists.models import ReadingList
 reading_list = ReadingList.objects.filter(slug="benchmark-200-sources").first()
@@ -276,6 +281,13 @@ print(json.dumps({"paths": paths, "kinds": kinds, "distinct": len(set(paths)), *
 """
 
 
+BIBLIOGRAPHY_STYLES = [
+    ("APA", ""),
+    ("Vancouver", "?style=vancouver"),
+    ("Harvard", "?style=harvard"),
+]
+
+
 def pages(setup):
     """The pages to drive: (name, path, signed in?, reader's page?)."""
     return {
@@ -307,12 +319,26 @@ def pages(setup):
         "evidence map": {"path": "/map/", "member": False, "reader": True},
         "evidence map by kind": {"path": "/map/?by=kind", "member": False, "reader": True},
         "API: sources": {"path": "/api/sources/", "member": False, "reader": False},
-        # A public reading list of 200 sources, its APA bibliography with it (never cached whole).
-        **(
-            {"reading list, 200 sources": {"path": setup["list"], "member": False, "reader": False}}
+        # A public reading list of 200 sources and the member's selection of 200, each with its
+        # bibliography in every style (never cached whole: a list's page says who may edit it,
+        # the selection is the reader's own).
+        **{
+            f"reading list, 200 sources, {label}": {
+                "path": setup["list"] + query,
+                "member": False,
+                "reader": False,
+            }
+            for label, query in BIBLIOGRAPHY_STYLES
             if "list" in setup
-            else {}
-        ),
+        },
+        **{
+            f"selection, 200 sources, {label} (member)": {
+                "path": "/basket/" + query,
+                "member": True,
+                "reader": False,
+            }
+            for label, query in BIBLIOGRAPHY_STYLES
+        },
     }
 
 

@@ -78,6 +78,11 @@ def test_a_reader_adds_a_source_without_javascript(live_server, browser_page, th
     assert "Added “Aims of care” to your selection" in page.content()
     page.goto(live_server.url + "/basket/")
     assert page.locator(".selection-list__item").count() == 1
+    # Each item's button submits the page's one removal form, naming its source.
+    page.get_by_role("button", name=f"Remove {sources[1].title}").click()
+    page.wait_for_url(live_server.url + "/basket/")
+    assert "Removed “Aims of care” from your selection" in page.content()
+    assert page.locator(".selection-list__item").count() == 0
     context.close()
 
 

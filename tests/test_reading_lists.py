@@ -269,6 +269,26 @@ def test_a_list_page_runs_the_same_queries_for_few_and_many(
         response = client.get(reading_list.get_absolute_url())
     assert response.content == first.content
     assert response.content.decode().count('class="list-item"') == number
+    assert f"<span>{number} source{'s' if number > 1 else ''}</span>" in response.content.decode()
+
+
+@pytest.mark.parametrize("number", [1, 20])
+def test_the_owner_reads_their_list_in_the_same_queries_for_few_and_many(
+    client, theme, number, assert_db_queries
+):
+    owner = MemberFactory(username="owner")
+    sources = [SourceFactory(themes=[theme]) for _ in range(number)]
+    proposal = SourceFactory(status=Source.Status.PROPOSED, proposer=owner)
+    reading_list = services.create_list(owner=owner, title="Mine", sources=[*sources, proposal])
+    client.force_login(owner)
+    client.get(reading_list.get_absolute_url())
+    # The member, the list, its key, whether they follow it: its sources and their
+    # bibliography are a fragment of the owner's own (with their open proposal).
+    with assert_db_queries(4):
+        page = client.get(reading_list.get_absolute_url()).content.decode()
+    assert page.count('class="list-item"') == number + 1 and proposal.title in page
+    client.logout()
+    assert proposal.title not in client.get(reading_list.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("number", [1, 20])

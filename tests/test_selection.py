@@ -8,6 +8,7 @@ import pytest
 import rispy
 from django.urls import reverse
 
+from sources.evidence import citations
 from sources.lists import bibliography, selection
 from sources.models import Source
 
@@ -90,9 +91,19 @@ def test_only_sources_in_the_library_can_be_selected(client, proposal):
 
 def test_a_source_that_leaves_the_library_drops_out_of_the_selection(client, three):
     add_all(client, three)
+    assert three[1].title in client.get("/basket/").content.decode()
     Source.objects.filter(pk=three[1].pk).update(status=Source.Status.RETIRED)
     html = client.get("/basket/").content.decode()
     assert three[0].title in html and three[1].title not in html
+    assert "2 sources selected" in html
+
+
+def test_an_edit_to_a_selected_source_shows_on_the_next_read(client, three):
+    add_all(client, three)
+    assert three[1].title in client.get("/basket/?style=harvard").content.decode()
+    Source.objects.filter(pk=three[1].pk).update(title="A corrected title")
+    html = client.get("/basket/?style=harvard").content.decode()
+    assert html.count("A corrected title") == 3  # its link, its Remove button, its citation
 
 
 def test_a_full_selection_says_so_and_adds_nothing(client, three, settings, monkeypatch):
@@ -158,9 +169,9 @@ def test_user_text_in_a_citation_is_escaped(client, theme):
 
 def test_a_citation_is_rendered_once_and_follows_an_edit(three, monkeypatch):
     calls = []
-    real = bibliography.format_citation
+    real = citations.format_citation
     monkeypatch.setattr(
-        bibliography, "format_citation", lambda item, style: calls.append(1) or real(item, style)
+        citations, "format_citation", lambda item, style: calls.append(1) or real(item, style)
     )
     bibliography.entries(three, "apa")
     bibliography.entries(three, "apa")
@@ -171,16 +182,30 @@ def test_a_citation_is_rendered_once_and_follows_an_edit(three, monkeypatch):
     assert len(calls) == 4 and "A new title" in html[three[0].pk]
 
 
+def test_a_bibliography_reads_the_citations_stored_with_its_sources(three, monkeypatch):
+    citations.store_citations([source.pk for source in three])
+    stored = list(Source.objects.filter(pk__in=[source.pk for source in three]))
+    monkeypatch.setattr(citations, "format_citation", lambda item, style: pytest.fail(style))
+    html = {s.pk: h for s, h in bibliography.entries(stored, "vancouver")}
+    assert html == {s.pk: s.rendered_citations["vancouver"] for s in stored}
+    stored[0].title = "A title the stored citations do not have"
+    monkeypatch.undo()
+    html = {s.pk: h for s, h in bibliography.entries(stored, "vancouver")}
+    assert "A title the stored citations do not have" in html[stored[0].pk]
+
+
 @pytest.mark.parametrize("number", [1, 25])
 def test_the_selection_page_runs_the_same_queries_for_few_and_many(
     client, theme, number, assert_db_queries
 ):
     sources = [SourceFactory(themes=[theme], tags=["t"]) for _ in range(number)]
     add_all(client, sources)
-    client.get("/basket/")
-    with assert_db_queries(2):  # the sources (with successor and link check), their notices
+    with assert_db_queries(3):  # the key, the sources (with successor and link check), notices
+        first = client.get("/basket/")
+    with assert_db_queries(1):  # the key: the list and its bibliography are a fragment
         response = client.get("/basket/")
-    assert response.content.decode().count('class="selection-list__item"') == number
+    for page in (first, response):
+        assert page.content.decode().count('class="selection-list__item"') == number
 
 
 def test_a_member_sees_the_count_in_the_header(client, member, three):

@@ -105,35 +105,53 @@ RENDERED_TIMEOUT = 7 * 24 * 60 * 60
 
 
 def item_digest(item):
-    return hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()
+    """The digest of what a citation is rendered from: the item without its keywords, which no
+    style prints (a bibliography reads its sources without their tags)."""
+    cited = {key: value for key, value in item.items() if key != "keyword"}
+    return hashlib.sha256(json.dumps(cited, sort_keys=True).encode()).hexdigest()
 
 
 def citations(source):
     """The source cited in every style of STYLES: [(key, label, html)]."""
-    item = csl_item(source)
-    digest = item_digest(item)
-    stored = source.rendered_citations if "rendered_citations" in source.__dict__ else {}
-    if stored.get("digest") == digest:
-        found = {f"citation:{key}:{digest}": stored[key] for key in STYLES}
-    else:
-        found = _cached_citations(item, digest)
-    return [
-        (key, label, mark_safe(found[f"citation:{key}:{digest}"]))  # noqa: S308 (escaped)
-        for key, (label, _) in STYLES.items()
-    ]
+    found = rendered_citations([source], STYLES)[source.pk]
+    return [(key, label, found[key]) for key, (label, _) in STYLES.items()]
 
 
-def _cached_citations(item, digest):
-    keys = {key: f"citation:{key}:{digest}" for key in STYLES}
-    cache = caches["pages"]
-    found = cache.get_many(list(keys.values()))
-    missing = {
-        keys[key]: str(format_citation(item, key)) for key in STYLES if keys[key] not in found
+def rendered_citations(sources, styles):
+    """Each source's citation in each of `styles`, as HTML: {source id: {style: html}}.
+
+    Those stored with a source serve while they are of its item as it is now; the others come
+    from the shared cache under the item's digest, rendered there when missing."""
+    found, wanted = {}, {}
+    for source in sources:
+        item = csl_item(source)
+        digest = item_digest(item)
+        stored = source.__dict__.get("rendered_citations") or {}
+        if stored.get("digest") == digest:
+            found[source.pk] = {style: stored[style] for style in styles}
+        else:
+            wanted[source.pk] = (item, digest)
+    if wanted:
+        keys = {
+            (pk, style): f"citation:{style}:{digest}"
+            for pk, (_, digest) in wanted.items()
+            for style in styles
+        }
+        cache = caches["pages"]
+        cached = cache.get_many(list(set(keys.values())))
+        missing = {}
+        for (pk, style), key in keys.items():
+            if key not in cached and key not in missing:
+                missing[key] = str(format_citation(wanted[pk][0], style))
+        if missing:
+            cache.set_many(missing, RENDERED_TIMEOUT)
+            cached.update(missing)
+        for (pk, style), key in keys.items():
+            found.setdefault(pk, {})[style] = cached[key]
+    return {
+        pk: {style: mark_safe(html) for style, html in by_style.items()}  # noqa: S308 (escaped)
+        for pk, by_style in found.items()
     }
-    if missing:
-        cache.set_many(missing, RENDERED_TIMEOUT)
-        found.update(missing)
-    return found
 
 
 def store_citations(source_ids):

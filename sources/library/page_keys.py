@@ -118,6 +118,14 @@ def reading_list(pk):
     )
 
 
+def selection(ids):
+    """A reader's selection: how many of these sources are in the library, and their newest
+    change (a withdrawal changes the first; an edit, a retraction or a broken link the second)."""
+    placeholders = ", ".join(["%s"] * len(ids)) or "NULL"  # values only ever as parameters
+    sql = "SELECT {common}, COUNT(*), MAX(updated_at) FROM {{source}} WHERE status = %s AND id IN "
+    return query(sql + f"({placeholders})", [Source.Status.APPROVED, *ids])
+
+
 def member(username):
     """A member's profile: their sources (the library) and their reading lists."""
     return query(

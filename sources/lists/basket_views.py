@@ -67,41 +67,42 @@ def _library_source(value):
 
 def basket(request):
     style = bibliography.style_from(request.GET.get("style"))
-    # The list shows each source's title and year: read alone, with the addresses worked out
-    # without resolving the URL patterns 200 times.
     ids = selection.selected_ids(request.session)
-    shown = Source.objects.approved().filter(pk__in=ids).only(*SHOWN).in_bulk()
-    sources = [shown[pk] for pk in ids if pk in shown]
-    for source in sources:
-        source.page_url = address("sources:detail", source.slug)
 
-    def render_bibliography():
+    def render_selection():
+        sources = selection.sources(request.session)
+        for source in sources:
+            source.page_url = address("sources:detail", source.slug)
         context = {
-            "entries": bibliography.entries(selection.sources(request.session), style),
+            "sources": sources,
+            "entries": bibliography.entries(sources, style),
             "style": style,
             "styles": bibliography.style_choices(),
             "numbered": bibliography.is_numbered(style),
             "export_urls": export_urls("lists:basket_export", style=style),
         }
-        return str(render_to_string("lists/bibliography.html", context, request))
+        return (
+            len(sources),
+            str(render_to_string("lists/selection_sources.html", context)),
+            str(render_to_string("lists/bibliography.html", context)),
+        )
 
-    # The bibliography, the same for every selection of these sources as they are now: a
-    # fragment keyed by their ids and rows (a retraction or a broken link touches its source).
-    newest = max((source.updated_at for source in sources), default=None)
-    parts = (style, newest, *(source.pk for source in sources), *page_keys.common())
+    # The list and its bibliography are the same for every selection of these sources as they
+    # are now: a fragment keyed by the ids, and by how many of them are in the library and their
+    # newest change (a retraction or a broken link touches its source).
+    count, listed, cited = fragment(
+        "selection", (style, *ids, *page_keys.selection(ids)), render_selection
+    )
     context = {
-        "sources": sources,
-        "bibliography": mark_safe(fragment("selection-bibliography", parts, render_bibliography)),  # noqa: S308
+        "count": count,
+        "listed": mark_safe(listed),  # noqa: S308 (our templates)
+        "bibliography": mark_safe(cited),  # noqa: S308
         "limit": selection.LIMIT,
         "can_save": is_member(request.user),
         "remove_url": reverse("lists:basket_remove"),
         "next_path": request.get_full_path(),
     }
     return _private(render(request, "lists/basket.html", context), request)
-
-
-# What the selection's list shows of each source.
-SHOWN = ("pk", "slug", "title", "year", "updated_at")
 
 
 def add(request):

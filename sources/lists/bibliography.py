@@ -2,21 +2,16 @@
 
 Each style orders its list its own way: APA and Harvard alphabetically by the first author (then
 year and title), Vancouver numbered in the order the sources were collected. A citation takes
-citeproc 3 to 14 ms per source and style, so each rendering is cached under a key made
-of what it is rendered from (the fields a citation prints and, for web sources, the day they are
-last seen answering): an edit makes a new key, nothing needs invalidating, and a page of 200
-sources costs one cache read.
+citeproc 3 to 14 ms per source and style: each source's citations are rendered when it is
+approved or edited and stored with it, and checked against what they were rendered from.
 """
 
 from html import unescape
 
-from django.core.cache import caches
 from django.db.models import Prefetch
 from django.utils.html import strip_tags
-from django.utils.safestring import mark_safe
 
-from sources.evidence.citations import STYLES, csl_item, format_citation
-from sources.kinds import is_web_kind
+from sources.evidence.citations import STYLES, rendered_citations
 from sources.models import Notice
 
 DEFAULT_STYLE = "apa"
@@ -42,36 +37,14 @@ def with_records(queryset, *, tags=False):
     return queryset.for_listing() if tags else queryset.defer("search_vector")
 
 
-def _key(source, style):
-    accessed = source.accessed_on if is_web_kind(source.kind) else None
-    return f"bibliography:{style}:{source.pk}:{source.updated_at.timestamp()}:{accessed}"
-
-
-def _cited(source):
-    """What a citation is rendered from: the CSL-JSON item (its keywords, which no style
-    prints, left out without reading the tags)."""
-    if not hasattr(source, "_listed_tag_links"):
-        source._listed_tag_links = []
-    return csl_item(source)
-
-
 def rendered(sources, style):
-    """Each source's citation in `style`, as HTML, by source id: one cache read for all."""
-    keys = {source.pk: _key(source, style) for source in sources}
-    by_id = {source.pk: source for source in sources}
-    cache = caches["pages"]
-    found = cache.get_many(list(set(keys.values())))
-    missing = {}
-    for pk, key in keys.items():
-        if key not in found and key not in missing:
-            missing[key] = str(format_citation(_cited(by_id[pk]), style))
-    if missing:
-        cache.set_many(missing, TIMEOUT)
-        found.update(missing)
-    return {
-        pk: mark_safe(found[key])  # noqa: S308 (escaped by format_citation)
-        for pk, key in keys.items()
-    }
+    """Each source's citation in `style`, as HTML, by source id: those stored with each source,
+    else one cache read for all (sources/evidence/citations.py). The sources' tags are not read:
+    no style prints them."""
+    for source in sources:
+        if not hasattr(source, "_listed_tag_links"):
+            source._listed_tag_links = []
+    return {pk: by_style[style] for pk, by_style in rendered_citations(sources, [style]).items()}
 
 
 def sort_key(source):

@@ -139,16 +139,19 @@ def detail(request, slug):
             "share_key": share_key,
         }
 
-    if is_owner:
-        context = body_context()  # with their own open proposals
-    else:
-        # The same for everyone else: a fragment keyed by the list and its sources' rows.
-        body = fragment(
-            "list-body",
-            (*page_keys.reading_list(reading_list.pk), style, share_key),
-            lambda: str(render_to_string("lists/detail_body.html", body_context(), request)),
-        )
-        context = {"list": reading_list, "body": mark_safe(body)}  # noqa: S308 (our template)
+    # The same for everyone but the owner (who also sees their own open proposals in it): a
+    # fragment keyed by the list and its sources' rows.
+    def render_body():
+        context = body_context()
+        html = render_to_string("lists/detail_body.html", context, request)
+        return len(context["items"]), str(html)
+
+    count, body = fragment(
+        "list-body",
+        (*page_keys.reading_list(reading_list.pk), style, share_key, is_owner),
+        render_body,
+    )
+    context = {"list": reading_list, "count": count, "body": mark_safe(body)}  # noqa: S308
     context |= {
         "share_key": share_key,
         "is_owner": is_owner,
