@@ -195,7 +195,9 @@ def listing_page(request, listing, filters, page_key):
         span = page.object_list  # the positions of this page's rows, as a range
 
         def rows():
-            return list(narrowed().for_cards()[span.start : span.stop])
+            # The page's ids alone first: a deep page's offset is then walked in an index,
+            # not in the table's rows.
+            return _rows_of(list(narrowed().values_list("pk", flat=True)[span.start : span.stop]))
 
     else:
         ids = fragment(
@@ -204,13 +206,18 @@ def listing_page(request, listing, filters, page_key):
         page = paginate(request, ids)
 
         def rows():
-            found = Source.objects.filter(pk__in=list(page.object_list)).for_cards().in_bulk()
-            return [found[pk] for pk in page.object_list if pk in found]
+            return _rows_of(list(page.object_list))
 
     rows = fragment("listing-rows", (*chosen, page.number), rows)
     page.object_list = rows
     page.cards = cards(rows, common=page_key[:1])
     return page
+
+
+def _rows_of(ids):
+    """The rows a page's cards are found by, in the order of `ids`."""
+    found = Source.objects.filter(pk__in=ids).for_cards().in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 class ProposalFilters(CleanTextMixin, forms.Form):
