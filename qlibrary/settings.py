@@ -187,7 +187,7 @@ if REDIS_URL and REDIS_URL == PAGE_CACHE_REDIS_URL:
 
 def _cache(redis_url, table, max_entries):
     if redis_url:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        return {"BACKEND": "qlibrary.redis_cache.RedisCache", "LOCATION": redis_url}
     return {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": table,
