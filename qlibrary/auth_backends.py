@@ -7,7 +7,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
+from qlibrary.db import prepared_cursor
 from sources.access import MODERATE
 
 
@@ -40,14 +42,41 @@ class AuthenticationBackend(AllauthBackend):
         Written as SQL because it runs on every member's request: the same query through the ORM
         (two `Exists` annotations, one over five joins) cost 3 ms a request to compile, four
         times what the database takes to answer it."""
-        app_label, codename = MODERATE.split(".")
-        query = get_user_model().objects.raw(_user_with_roles_sql(), [codename, app_label, user_id])
-        user = next(iter(query), None)
+        user = _user_with_roles(user_id)
         if user is None:
             return None
         user.has_verified_email = bool(user.has_verified_email)
         user.holds_moderator_permission = bool(user.holds_moderator_permission)
         return user if self.user_can_authenticate(user) else None
+
+
+ROLES = ("has_verified_email", "holds_moderator_permission")
+
+
+def _user_with_roles(user_id):
+    """The user with their roles as attributes, or None. On PostgreSQL the statement is
+    prepared (qlibrary/db.py) and the row, whose values psycopg gives as Python's, made into a
+    user as Django makes one; elsewhere read through Django's raw(), which converts SQLite's
+    values."""
+    app_label, codename = MODERATE.split(".")
+    params = [codename, app_label, user_id]
+    user_model = get_user_model()
+    if connection.vendor != "postgresql":
+        return next(iter(user_model.objects.raw(_user_with_roles_sql(), params)), None)
+    with prepared_cursor() as cursor:
+        cursor.execute(_user_with_roles_sql(), params)
+        row = cursor.fetchone()
+        columns = [column.name for column in cursor.description]
+    if row is None:
+        return None
+    values = dict(zip(columns, row, strict=True))
+    fields = user_model._meta.concrete_fields
+    user = user_model.from_db(
+        connection.alias, [field.attname for field in fields], [values[f.column] for f in fields]
+    )
+    for role in ROLES:
+        setattr(user, role, values[role])
+    return user
 
 
 @functools.cache

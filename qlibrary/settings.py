@@ -160,7 +160,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Statements a connection runs often are prepared, planned once (psycopg's default, which
     # Django turns off). Django's own cursors bind on the client and never prepare; only the
-    # pages' keys (sources/library/page_keys.py) are run through a cursor that does.
+    # few statements every request runs go through a cursor that does (qlibrary/db.py).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # Two caches, shared by every worker process, so that pages can never evict what must last:

@@ -6,8 +6,10 @@ the right person -> the effect, checked in the database. A plain staff user is n
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
+from qlibrary.auth_backends import AuthenticationBackend
 from sources.models import Endorsement, ModerationEvent, Source
 
 from .factories import (
@@ -403,3 +405,15 @@ def test_a_superuser_is_a_moderator_once_verified(client):
 
     client.force_login(MemberFactory(username="root", is_superuser=True))
     assert client.get("/moderation/").status_code == 200
+
+
+def test_the_user_read_with_their_roles_is_the_user_django_reads(member):
+    member.display_name, member.bio = "Dr Ada “Q” Lovelace", "Line one\nline two"
+    member.save()
+    read = AuthenticationBackend().get_user(member.pk)
+    stored = get_user_model().objects.get(pk=member.pk)
+    for field in get_user_model()._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(stored, field.attname), field.name
+    assert read.has_verified_email is True and read.holds_moderator_permission is False
+    assert read._state.adding is False and read._state.db == "default"
+    assert AuthenticationBackend().get_user(10**9) is None

@@ -13,8 +13,7 @@ Each function returns None when nothing is at that address (the view then answer
 import functools
 from datetime import UTC, datetime
 
-from django.db import connection
-
+from qlibrary.db import prepared_cursor
 from qlibrary.models import CacheGeneration
 from sources.lists.models import FeaturedList, ListItem, ReadingList
 from sources.models import Source, Theme
@@ -43,23 +42,10 @@ def query(sql, params=(), **tables):
     """One row of `sql`, in which {common}, {newest_source} and {<table>} (the names of
     `_tables()`, and of `tables`) are filled in; values only ever come in `params`."""
     sql = _filled(sql, tuple(sorted(tables.items())))
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else tuple(_as_value(value) for value in row)
-
-
-def _cursor():
-    """A cursor for a page's key. On PostgreSQL, one that binds on the server, so that a key's
-    statement is prepared after a few runs on a connection: planning it took 0.35 of the
-    0.5 ms a key costs, on every reader's request. Wrapped as Django wraps its own cursors, so
-    the query is logged and counted like the others."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    import psycopg
-
-    connection.ensure_connection()
-    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 @functools.cache
