@@ -52,6 +52,9 @@ def test_a_reader_collects_three_sources_and_downloads_them(
     references = page.locator(".bibliography__list li").all_inner_texts()
     assert [text.split(",")[0] for text in references] == ["Brown", "Martin", "Young"]
     assert references[0].startswith("Brown, A. (2018). Aims of care.")
+    # The copy button says what it copies (its accessible name is its visible text).
+    copy = page.get_by_role("button", name="Copy the bibliography", exact=True)
+    assert copy.inner_text() == "Copy the bibliography"
 
     files = {}
     for label, name in (("RIS file", "ris"), ("BibTeX", "bibtex")):

@@ -2,7 +2,8 @@
 (function () {
   "use strict";
 
-  // "Copy citation" button, added only where the Clipboard API is available.
+  // "Copy citation" button (or the slot's data-copy-button text), added only where the
+  // Clipboard API is available.
   function addCopyButtons() {
     if (!navigator.clipboard || !window.isSecureContext) return;
     document.querySelectorAll("[data-copy-slot]").forEach(function (slot) {
@@ -11,7 +12,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "button button--secondary button--small";
-      button.textContent = "Copy citation";
+      button.textContent = slot.getAttribute("data-copy-button") || "Copy citation";
       if (slot.hasAttribute("data-copy-label")) {
         button.setAttribute("aria-label", slot.getAttribute("data-copy-label"));
       }
@@ -20,7 +21,7 @@
       status.setAttribute("role", "status");
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(target.textContent.trim()).then(
-          function () { status.textContent = "Citation copied."; },
+          function () { status.textContent = slot.getAttribute("data-copy-done") || "Citation copied."; },
           function () { status.textContent = "Could not copy: select the text and copy it instead."; }
         );
       });
