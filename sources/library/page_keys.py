@@ -13,6 +13,8 @@ Each function returns None when nothing is at that address (the view then answer
 import functools
 from datetime import UTC, datetime
 
+from django.db import connection
+
 from qlibrary.db import prepared_cursor
 from qlibrary.models import CacheGeneration
 from sources.lists.models import FeaturedList, ListItem, ReadingList
@@ -120,9 +122,13 @@ def reading_list(pk):
 def selection(ids):
     """A reader's selection: how many of these sources are in the library, and their newest
     change (a withdrawal changes the first; an edit, a retraction or a broken link the second)."""
+    sql = "SELECT {common}, COUNT(*), MAX(updated_at) FROM {{source}} WHERE status = %s AND "
+    if connection.vendor == "postgresql":
+        # The ids as one array: one statement, prepared once, whatever their number (psycopg
+        # parses a statement of over 50 parameters afresh each time: 2 ms for 200).
+        return query(sql + "id = ANY(%s)", [Source.Status.APPROVED, list(ids)])
     placeholders = ", ".join(["%s"] * len(ids)) or "NULL"  # values only ever as parameters
-    sql = "SELECT {common}, COUNT(*), MAX(updated_at) FROM {{source}} WHERE status = %s AND id IN "
-    return query(sql + f"({placeholders})", [Source.Status.APPROVED, *ids])
+    return query(sql + f"id IN ({placeholders})", [Source.Status.APPROVED, *ids])
 
 
 def member(username):
