@@ -262,10 +262,10 @@ def test_a_list_page_runs_the_same_queries_for_few_and_many(
     reading_list = services.create_list(
         owner=owner, title="Big", visibility="public", sources=sources
     )
-    with assert_db_queries(4):  # the list, its key, its items with their sources, their notices
+    with assert_db_queries(4):  # its key, the list, its items with their sources, their notices
         first = client.get(reading_list.get_absolute_url())
-    # Read again, its sources and bibliography are a fragment under the list's key.
-    with assert_db_queries(2):
+    # Read again, its row, sources and bibliography are fragments under the list's key.
+    with assert_db_queries(1):
         response = client.get(reading_list.get_absolute_url())
     assert response.content == first.content
     assert response.content.decode().count('class="list-item"') == number
@@ -282,9 +282,9 @@ def test_the_owner_reads_their_list_in_the_same_queries_for_few_and_many(
     reading_list = services.create_list(owner=owner, title="Mine", sources=[*sources, proposal])
     client.force_login(owner)
     client.get(reading_list.get_absolute_url())
-    # The member, the list, its key, whether they follow it: its sources and their
-    # bibliography are a fragment of the owner's own (with their open proposal).
-    with assert_db_queries(4):
+    # The member, the list's key, whether they follow it: its row is a fragment, and its
+    # sources and their bibliography one of the owner's own (with their open proposal).
+    with assert_db_queries(3):
         page = client.get(reading_list.get_absolute_url()).content.decode()
     assert page.count('class="list-item"') == number + 1 and proposal.title in page
     client.logout()
@@ -317,3 +317,27 @@ def test_a_members_own_data_holds_their_lists_and_notes(
         "note": "First",
         "added": data["lists"][0]["items"][0]["added"],
     }
+
+
+def test_what_a_lists_row_shows_changes_on_the_next_read(client, three):
+    owner = MemberFactory(username="owner", display_name="Olive Owner")
+    reading_list = services.create_list(
+        owner=owner, title="Start here", visibility="public", sources=list(three)
+    )
+    url = reading_list.get_absolute_url()
+    assert "Olive Owner" in client.get(url).content.decode()
+
+    owner.display_name = "Olive Renamed"
+    owner.save()
+    assert "Olive Renamed" in client.get(url).content.decode()
+
+    services.set_follow(member=MemberFactory(), reading_list=reading_list, follow=True)
+    assert "1 follower" in client.get(url).content.decode()
+
+    services.update_list(
+        reading_list=ReadingList.objects.get(pk=reading_list.pk),
+        title="Start here",
+        introduction="Read these *first*.",
+        visibility="private",
+    )
+    assert client.get(url).status_code == 404

@@ -106,16 +106,16 @@ def theme(slug):
     )
 
 
-def reading_list(pk):
-    """A reading list's sources and bibliography: its row (notes and order touch it) and the
-    rows of its sources (a retraction or a broken link touches its source)."""
+def reading_list(slug):
+    """A reading list's page: its row (notes, order and followers touch it) and the rows of its
+    sources (a retraction or a broken link touches its source)."""
     return query(
-        """SELECT {common}, l.updated_at,
+        """SELECT {common}, l.id, l.updated_at,
             (SELECT COUNT(*) FROM {{item}} i WHERE i.reading_list_id = l.id),
             (SELECT MAX(s.updated_at) FROM {{item}} i JOIN {{source}} s ON s.id = i.source_id
              WHERE i.reading_list_id = l.id)
-        FROM {{reading_list}} l WHERE l.id = %s""",
-        [pk],
+        FROM {{reading_list}} l WHERE l.slug = %s""",
+        [slug],
     )
 
 

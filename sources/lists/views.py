@@ -42,6 +42,11 @@ def viewable_list(request, slug):
     """The list at `slug` if this person may read it, else 404: public lists for all, a list
     shared by link with its key, every list for its owner, hidden ones for moderators."""
     reading_list = get_object_or_404(ReadingList.objects.select_related("owner"), slug=slug)
+    return readable(request, reading_list)
+
+
+def readable(request, reading_list):
+    """`reading_list` if this person may read it, else 404 (`viewable_list`)."""
     user = request.user
     if user.is_authenticated and reading_list.owner_id == user.pk:
         return reading_list
@@ -119,7 +124,17 @@ def index(request):
 
 
 def detail(request, slug):
-    reading_list = viewable_list(request, slug)
+    # The list's row, read once per change of it under the page's key (its followers, its
+    # owner's name and its visibility all touch it or start a new generation).
+    page_key = page_keys.reading_list(slug)
+    if page_key is None:
+        raise Http404("No list here.")
+    reading_list = readable(
+        request,
+        fragment(
+            "list-row", page_key, lambda: ReadingList.objects.select_related("owner").get(slug=slug)
+        ),
+    )
     style = bibliography.style_from(request.GET.get("style"))
     user = request.user
     is_owner = user.is_authenticated and user.pk == reading_list.owner_id
@@ -148,7 +163,7 @@ def detail(request, slug):
 
     count, body = fragment(
         "list-body",
-        (*page_keys.reading_list(reading_list.pk), style, share_key, is_owner),
+        (*page_key, style, share_key, is_owner),
         render_body,
     )
     context = {"list": reading_list, "count": count, "body": mark_safe(body)}  # noqa: S308
