@@ -127,14 +127,16 @@ def detail(request, slug):
     # The list's row, read once per change of it under the page's key (its followers, its
     # owner's name and its visibility all touch it or start a new generation).
     page_key = page_keys.reading_list(slug)
-    if page_key is None:
+    row = None
+    if page_key is not None:
+        row = fragment(
+            "list-row",
+            page_key,
+            lambda: ReadingList.objects.select_related("owner").filter(slug=slug).first(),
+        )
+    if row is None:  # no such list, or it was deleted since its key was read
         raise Http404("No list here.")
-    reading_list = readable(
-        request,
-        fragment(
-            "list-row", page_key, lambda: ReadingList.objects.select_related("owner").get(slug=slug)
-        ),
-    )
+    reading_list = readable(request, row)
     style = bibliography.style_from(request.GET.get("style"))
     user = request.user
     is_owner = user.is_authenticated and user.pk == reading_list.owner_id
