@@ -16,7 +16,6 @@ from sources.models import Notice
 
 DEFAULT_STYLE = "apa"
 NUMBERED = {"vancouver"}
-TIMEOUT = 7 * 24 * 60 * 60
 
 
 def style_from(value):

@@ -6,7 +6,6 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from qlibrary.cache import fragment
 from sources.access import is_member, is_moderator, member_required, moderator_required
 from sources.checks.link_health import broken_link
 from sources.library import page_keys
+from sources.library.cards import address
 from sources.lists import bibliography, selection, services
 from sources.lists.exports import ALL_FORMATS, DOCUMENTS, export_response, export_urls
 from sources.lists.forms import (
@@ -88,13 +88,12 @@ def shown_items(reading_list, viewer, *, tags=False):
     items = list(
         reading_list.items.select_related("source__link_health").prefetch_related(*prefetches)
     )
-    # Each source's address without resolving the URL pattern 200 times.
-    address = reverse("sources:detail", kwargs={"slug": "-"}).removesuffix("-/")
     is_owner = viewer.is_authenticated and viewer.pk == reading_list.owner_id
     shown = []
     for item in items:
         source = item.source
-        item.url = f"{address}{source.slug}/" if source is not None else ""
+        # Formatted, not reversed 200 times (sources/library/cards.py).
+        item.url = address("sources:detail", source.slug) if source is not None else ""
         item.in_library = source is not None and source.status == Source.Status.APPROVED
         item.is_own_proposal = source is not None and source.is_open
         item.broken_link = broken_link(source) if source is not None else None
