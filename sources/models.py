@@ -122,6 +122,19 @@ class Sort(models.TextChoices):
         return [(value, label) for value, label in cls.choices if value != cls.RELEVANCE]
 
 
+def themes_and_tags():
+    """The prefetches of sources' themes and tags that cards and a source's details show: tags
+    through their link table, in name order (`Source.tag_list`)."""
+    return (
+        "themes",
+        Prefetch(
+            "taggedsource_set",
+            queryset=TaggedSource.objects.select_related("tag").order_by("tag__name"),
+            to_attr="_listed_tag_links",
+        ),
+    )
+
+
 class SourceQuerySet(TouchingQuerySet):
     def approved(self):
         """Sources in the library: what readers may see."""
@@ -157,14 +170,7 @@ class SourceQuerySet(TouchingQuerySet):
         return (
             self.defer("search_vector")
             .select_related("proposer")
-            .prefetch_related(
-                "themes",
-                Prefetch(
-                    "taggedsource_set",
-                    queryset=TaggedSource.objects.select_related("tag").order_by("tag__name"),
-                    to_attr="_listed_tag_links",
-                ),
-            )
+            .prefetch_related(*themes_and_tags())
         )
 
     def with_accessed_on(self):

@@ -100,7 +100,7 @@ def test_source_page_with_a_discussion(client, assert_db_queries, make_discussio
     make_discussion(source, count)
 
     response = get_with_queries(
-        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 8
+        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 7
     )
 
     assert shown_comments(response) == count
@@ -115,7 +115,7 @@ def test_source_page_with_a_discussion_for_a_member(
 
     # With whether the member follows the source.
     response = get_with_queries(
-        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 11
+        client, assert_db_queries, f"{source.get_absolute_url()}?comments=1", 10
     )
 
     assert shown_comments(response) == count

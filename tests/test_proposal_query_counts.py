@@ -114,7 +114,7 @@ def test_proposal_page(login, member, proposer, theme, number, assert_db_queries
     client = login(member)
 
     # The first is the page's key; the last the count of the (empty) discussion's threads.
-    with assert_db_queries(10):
+    with assert_db_queries(9):
         response = client.get(proposal.get_absolute_url())
 
     assert response.context["source"].endorsement_count == number

@@ -78,14 +78,14 @@ def test_theme_page_query_count(client, assert_db_queries, make_library, theme, 
 def test_source_page_query_count(client, assert_db_queries, make_library, count):
     source = make_library(count)[0]
 
-    # The source (sources/library/views.py `kept_source`), then what is kept of it (`source_facts`):
-    # the source with its themes and tags, and its endorsers' perspectives; then the (empty)
+    # Its key and its row (sources/library/views.py `source_detail`), then what its facts add
+    # (`source_facts`): its themes and tags, and its endorsers' perspectives; then the (empty)
     # discussion.
     response = assert_same_cost(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        6 + EMPTY_DISCUSSION,
+        5 + EMPTY_DISCUSSION,
     )
 
     assert response.context["source"] == source
@@ -113,14 +113,14 @@ def test_source_page_query_count_for_a_member(
     source = make_library(count)[0]
     client.force_login(member)
 
-    # Beyond a reader's five: the member with their roles (one query:
+    # Beyond a reader's: the member with their roles (one query:
     # qlibrary/auth_backends.py; their session comes from the cache), whether they have endorsed
     # the source and whether they follow it; then the (empty) discussion.
     assert_same_cost(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        9 + EMPTY_DISCUSSION,
+        8 + EMPTY_DISCUSSION,
     )
 
 

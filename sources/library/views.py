@@ -4,6 +4,9 @@ A page that shows a discussion gets it from the comments app's template tag
 (`{% render_discussion %}`, comments/templatetags/discussions.py): nothing here imports comments.
 """
 
+import functools
+
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -20,11 +23,28 @@ from sources.library import page_keys
 from sources.library.filters import LISTING_PARAMETERS, SEARCH_PARAMETERS, Listing, listing_page
 from sources.library.following import is_following
 from sources.lists.featured import theme_and_featured_lists
-from sources.models import Source
+from sources.models import Source, themes_and_tags
 from sources.permissions import SourcePermissions
 from sources.proposals.endorsements import has_endorsed
 
 DISCUSSION_PARAMETERS = ("comments",)
+
+
+@functools.cache
+def _unshown_of_related():
+    """What a source's page does not show of the rows read with it: of its proposer, all but
+    their name and profile's address; of its successor, all but its title and address. Building
+    them whole cost more than the query."""
+    shown = {
+        "proposer": ("id", "username", "display_name"),
+        "superseded_by": ("id", "title", "slug"),
+    }
+    return [
+        f"{name}__{field.name}"
+        for name, fields in shown.items()
+        for field in Source._meta.get_field(name).related_model._meta.concrete_fields
+        if field.name not in fields
+    ]
 
 
 @cached_page(page_key=page_keys.theme, parameters=LISTING_PARAMETERS + DISCUSSION_PARAMETERS)
@@ -67,8 +87,8 @@ def source_list(request):
 @cached_page(page_key=page_keys.source, parameters=DISCUSSION_PARAMETERS)
 def source_detail(request, slug):
     source = get_object_or_404(
-        Source.objects.defer("search_vector").select_related(
-            "proposer", "link_health", "superseded_by"
+        Source.objects.select_related("proposer", "link_health", "superseded_by").defer(
+            "search_vector", *_unshown_of_related()
         ),
         slug=slug,
     )
@@ -97,13 +117,12 @@ def source_facts(source, page_key):
     return fragment(
         "source-facts",
         (source.pk, *page_key, timezone.localdate().isoformat()),
-        lambda: _facts_of(
-            Source.objects.for_listing().select_related("link_health").get(pk=source.pk)
-        ),
+        lambda: _facts_of(source),
     )
 
 
 def _facts_of(source):
+    prefetch_related_objects([source], *themes_and_tags())
     return {
         "details": mark_safe(  # noqa: S308 (our template, text escaped)
             render_to_string("sources/includes/source_details.html", {"source": source})
