@@ -203,3 +203,24 @@ def test_web_search_syntax_with_quotes_and_minus(client, theme):
     ]
     assert titles_on(excluded) == ["Peer network learning"]
     assert len(titles_on(either)) == 3
+
+
+def test_searches_share_the_filter_bar_and_a_note_about_ignored_words_is_their_own(
+    client, library
+):
+    first = search(client, "kaizen")
+    other_words = search(client, "lean")
+    ignored = search(client, "a" * 201)
+    valid_again = search(client, "flow")
+
+    def bar_rendered(response):
+        return "includes/filters.html" in [template.name for template in response.templates]
+
+    # The bar shows no search words (the page's search box does): every search of the library
+    # shares one, rendered once.
+    assert bar_rendered(first)
+    assert not bar_rendered(other_words)
+    assert not bar_rendered(valid_again)
+    assert 'id="id_kind"' in other_words.content.decode()
+    assert "We ignored an unknown value for: Search." in ignored.content.decode()
+    assert "We ignored" not in valid_again.content.decode()

@@ -21,8 +21,8 @@ def source_cards(context, sources, kind="library"):
 @register.simple_tag(takes_context=True)
 def filter_bar(context, filters, clear_url):
     """The filter bar of a listing (templates/includes/filters.html): a fragment under the page's
-    key (which its options follow), the listing's address and the values asked for. Rendering
-    its menus costs more than the rest of a listing page."""
+    key (which its options follow), the listing's address and the values asked for but the
+    search words. Rendering its menus costs more than the rest of a listing page."""
 
     def render():
         return str(
@@ -32,6 +32,8 @@ def filter_bar(context, filters, clear_url):
     page_key = getattr(context.get("request"), "page_key", None)
     if page_key is None:
         return mark_safe(render())  # noqa: S308 (our template, values escaped)
-    asked = [(name, filters.data.get(name, "")) for name in filters.fields]
-    html = fragment("filter-bar", (clear_url, *asked, *page_key), render)
+    # The search words are not in the bar (the page renders the search box), only whether they
+    # were ignored: every search of a listing shares its bar.
+    asked = [(name, filters.data.get(name, "")) for name in filters.fields if name != "q"]
+    html = fragment("filter-bar", (clear_url, *asked, "q" in filters.errors, *page_key), render)
     return mark_safe(html)  # noqa: S308 (our template, values escaped)
