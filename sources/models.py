@@ -122,6 +122,13 @@ class Sort(models.TextChoices):
         return [(value, label) for value, label in cls.choices if value != cls.RELEVANCE]
 
 
+# What a library card shows of its source's own row.
+CARD_FIELDS = [
+    "pk", "slug", "title", "kind", "stance", "status", "alert", "superseded_by", "authors",
+    "container_title", "publisher", "year", "summary", "endorsement_count", "comment_count",
+]  # fmt: skip
+
+
 def themes_and_tags():
     """The prefetches of sources' themes and tags that cards and a source's details show: tags
     through their link table, in name order (`Source.tag_list`)."""
@@ -179,9 +186,10 @@ class SourceQuerySet(TouchingQuerySet):
         return self.annotate(accessed_at=F("link_health__answered_at"))
 
     def for_cards(self):
-        """Only what finds a source's card in the cache (sources/library/cards.py renders the
-        rest)."""
-        return self.only("pk", "slug", "updated_at")
+        """What finds a source's card in the cache (its id and `updated_at`) and what the card
+        shows of the row, so that a missing card is rendered from it (sources/library/cards.py
+        reads the themes and tags)."""
+        return self.only("updated_at", *CARD_FIELDS)
 
     def filter_by(self, *, stance="", kind="", tag="", year=None):
         """Narrow by the listing filters; empty values leave the set as it is."""

@@ -469,7 +469,7 @@ WRITES = [
 ]
 
 
-# With the page cache off, pages are rendered from parts kept in the same cache (cards, filter
+# With the page cache off, pages are rendered from fragments in the same cache (cards, filter
 # bars, counts, search results, readers' discussions): a write must reach those as well.
 CACHING = pytest.mark.parametrize(
     "page_cache", [True, False], ids=["whole pages cached", "parts cached"]
@@ -673,14 +673,15 @@ def test_a_comment_on_a_source_draws_only_its_own_card_again(
 ):
     """Rendered afresh after the write, a search reads its key, its filter options (4) and its
     results again (the library changed: one key for all its listings, read from an index) and
-    its page's rows, and draws A's card alone, with its new count (its row, its themes, its
-    tags): the other cards are fragments keyed by their own rows."""
+    its page's rows (with what a card shows), and draws A's card alone from its row, with its
+    new count (then its themes and its tags): the other cards are fragments keyed by their own
+    rows."""
     settings.PAGE_CACHE = False
     read(client, "/sources/?q=improvement")
 
     comment(scene)
 
-    with assert_db_queries(10):
+    with assert_db_queries(9):
         assert "2 comments" in read(client, "/sources/?q=improvement")
 
 
@@ -688,8 +689,8 @@ def test_a_comment_on_a_source_draws_only_its_own_card_again(
 def test_an_endorsement_reorders_the_most_endorsed_lists_on_the_next_read(
     client, scene, settings, page_cache
 ):
-    """An endorsement moves no listing's `listed:` version: what is in the "most endorsed"
-    order is kept under `endorsements` too."""
+    """An endorsement sets its source's `updated_at`, so the library's key: the "most
+    endorsed" orders are worked out again on the next read."""
     settings.PAGE_CACHE = page_cache
     SourceFactory(title="Delta evidence", themes=[scene["first"]], endorsement_count=1)
     listings = [
@@ -762,7 +763,7 @@ def test_an_endorsement_draws_only_the_endorsed_card_again(
 
     endorse(scene)
 
-    with assert_db_queries(10):  # as after a comment: key, options, search, rows, A's card
+    with assert_db_queries(9):  # as after a comment: key, options, search, rows, A's card
         assert "1 endorsement" in read(client, "/sources/?q=improvement")
 
 
@@ -810,7 +811,7 @@ def test_a_reader_revisiting_an_unchanged_page_gets_304(client, scene):
 @pytest.mark.parametrize("feed", ["/feeds/sources/", "theme"])
 def test_a_feed_reader_polling_an_unchanged_feed_gets_304(client, scene, feed):
     url = f"/themes/{scene['first'].slug}/feed/" if feed == "theme" else feed
-    client.get(url)  # the versions the feed depends on exist from some earlier time
+    client.get(url)  # the rows the feed shows were written at some earlier time
     with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
         first = client.get(url)
         etag, modified = first["ETag"], first["Last-Modified"]
@@ -828,7 +829,7 @@ def test_a_feed_reader_polling_an_unchanged_feed_gets_304(client, scene, feed):
 
 
 def test_a_retired_source_leaves_the_feed_although_no_entry_is_newer(client, scene):
-    # The feed's own Last-Modified (its newest entry) would not move: the versions do.
+    # The feed's own Last-Modified (its newest entry) would not move: its key does.
     client.get("/feeds/sources/")
     later = timezone.now() + timedelta(seconds=5)
     with time_machine.travel(later, tick=False):
@@ -844,7 +845,7 @@ def test_a_retired_source_leaves_the_feed_although_no_entry_is_newer(client, sce
 
 def test_if_modified_since_a_later_date_gets_304_for_a_page(client, scene):
     url = "/sources/"
-    client.get(url)  # the versions the page depends on exist from some earlier time
+    client.get(url)  # the rows the page shows were written at some earlier time
     with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
         response = client.get(url)
         assert response.has_header("Last-Modified")

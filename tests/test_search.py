@@ -205,9 +205,7 @@ def test_web_search_syntax_with_quotes_and_minus(client, theme):
     assert len(titles_on(either)) == 3
 
 
-def test_searches_share_the_filter_bar_and_a_note_about_ignored_words_is_their_own(
-    client, library
-):
+def test_searches_share_the_filter_bar_and_a_note_about_ignored_words_is_their_own(client, library):
     first = search(client, "kaizen")
     other_words = search(client, "lean")
     ignored = search(client, "a" * 201)

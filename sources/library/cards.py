@@ -3,11 +3,11 @@
 Two kinds: the library's cards, and the cards of open proposals that members browse (which say
 how long ago a source was proposed, so they are cached at most PAGE_TIMEOUT, like a page).
 
-A listing reads only the ids, slugs and `updated_at` of its page's rows
-(`SourceQuerySet.for_cards`); each card is a fragment keyed by its source's id and `updated_at`
-and the cache generation (`page_keys.common()`, the start of every page's key), all read in one
-round trip (qlibrary/cache.py). Only the missing cards are rendered, from their rows, themes and
-tags in three queries.
+A listing reads its page's rows with the columns a card shows (`SourceQuerySet.for_cards`);
+each card is a fragment keyed by its source's id and `updated_at` and the cache generation
+(`page_keys.common()`, the start of every page's key), all read in one round trip
+(qlibrary/cache.py). Only the missing cards are rendered, from those rows, with their themes and
+tags read in a query each.
 """
 
 import functools
@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 
 from qlibrary.cache import FRAGMENT_TIMEOUT, PAGE_TIMEOUT, fragments
 from sources.library import page_keys
-from sources.models import Source, TaggedSource
+from sources.models import CARD_FIELDS, Source, TaggedSource
 
 # kind: (template, its context besides `source`, timeout)
 KINDS = {
@@ -30,8 +30,9 @@ KINDS = {
 
 
 def cards(sources, kind="library", common=None):
-    """The HTML of each source's card, in the order given. `sources` need only `pk`, `slug` and
-    `updated_at`; `common` is the start of the page's key, read here when not given."""
+    """The HTML of each source's card, in the order given. `sources` are rows of
+    `SourceQuerySet.for_cards` (any row with `pk` and `updated_at` will do: what a card shows is
+    read when missing); `common` is the start of the page's key, read here when not given."""
     sources = list(sources)
     if not sources:
         return []
@@ -39,35 +40,35 @@ def cards(sources, kind="library", common=None):
     by_name = {f"card:{kind}:{source.pk}": source for source in sources}
     html = fragments(
         {name: (*common, source.updated_at) for name, source in by_name.items()},
-        lambda names: _render(kind, {by_name[name].pk: name for name in names}),
+        lambda names: _render(kind, {name: by_name[name] for name in names}),
         timeout=KINDS[kind][2],
     )
     # A source deleted since the page listed it has no card.
     return [mark_safe(html[name]) for name in by_name if name in html]  # noqa: S308 (our template)
 
 
-def _render(kind, names):
+def _render(kind, missing):
+    """The cards of the `missing` sources ({name: row}), rendered."""
     name, context, _ = KINDS[kind]
     template = get_template(name)
     context = {**context, "basket_add_url": reverse("lists:basket_add")}
-    rows = _library_cards(list(names)) if kind == "library" else _proposal_cards(list(names))
+    names = {source.pk: name for name, source in missing.items()}
+    library = kind == "library"
+    rows = _library_cards(missing.values()) if library else _proposal_cards(list(names))
     return {
         names[source.pk]: str(template.render({**context, "source": source})) for source in rows
     }
 
 
-# What a library card shows of its source's own row.
-CARD_FIELDS = [
-    "pk", "slug", "title", "kind", "stance", "status", "alert", "superseded_by", "authors",
-    "container_title", "publisher", "year", "summary", "endorsement_count", "comment_count",
-]  # fmt: skip
-
-
-def _library_cards(ids):
-    """The sources with what their cards show, in three queries: their rows (only the columns
-    shown), their themes' titles and their tags (as values: building a model instance for each
-    theme and tag cost as much as the queries), with the addresses worked out (`card_url`,
-    `card_tags`)."""
+def _library_cards(sources):
+    """The sources with what their cards show: their rows as given when they hold the columns
+    shown (`SourceQuerySet.for_cards` reads them), else read again; their themes' titles and
+    their tags in a query each (as values: building a model instance for each theme and tag
+    cost as much as the queries); with the addresses worked out (`card_url`, `card_tags`)."""
+    sources = list(sources)
+    ids = [source.pk for source in sources]
+    if any(source.get_deferred_fields() & _card_columns() for source in sources):
+        sources = list(Source.objects.filter(pk__in=ids).only(*CARD_FIELDS))
     themes, tags = defaultdict(list), defaultdict(list)
     filed = Source.themes.through.objects.filter(source_id__in=ids)
     for source_id, title in filed.order_by("theme__display_order", "theme__title").values_list(
@@ -77,11 +78,15 @@ def _library_cards(ids):
     tagged = TaggedSource.objects.filter(content_object_id__in=ids).order_by("tag__name")
     for source_id, tag, slug in tagged.values_list("content_object_id", "tag__name", "tag__slug"):
         tags[source_id].append((tag, address("sources:tag", slug)))
-    sources = list(Source.objects.filter(pk__in=ids).only(*CARD_FIELDS))
     for source in sources:
         source.card_url = address("sources:detail", source.slug)
         source.card_themes, source.card_tags = themes[source.pk], tags[source.pk]
     return sources
+
+
+@functools.cache
+def _card_columns():
+    return {Source._meta.get_field(name).attname for name in CARD_FIELDS if name != "pk"}
 
 
 def _proposal_cards(ids):

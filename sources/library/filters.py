@@ -176,7 +176,7 @@ class ListingFilters(CleanTextMixin, forms.Form):
 
 def listing_page(request, listing, filters, page_key):
     """The page of `listing`, filtered and ordered by `filters`, that the request asks for: its
-    rows (ids, slugs, `updated_at`) in `page.object_list`, its cards in `page.cards`, and the
+    rows (`SourceQuerySet.for_cards`) in `page.object_list`, its cards in `page.cards`, and the
     number of sources the filters leave in `page.paginator.count`.
 
     The number of sources, for a search the ids of all its results in order (matching and
@@ -215,7 +215,8 @@ def listing_page(request, listing, filters, page_key):
 
 
 def _rows_of(ids):
-    """The rows a page's cards are found by, in the order of `ids`."""
+    """The rows a page's cards are found by and, when missing, rendered from, in the order of
+    `ids`."""
     found = Source.objects.filter(pk__in=ids).for_cards().in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
