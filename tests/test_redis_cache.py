@@ -1,4 +1,8 @@
-"""The Redis cache backend keeps one client per server instead of building one per call."""
+"""The Redis cache backend keeps one client per server instead of building one per call, and
+writes many entries in one plain pipeline."""
+
+import pytest
+import redis
 
 from qlibrary.redis_cache import RedisCache
 
@@ -18,3 +22,37 @@ def test_reads_and_writes_go_to_their_own_servers_clients():
     assert writer.connection_pool.connection_kwargs["port"] == 6391
     assert reader.connection_pool.connection_kwargs["port"] == 6392
     assert cache._cache.get_client() is reader and cache._cache.get_client(write=True) is writer
+
+
+@pytest.fixture
+def redis_cache():
+    """The cache on this machine's Redis (its last database, emptied), as production's pages."""
+    cache = RedisCache("redis://127.0.0.1:6379/15", {})
+    try:
+        cache.clear()
+    except redis.ConnectionError:
+        pytest.skip("no Redis answers on 127.0.0.1:6379 (the machine's Redis is not running)")
+    yield cache
+    cache.clear()
+
+
+def test_many_entries_are_written_at_once_each_with_its_timeout(redis_cache):
+    redis_cache.set_many({"card:1": "<article>1</article>", "card:2": ["a", 2]}, timeout=30)
+    redis_cache.set_many({"card:3": "kept"}, timeout=None)
+
+    assert redis_cache.get_many(["card:1", "card:2", "card:3"]) == {
+        "card:1": "<article>1</article>",
+        "card:2": ["a", 2],
+        "card:3": "kept",
+    }
+    client = redis_cache._cache.get_client()
+    assert 25 < client.ttl(redis_cache.make_key("card:1")) <= 30
+    assert client.ttl(redis_cache.make_key("card:3")) == -1  # no expiry
+
+
+def test_entries_written_with_no_time_to_live_are_gone(redis_cache):
+    redis_cache.set("card:1", "old", timeout=60)
+
+    redis_cache.set_many({"card:1": "new"}, timeout=0)
+
+    assert redis_cache.get("card:1") is None
