@@ -907,3 +907,30 @@ def test_a_fragment_written_by_other_code_is_worked_out_again(monkeypatch):
 
     assert fragment("moved", ("key",), lambda: "worked out again") == "worked out again"
     assert fragment("moved", ("key",), lambda: "not asked") == "worked out again"
+
+
+@CACHING
+@pytest.mark.parametrize("listing", ["browse", "theme page"])
+def test_a_deep_page_of_a_listing_shows_the_next_read_after_an_approval(
+    client, themes, settings, page_cache, listing
+):
+    """Pages past the first few slice the listing's ids, a fragment under the library's key:
+    an approval moves every source down one place on the next read, as on the first pages."""
+    settings.PAGE_CACHE = page_cache
+    settings.LIBRARY_PAGE_SIZE = 1
+    now = timezone.now()
+    for number in range(8):  # newest first: "Source 0" on page 1, "Source 7" on the 8th
+        SourceFactory(
+            title=f"Source {number}", themes=[themes[0]], approved_at=now - timedelta(days=number)
+        )
+    url = "/sources/" if listing == "browse" else themes[0].get_absolute_url()
+    deep, deeper = 7, 8  # beyond SHALLOW_PAGES
+    assert "Source 6" in read(client, f"{url}?page={deep}")
+    assert "Source 7" in read(client, f"{url}?page={deeper}")
+
+    proposal = ProposalFactory(title="Newest evidence", themes=[themes[0]])
+    moderation.approve(source=proposal, moderator=ModeratorFactory())
+
+    assert "Source 5" in read(client, f"{url}?page={deep}")
+    assert "Source 6" in read(client, f"{url}?page={deeper}")
+    assert "Source 7" in read(client, f"{url}?page=9")
