@@ -1,6 +1,11 @@
 """The Redis cache backend keeps one client per server instead of building one per call, and
 writes many entries in one plain pipeline."""
 
+import shutil
+import socket
+import subprocess
+import time
+
 import pytest
 import redis
 
@@ -25,15 +30,32 @@ def test_reads_and_writes_go_to_their_own_servers_clients():
 
 
 @pytest.fixture
-def redis_cache():
-    """The cache on this machine's Redis (its last database, emptied), as production's pages."""
-    cache = RedisCache("redis://127.0.0.1:6379/15", {})
+def redis_cache(tmp_path):
+    """The cache on a Redis of its own, started for the test as production's page cache runs
+    (no persistence)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 (the installed redis-server, our arguments)
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    cache = RedisCache(f"redis://127.0.0.1:{port}/0", {})
     try:
-        cache.clear()
-    except redis.ConnectionError:
-        pytest.skip("no Redis answers on 127.0.0.1:6379 (the machine's Redis is not running)")
-    yield cache
-    cache.clear()
+        for _ in range(100):
+            try:
+                cache.clear()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield cache
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_many_entries_are_written_at_once_each_with_its_timeout(redis_cache):
