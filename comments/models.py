@@ -1,24 +1,11 @@
-import functools
-
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 
+from qlibrary.db import defer_all_but
 from sources.models import Source, Theme
 
 MAX_BODY_LENGTH = 5000
-
-
-@functools.cache
-def _author_unshown():
-    """What a thread does not show of a comment's author (comment.html shows their name and
-    their profile's address)."""
-    return [
-        f"author__{field.name}"
-        for field in get_user_model()._meta.concrete_fields
-        if field.name not in ("id", "username", "display_name")
-    ]
 
 
 class CommentQuerySet(models.QuerySet):
@@ -40,7 +27,8 @@ class CommentQuerySet(models.QuerySet):
         """What a thread shows of each comment: its author's name and profile link, read in the
         same query (only those columns: a member's whole row cost more to build than the rest
         of the thread)."""
-        return self.select_related("author").defer(*_author_unshown())
+        shown = ("id", "username", "display_name")
+        return self.select_related("author").defer(*defer_all_but(Comment, "author", shown))
 
 
 class CommentStatus(models.TextChoices):

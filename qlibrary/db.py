@@ -1,4 +1,6 @@
-"""A cursor for the few statements every request runs, prepared on PostgreSQL.
+"""Two helpers for the queries of pages read most: a cursor for the few statements every request
+runs, prepared on PostgreSQL; and the columns to leave out of a related row read with a page's
+own (`defer_all_but`).
 
 Django binds query parameters on the client, so PostgreSQL plans every statement it is sent:
 for a page's key (sources/library/page_keys.py) or the signed-in member with their roles
@@ -19,3 +21,15 @@ def prepared_cursor():
 
     connection.ensure_connection()
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
+def defer_all_but(model, relation, shown):
+    """The names to give `.defer()` so that, of the row `relation` points to (read with
+    `select_related`), only the fields `shown` are read: building a member's whole row for their
+    name cost more than the query it came in."""
+    related = model._meta.get_field(relation).related_model
+    return [
+        f"{relation}__{field.name}"
+        for field in related._meta.concrete_fields
+        if field.name not in shown
+    ]

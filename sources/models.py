@@ -130,8 +130,8 @@ CARD_FIELDS = [
 
 
 def themes_and_tags():
-    """The prefetches of sources' themes and tags that cards and a source's details show: tags
-    through their link table, in name order (`Source.tag_list`)."""
+    """The prefetches of sources' themes and tags that proposal cards (`for_listing`) and a
+    source's details show: tags through their link table, in name order (`Source.tag_list`)."""
     return (
         "themes",
         Prefetch(

@@ -4,8 +4,6 @@ A page that shows a discussion gets it from the comments app's template tag
 (`{% render_discussion %}`, comments/templatetags/discussions.py): nothing here imports comments.
 """
 
-import functools
-
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +13,7 @@ from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from qlibrary.cache import cached_page, fragment
+from qlibrary.db import defer_all_but
 from sources.access import is_member
 from sources.checks.link_health import broken_link
 from sources.evidence.citations import citations, meta_tags
@@ -30,21 +29,12 @@ from sources.proposals.endorsements import has_endorsed
 DISCUSSION_PARAMETERS = ("comments",)
 
 
-@functools.cache
-def _unshown_of_related():
-    """What a source's page does not show of the rows read with it: of its proposer, all but
-    their name and profile's address; of its successor, all but its title and address. Building
-    them whole cost more than the query."""
-    shown = {
-        "proposer": ("id", "username", "display_name"),
-        "superseded_by": ("id", "title", "slug"),
-    }
-    return [
-        f"{name}__{field.name}"
-        for name, fields in shown.items()
-        for field in Source._meta.get_field(name).related_model._meta.concrete_fields
-        if field.name not in fields
-    ]
+# What a source's page shows of the rows read with its own: its proposer's name and profile's
+# address, its successor's title and address.
+SHOWN_OF_RELATED = {
+    "proposer": ("id", "username", "display_name"),
+    "superseded_by": ("id", "title", "slug"),
+}
 
 
 @cached_page(page_key=page_keys.theme, parameters=LISTING_PARAMETERS + DISCUSSION_PARAMETERS)
@@ -88,7 +78,12 @@ def source_list(request):
 def source_detail(request, slug):
     source = get_object_or_404(
         Source.objects.select_related("proposer", "link_health", "superseded_by").defer(
-            "search_vector", *_unshown_of_related()
+            "search_vector",
+            *(
+                name
+                for relation, shown in SHOWN_OF_RELATED.items()
+                for name in defer_all_but(Source, relation, shown)
+            ),
         ),
         slug=slug,
     )
