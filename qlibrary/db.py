@@ -10,6 +10,8 @@ binds on the server lets psycopg prepare a statement once a connection has run i
 as Django wraps its own cursors, so its queries are logged and counted like the others.
 """
 
+import functools
+
 from django.db import connection
 
 
@@ -23,13 +25,14 @@ def prepared_cursor():
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
+@functools.cache
 def defer_all_but(model, relation, shown):
     """The names to give `.defer()` so that, of the row `relation` points to (read with
     `select_related`), only the fields `shown` are read: building a member's whole row for their
-    name cost more than the query it came in."""
+    name cost more than the query it came in. Worked out once per process: `shown` is a tuple."""
     related = model._meta.get_field(relation).related_model
-    return [
+    return tuple(
         f"{relation}__{field.name}"
         for field in related._meta.concrete_fields
         if field.name not in shown
-    ]
+    )

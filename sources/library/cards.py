@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 
 from qlibrary.cache import FRAGMENT_TIMEOUT, PAGE_TIMEOUT, fragments
 from sources.library import page_keys
-from sources.models import CARD_FIELDS, Source, TaggedSource
+from sources.models import Source, TaggedSource
 
 # kind: (template, its context besides `source`, timeout)
 KINDS = {
@@ -31,8 +31,8 @@ KINDS = {
 
 def cards(sources, kind="library", common=None):
     """The HTML of each source's card, in the order given. `sources` are rows of
-    `SourceQuerySet.for_cards` (any row with `pk` and `updated_at` will do: what a card shows is
-    read when missing); `common` is the start of the page's key, read here when not given."""
+    `SourceQuerySet.for_cards`, which a missing card is rendered from; `common` is the start of
+    the page's key, read here when not given."""
     sources = list(sources)
     if not sources:
         return []
@@ -61,14 +61,12 @@ def _render(kind, missing):
 
 
 def _library_cards(sources):
-    """The sources with what their cards show: their rows as given when they hold the columns
-    shown (`SourceQuerySet.for_cards` reads them), else read again; their themes' titles and
-    their tags in a query each (as values: building a model instance for each theme and tag
-    cost as much as the queries); with the addresses worked out (`card_url`, `card_tags`)."""
+    """The sources (rows of `SourceQuerySet.for_cards`) with what their cards show beyond their
+    row: their themes' titles and their tags, in a query each (as values: building a model
+    instance for each theme and tag cost as much as the queries), and the addresses worked out
+    (`card_url`, `card_tags`)."""
     sources = list(sources)
     ids = [source.pk for source in sources]
-    if any(source.get_deferred_fields() & _card_columns() for source in sources):
-        sources = list(Source.objects.filter(pk__in=ids).only(*CARD_FIELDS))
     themes, tags = defaultdict(list), defaultdict(list)
     filed = Source.themes.through.objects.filter(source_id__in=ids)
     for source_id, title in filed.order_by("theme__display_order", "theme__title").values_list(
@@ -82,11 +80,6 @@ def _library_cards(sources):
         source.card_url = address("sources:detail", source.slug)
         source.card_themes, source.card_tags = themes[source.pk], tags[source.pk]
     return sources
-
-
-@functools.cache
-def _card_columns():
-    return {Source._meta.get_field(name).attname for name in CARD_FIELDS if name != "pk"}
 
 
 def _proposal_cards(ids):

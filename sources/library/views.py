@@ -29,14 +29,6 @@ from sources.proposals.endorsements import has_endorsed
 DISCUSSION_PARAMETERS = ("comments",)
 
 
-# What a source's page shows of the rows read with its own: its proposer's name and profile's
-# address, its successor's title and address.
-SHOWN_OF_RELATED = {
-    "proposer": ("id", "username", "display_name"),
-    "superseded_by": ("id", "title", "slug"),
-}
-
-
 @cached_page(page_key=page_keys.theme, parameters=LISTING_PARAMETERS + DISCUSSION_PARAMETERS)
 def theme_detail(request, slug):
     if request.page_key is None:
@@ -79,11 +71,10 @@ def source_detail(request, slug):
     source = get_object_or_404(
         Source.objects.select_related("proposer", "link_health", "superseded_by").defer(
             "search_vector",
-            *(
-                name
-                for relation, shown in SHOWN_OF_RELATED.items()
-                for name in defer_all_but(Source, relation, shown)
-            ),
+            # Of its proposer, their name and profile's address; of its successor, its title
+            # and address.
+            *defer_all_but(Source, "proposer", ("id", "username", "display_name")),
+            *defer_all_but(Source, "superseded_by", ("id", "title", "slug")),
         ),
         slug=slug,
     )
