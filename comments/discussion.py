@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -76,11 +76,22 @@ def threads(request, target, latest=None):
 
 def latest_threads(target):
     """The latest threads of `target`, each with its replies, and whether there are earlier
-    ones."""
-    top_level = Comment.objects.on(target).top_level().for_thread()
-    latest = list(top_level.reverse()[: settings.LATEST_COMMENT_THREADS + 1])
-    has_earlier = len(latest) > settings.LATEST_COMMENT_THREADS
-    return _with_replies(latest[: settings.LATEST_COMMENT_THREADS][::-1]), has_earlier
+    ones. The latest top-level comments' ids come from an index alone; then the comments and
+    their replies are read together, by those ids."""
+    shown = settings.LATEST_COMMENT_THREADS
+    # One more than is shown, to tell whether there are earlier threads.
+    latest = Comment.objects.on(target).top_level().reverse().values_list("pk", flat=True)
+    latest = list(latest[: shown + 1])
+    rows = Comment.objects.filter(Q(pk__in=latest) | Q(parent__in=latest)).for_thread()
+    top_level, replies = [], defaultdict(list)
+    for comment in rows:  # oldest first
+        if comment.parent_id is None:
+            top_level.append(comment)
+        else:
+            replies[comment.parent_id].append(comment)
+    for comment in top_level:
+        comment.thread_replies = replies[comment.pk]
+    return top_level[-shown:], len(top_level) > shown
 
 
 def _with_replies(top_level):
