@@ -4,9 +4,10 @@ Each change keeps the denormalized comment_count of the theme or source exact, i
 transaction; e-mails go out after the commit.
 """
 
+import functools
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +20,7 @@ from django.utils.safestring import mark_safe
 
 from qlibrary.cache import PAGE_TIMEOUT, fragment
 from qlibrary.markdown import render
+from sources.access import is_member, is_moderator
 from sources.library import page_keys
 from sources.models import Source, Theme
 from sources.pagination import paginate
@@ -36,15 +38,38 @@ PAGE_PARAMETER = "comments"
 class Discussion:
     """What templates/comments/discussion.html shows: the latest threads (`page` is None, and
     `has_earlier` says whether there are more), or a page of the whole discussion; each
-    top-level comment with its replies in `thread_replies`, and the form to join in."""
+    top-level comment with its replies in `thread_replies`; or, instead of the threads, their
+    rendering shared by many viewers (`html`, from `on_page`). Then the form to join in: its
+    fields, empty (`form_fields`), and where it posts (`post_url_name`)."""
 
     target: Theme | Source
-    threads: list
-    page: Page | None
-    form: CommentForm
+    form_fields: str
     post_url_name: str
+    threads: list = field(default_factory=list)
+    page: Page | None = None
     has_earlier: bool = False
+    html: str = ""
     page_parameter: str = PAGE_PARAMETER
+
+
+def _discussion(target, **shown):
+    is_theme = isinstance(target, Theme)
+    return Discussion(
+        target=target,
+        form_fields=empty_form_fields(),
+        post_url_name="comments:post_on_theme" if is_theme else "comments:post_on_source",
+        **shown,
+    )
+
+
+@functools.cache
+def empty_form_fields():
+    """The fields of the form to join a discussion, empty: the same on every page, so rendered
+    once per process (a form's widgets are templates of their own, about a millisecond a form).
+    The form's token is no field: the page's template writes it, for each viewer."""
+    form = CommentForm()
+    field = render_to_string("includes/form_field.html", {"field": form["body"]})
+    return mark_safe(str(form["parent"]) + field)  # noqa: S308 (our templates, no user text)
 
 
 def threads(request, target, latest=None):
@@ -63,15 +88,7 @@ def threads(request, target, latest=None):
         top_level = _with_replies(list(page.object_list))
     else:
         top_level, has_earlier = latest or latest_threads(target)
-    is_theme = isinstance(target, Theme)
-    return Discussion(
-        target=target,
-        threads=top_level,
-        page=page,
-        has_earlier=has_earlier,
-        form=CommentForm(),
-        post_url_name="comments:post_on_theme" if is_theme else "comments:post_on_source",
-    )
+    return _discussion(target, threads=top_level, page=page, has_earlier=has_earlier)
 
 
 def latest_threads(target):
@@ -104,42 +121,63 @@ def _with_replies(top_level):
 
 
 def on_page(request, target):
-    """The discussion for the page of `target`, as template context.
+    """The `Discussion` for the page of `target`.
 
-    Readers share one rendered section (`discussion_html`), a fragment keyed by the target's
-    `updated_at` (a comment's change touches its target: qlibrary/cache.py; the target was read
-    in this request) and the page's key or the cache generation (a member renamed), kept at most
-    PAGE_TIMEOUT so its relative times ("5 minutes ago") stay true. A signed-in person's holds
-    their buttons and form token, and is rendered for them (`discussion`)."""
+    Its threads are rendered once for many viewers (`Discussion.html`): a fragment keyed by the
+    target's `updated_at` (a comment's change touches its target: qlibrary/cache.py; the target
+    was read in this request), the page's key or the cache generation (a member renamed), and
+    the minute, so that relative times ("5 minutes ago") stay true.
+
+    - Readers share one rendering.
+    - So do members, moderators included, to whom the threads show nothing of their own: what
+      they may do with a comment is Reply or Flag, each a link to a page of its own, so the
+      threads hold no form and no form token.
+    - The author of a comment shown (their Edit and Delete), a moderator when a hidden comment is
+      shown (Restore, a form), and a person whose address is not verified yet get the threads
+      rendered for them.
+
+    The form to join in, with its token, is each viewer's own (templates/comments/discussion.html).
+    """
     page_key = getattr(request, "page_key", None) or page_keys.common()
-    if request.user.is_authenticated:
-        if request.GET.get(PAGE_PARAMETER):
-            return {"discussion": threads(request, target)}
-        # The latest threads as read from the database, the same for everyone: rendered for
-        # each member (their buttons, their form token) from this fragment.
-        latest = fragment(
-            f"threads:{type(target).__name__}:{target.pk}",
-            (target.updated_at, *page_key),
-            lambda: latest_threads(target),
-            timeout=PAGE_TIMEOUT,
-        )
-        return {"discussion": threads(request, target, latest)}
-    html = fragment(
-        f"discussion:{type(target).__name__}:{target.pk}",
-        (
-            target.updated_at,
-            request.GET.get(PAGE_PARAMETER, ""),
-            int(time.time() // PAGE_TIMEOUT),
-            *page_key,
-        ),
-        lambda: str(
-            render_to_string(
-                "comments/discussion.html", {"discussion": threads(request, target)}, request
-            )
-        ),
+    user = request.user
+    asked = request.GET.get(PAGE_PARAMETER, "")
+    if not user.is_authenticated:
+        gather = functools.partial(threads, request, target)
+        return _shared(request, target, "readers", (asked, *page_key), gather)
+    if asked:
+        return threads(request, target)
+    # The latest threads as read from the database, the same for everyone.
+    latest = fragment(
+        f"threads:{type(target).__name__}:{target.pk}",
+        (target.updated_at, *page_key),
+        lambda: latest_threads(target),
         timeout=PAGE_TIMEOUT,
     )
-    return {"discussion_html": mark_safe(html)}  # noqa: S308 (our template, text sanitized)
+    if not is_member(user) or _shows_their_own(latest[0], user):
+        return threads(request, target, latest)
+    gather = functools.partial(threads, request, target, latest)
+    return _shared(request, target, "members", page_key, gather)
+
+
+def _shared(request, target, viewers, parts, gather):
+    """The Discussion of `target` with its threads rendered as every one of `viewers` sees them
+    (`gather()` gives them), a fragment."""
+    html = fragment(
+        f"discussion:{viewers}:{type(target).__name__}:{target.pk}",
+        (target.updated_at, int(time.time() // PAGE_TIMEOUT), *parts),
+        lambda: str(render_to_string("comments/threads.html", {"discussion": gather()}, request)),
+        timeout=PAGE_TIMEOUT,
+    )
+    return _discussion(target, html=mark_safe(html))  # noqa: S308 (our template, text sanitized)
+
+
+def _shows_their_own(top_level, user):
+    """Whether the threads show `user` something of theirs: Edit and Delete on a comment they
+    wrote, or, to a moderator, Restore on a hidden comment."""
+    shown = [comment for thread in top_level for comment in (thread, *thread.thread_replies)]
+    return any(comment.author_id == user.pk for comment in shown) or (
+        is_moderator(user) and any(comment.is_hidden for comment in shown)
+    )
 
 
 class DiscussionError(Exception):

@@ -7,6 +7,7 @@ app_name = "comments"
 urlpatterns = [
     path("themes/<slug:slug>/comments/", views.post_on_theme, name="post_on_theme"),
     path("sources/<slug:slug>/comments/", views.post_on_source, name="post_on_source"),
+    path("comments/<int:pk>/reply/", views.reply, name="reply"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/<int:pk>/flag/", views.flag, name="flag"),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from qlibrary.markdown import render as render_markdown
@@ -13,7 +14,7 @@ from sources.models import Source, Theme
 from . import discussion, flags
 from .forms import CommentForm, FlagForm, ReasonForm
 from .models import Comment
-from .permissions import CommentPermissions
+from .permissions import CommentPermissions, post_refusal, reply_refusal
 
 RECENTLY_HIDDEN = 20
 FLAGGERS_SHOWN = 20
@@ -58,6 +59,36 @@ def _post(request, target):
             return redirect(comment.get_page_url())
     context = {"form": form, "target": target}
     return render(request, "comments/post_failed.html", context, status=status)
+
+
+@member_required
+def reply(request, pk):
+    """The form to answer a comment, under it, on a page of its own: the discussion's threads then
+    hold no form, and members share one rendering of them (comments/discussion.py `on_page`).
+    The form posts to the discussion, as a new comment does."""
+    comment = get_object_or_404(Comment.objects.select_related("author", "theme", "source"), pk=pk)
+    target = comment.target
+    if (
+        isinstance(target, Source)
+        and not Source.objects.visible_to(request.user).filter(pk=target.pk).exists()
+    ):
+        raise Http404("No such comment.")
+    refusal = post_refusal(target, request.user) or reply_refusal(comment, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(comment.get_page_url())
+    form = CommentForm(initial={"parent": comment.pk})
+    form.fields["body"].label = f"Your reply to {comment.author_name}"
+    context = {
+        "comment": comment,
+        "target": target,
+        "form": form,
+        "post_url": reverse(
+            "comments:post_on_theme" if isinstance(target, Theme) else "comments:post_on_source",
+            args=[target.slug],
+        ),
+    }
+    return render(request, "comments/reply.html", context)
 
 
 @member_required

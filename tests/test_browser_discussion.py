@@ -50,15 +50,17 @@ def test_members_discuss_a_theme(live_server, browser_page, live_themes, setting
     assert posted.locator(".comment__edited").count() == 0
     assert author.locator("#discussion-heading").inner_text() == "Discussion 1 comment"
 
-    # 2. Ben replies from his own browser, without JavaScript-only controls: a <details> form.
+    # 2. Ben replies from his own browser, on the comment's reply page (a link, no script).
     replier = new_page(browser_page)
     log_in(replier, base, "ben")
     replier.goto(base + theme.get_absolute_url())
     to_ann = replier.locator(f"#comment-{comment.pk}")
     assert to_ann.get_by_role("link", name="Edit").count() == 0
-    to_ann.locator(".comment__reply summary").click()
-    to_ann.get_by_label("Your reply to Ann Author").fill(REPLY_TEXT)
-    to_ann.get_by_role("button", name="Post reply").click()
+    to_ann.get_by_role("link", name="Reply to Ann Author").click()
+    replier.wait_for_url(f"**/comments/{comment.pk}/reply/")
+    assert "patient partners" in replier.locator(".quoted-comment").inner_text()
+    replier.get_by_label("Your reply to Ann Author").fill(REPLY_TEXT)
+    replier.get_by_role("button", name="Post reply").click()
     replier.wait_for_url(AT_A_COMMENT)
 
     reply = Comment.objects.get(parent=comment)

@@ -1,6 +1,7 @@
-"""A discussion is rendered once for readers and kept (comments/discussion.py `on_page`); a
-member's is rendered for them. A member's copy carries their own form token, a comment's author
-sees their Edit and Delete, and the next read shows any change."""
+"""A discussion's threads are rendered once for readers, and once for the members who wrote none
+of the comments shown (comments/discussion.py `on_page`); a comment's author and a moderator get
+theirs rendered for them. The threads hold no form token (a reply is written on a page of its
+own); each member's form to join in carries their own. The next read shows any change."""
 
 import re
 
@@ -10,8 +11,9 @@ from django.urls import reverse
 
 from comments import discussion, flags
 from comments.models import Comment
+from sources.models import Source
 
-from .factories import MemberFactory
+from .factories import MemberFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +135,87 @@ def test_the_discussions_page_links_carry_only_its_own_parameter(theme, member, 
     assert 'href="?comments=1#discussion"' in shown
     assert 'href="?comments=3#discussion"' in shown
     assert "kind=report" not in shown
+
+
+def threads_of(html):
+    """The threads of the discussion: the section without its form to join in."""
+    section = discussion_of(html)
+    return section[: section.index('class="comment-form"')]
+
+
+def test_members_who_wrote_none_of_the_comments_share_one_rendering_of_the_threads(
+    theme, talk, member
+):
+    first = signed_in(member).get(theme.get_absolute_url())
+    second = signed_in(MemberFactory()).get(theme.get_absolute_url())
+
+    rendered = [[t.name for t in response.templates] for response in (first, second)]
+    assert "comments/comment.html" in rendered[0]
+    assert "comments/comment.html" not in rendered[1]  # the first member's rendering, shared
+    shown = [threads_of(response.content.decode()) for response in (first, second)]
+    assert shown[0] == shown[1]
+    assert reverse("comments:reply", args=[talk.pk]) in shown[1]
+    assert TOKEN.findall(shown[1]) == []  # no form, no token: nothing of the first member's
+
+
+def test_a_moderator_shares_the_members_rendering_until_a_hidden_comment_is_shown(
+    theme, talk, member, moderator
+):
+    signed_in(member).get(theme.get_absolute_url())
+
+    shared = signed_in(moderator).get(theme.get_absolute_url())
+    assert "comments/comment.html" not in [t.name for t in shared.templates]
+
+    flags.hide(comment=talk, moderator=moderator, reason="Off topic for this theme")
+    own = signed_in(moderator).get(theme.get_absolute_url())
+    assert "comments/comment.html" in [t.name for t in own.templates]
+    assert reverse("comments:restore", args=[talk.pk]) in own.content.decode()
+
+
+def test_a_member_replies_on_the_comments_own_page(theme, talk, member):
+    client = signed_in(member)
+    reply_page = client.get(reverse("comments:reply", args=[talk.pk]))
+
+    assert reply_page.status_code == 200
+    shown = reply_page.content.decode()
+    assert "Peer networks matter" in shown  # the comment answered, above the form
+    assert "Your reply to Olu Other" in shown
+    assert f'name="parent" value="{talk.pk}"' in shown
+    posted = client.post(
+        reverse("comments:post_on_theme", args=[theme.slug]),
+        {
+            "body": "Agreed, and they need time",
+            "parent": talk.pk,
+            "csrfmiddlewaretoken": TOKEN.search(shown).group(1),
+        },
+    )
+
+    reply = Comment.objects.get(body="Agreed, and they need time")
+    assert reply.parent == talk
+    assert posted.status_code == 302 and posted["Location"].endswith(f"#comment-{reply.pk}")
+    assert "Agreed, and they need time" in page(client, theme)
+
+
+def test_a_hidden_comment_takes_no_reply_and_says_why(theme, talk, member, moderator):
+    flags.hide(comment=talk, moderator=moderator, reason="Off topic for this theme")
+
+    response = signed_in(member).get(reverse("comments:reply", args=[talk.pk]), follow=True)
+
+    assert "takes no more replies" in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith(theme.get_absolute_url())
+
+
+def test_the_reply_page_asks_readers_to_log_in_and_others_to_verify(theme, talk, unverified):
+    address = reverse("comments:reply", args=[talk.pk])
+
+    assert "/accounts/login/" in Client().get(address)["Location"]
+    assert signed_in(unverified).get(address).status_code == 403
+
+
+def test_no_reply_page_for_a_comment_on_a_source_the_member_cannot_see(member, other_member):
+    hidden_source = SourceFactory(status=Source.Status.DECLINED, proposer=MemberFactory())
+    comment = Comment.objects.create(source=hidden_source, author=other_member, body="Hm")
+
+    response = signed_in(member).get(reverse("comments:reply", args=[comment.pk]))
+
+    assert response.status_code == 404

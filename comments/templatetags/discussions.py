@@ -22,16 +22,10 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def render_discussion(context, target, *, cached=True):
     """The discussion section of `target` (templates/comments/discussion.html) for the request
-    being answered: as `on_page` gives it (readers and members share a cached copy), or, with
-    `cached=False`, the threads read afresh."""
+    being answered: as `on_page` gives it (readers share a rendering of the threads, and so do
+    most members), or, with `cached=False`, the threads read and rendered afresh."""
     request = context.request
-    if cached:
-        shown = on_page(request, target)
-        if "discussion_html" in shown:
-            return shown["discussion_html"]
-        discussion = shown["discussion"]
-    else:
-        discussion = threads(request, target)
+    discussion = on_page(request, target) if cached else threads(request, target)
     # Rendered in the page's own context, as {% include %} would: the same user, form token and
     # context processors' values.
     section = context.template.engine.get_template("comments/discussion.html")
@@ -41,6 +35,7 @@ def render_discussion(context, target, *, cached=True):
 
 @register.simple_tag(takes_context=True)
 def comment_permissions(context, comment):
-    """The `CommentPermissions` of `comment` for the context's `user`: the person the section is
-    rendered for, who in a copy kept for every member is a stand-in (comments/discussion.py)."""
+    """The `CommentPermissions` of `comment` for the context's `user`: the person the threads are
+    rendered for, whose rendering every viewer in the same place shares (comments/discussion.py
+    `on_page` says who)."""
     return CommentPermissions(comment, context["user"])
