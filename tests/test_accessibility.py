@@ -47,6 +47,7 @@ class Library:
     member: object
     moderator: object
     retracted: object
+    comment: object
 
 
 @pytest.fixture
@@ -179,6 +180,7 @@ def library(live_themes, live_site_pages, settings):
         member=member,
         moderator=moderator,
         retracted=retracted,
+        comment=comment,
     )
 
 
@@ -193,6 +195,7 @@ PAGES = {
     "browse": ("/sources/", None),
     "search": ("/sources/?q=improvement", None),
     "search-empty": ("/sources/?q=zzyzx-no-such-thing", None),
+    "reply": (lambda lib: f"/comments/{lib.comment.pk}/reply/", "mia"),
     "propose": ("/sources/propose/", "mia"),
     "propose-with-errors": ("propose-with-errors", "mia"),
     "open-proposals": ("/proposals/", "mia"),

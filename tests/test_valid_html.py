@@ -112,6 +112,8 @@ def pages_no_link_leads_to(client, request, library, theme):
     post_on_theme = reverse("comments:post_on_theme", args=[theme.slug])
     keep("comment preview", client.post(post_on_theme, {"body": "*Hello*", "preview": "1"}))
     keep("comment refused", client.post(post_on_theme, {"body": ""}))
+    answered = CommentFactory(theme=theme, body="Who has tried this in primary care?")
+    keep("reply", client.get(reverse("comments:reply", args=[answered.pk])))
     made = client.post(
         "/lists/mine/",
         {"title": "For the team", "introduction": "Why we read these.", "visibility": "public"},
