@@ -14,7 +14,7 @@ from sources.models import Source, Theme
 from . import discussion, flags
 from .forms import CommentForm, FlagForm, ReasonForm
 from .models import Comment
-from .permissions import CommentPermissions, post_refusal, reply_refusal
+from .permissions import CommentPermissions, post_refusal
 
 RECENTLY_HIDDEN = 20
 FLAGGERS_SHOWN = 20
@@ -73,7 +73,9 @@ def reply(request, pk):
         and not Source.objects.visible_to(request.user).filter(pk=target.pk).exists()
     ):
         raise Http404("No such comment.")
-    refusal = post_refusal(target, request.user) or reply_refusal(comment, request.user)
+    refusal = post_refusal(target, request.user)
+    if not refusal and not CommentPermissions(comment, request.user).can_reply:
+        refusal = "This comment has been hidden or deleted, so it takes no more replies."
     if refusal:
         messages.error(request, refusal)
         return redirect(comment.get_page_url())

@@ -6,8 +6,10 @@ own); each member's form to join in carries their own. The next read shows any c
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments import discussion, flags
 from comments.models import Comment
@@ -143,8 +145,16 @@ def threads_of(html):
     return section[: section.index('class="comment-form"')]
 
 
+@pytest.fixture
+def one_minute():
+    """The clock stopped: a shared rendering is kept for the minute it shows relative times in,
+    and the requests of a test must fall in the same one."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
+
+
 def test_members_who_wrote_none_of_the_comments_share_one_rendering_of_the_threads(
-    theme, talk, member
+    theme, talk, member, one_minute
 ):
     first = signed_in(member).get(theme.get_absolute_url())
     second = signed_in(MemberFactory()).get(theme.get_absolute_url())
@@ -159,7 +169,7 @@ def test_members_who_wrote_none_of_the_comments_share_one_rendering_of_the_threa
 
 
 def test_a_moderator_shares_the_members_rendering_until_a_hidden_comment_is_shown(
-    theme, talk, member, moderator
+    theme, talk, member, moderator, one_minute
 ):
     signed_in(member).get(theme.get_absolute_url())
 
