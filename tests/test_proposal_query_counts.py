@@ -56,13 +56,14 @@ def test_open_proposals_page(login, member, proposals, number, assert_db_queries
     proposals(number)
     client = login(member)
 
-    # A first visit reads the member, the themes, counts the open proposals, reads the page's rows
-    # and the cache generation, and renders the cards (their rows, themes and tags:
-    # sources/library/cards.py); the next one reads the same but the cards, fragments under their
-    # rows' `updated_at` (and the session comes from the cache).
+    # A first visit reads the member, the page's key (the cache generation and the newest change
+    # to any source), the themes, counts the open proposals, reads the page's rows and renders
+    # the cards (their rows, themes and tags: sources/library/cards.py); the next one reads the
+    # member, the key and the rows: the themes, the count and the cards are fragments under the
+    # key and their rows' `updated_at` (and the session comes from the cache).
     with assert_db_queries(8):
         response = client.get("/proposals/")
-    with assert_db_queries(5):
+    with assert_db_queries(3):
         again = client.get("/proposals/")
 
     assert len(response.context["page"].object_list) == number

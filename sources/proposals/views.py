@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from qlibrary.cache import private_page
+from qlibrary.cache import fragment, private_page
 from sources.access import member_required
 from sources.evidence import lookup
+from sources.library import page_keys
 from sources.library.filters import ProposalFilters
 from sources.models import ModerationEvent, Sort, Source, Theme
 from sources.pagination import paginate
@@ -233,15 +234,23 @@ def endorse(request, slug):
 @member_required
 @private_page
 def proposal_list(request):
-    themes = list(Theme.objects.all())
+    # The newest change to any source, and the cache generation (a theme edited starts a new
+    # one): the key of the themes offered and of the number of proposals, and of the cards.
+    request.page_key = page_keys.library()
+    themes = fragment("themes", request.page_key[:1], lambda: list(Theme.objects.all()))
     filters = ProposalFilters(request.GET, themes=themes)
     theme, stance, sort = filters.chosen_theme, filters.chosen_stance, filters.chosen_sort
     proposals = Source.objects.open_proposals()
     if theme:
         proposals = proposals.in_theme(theme)
     proposals = proposals.filter_by(stance=stance)
+    count = fragment(
+        "open-proposals-count",
+        (theme.slug if theme else "", stance, *request.page_key),
+        proposals.count,
+    )
     ordering = ["-endorsement_count", "-created_at"] if sort == Sort.ENDORSED else ["-created_at"]
-    page = paginate(request, proposals.for_cards().order_by(*ordering, "-pk"))
+    page = paginate(request, proposals.for_cards().order_by(*ordering, "-pk"), count=count)
     context = {
         "page": page,
         "themes": themes,
