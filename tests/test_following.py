@@ -183,3 +183,18 @@ def test_following_page_query_count(
         response = client.get(reverse("sources:following"))
 
     assert response.content.decode().count("Approved: <a") == count
+
+
+def test_is_following_answers_from_the_follows_table(member, other_member, theme, source):
+    # Its two statements are written out (prepared, on every member's theme and source page).
+    assert f"FROM {Follow._meta.db_table} " in following.FOLLOWS_THEME
+    assert f"FROM {Follow._meta.db_table} " in following.FOLLOWS_SOURCE
+    following.set_follow(member=member, theme=theme, follow=True)
+
+    assert following.is_following(member, theme=theme)
+    assert not following.is_following(member, source=source)
+    assert not following.is_following(other_member, theme=theme)
+    following.set_follow(member=member, source=source, follow=True)
+    assert following.is_following(member, source=source)
+    following.set_follow(member=member, theme=theme, follow=False)
+    assert not following.is_following(member, theme=theme)
