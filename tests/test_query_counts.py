@@ -80,13 +80,13 @@ def test_source_page_query_count(client, assert_db_queries, make_library, count)
     source = make_library(count)[0]
 
     # Its key and its row (sources/library/views.py `source_detail`), then what its facts add
-    # (`source_facts`): its themes and tags, and its endorsers' perspectives; then the (empty)
-    # discussion.
+    # (`source_facts`): its proposer, its themes and tags, and its endorsers' perspectives; then
+    # the (empty) discussion.
     response = assert_same_cost(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        5 + EMPTY_DISCUSSION,
+        6 + EMPTY_DISCUSSION,
     )
 
     assert response.context["source"] == source
@@ -121,7 +121,7 @@ def test_source_page_query_count_for_a_member(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        8 + EMPTY_DISCUSSION,
+        9 + EMPTY_DISCUSSION,
     )
 
 
@@ -134,8 +134,8 @@ def test_a_source_page_rendered_again_for_a_member_reads_only_what_is_theirs(
     client.get(source.get_absolute_url())
 
     # The member with their roles, the page's key and the source's row, whether they have
-    # endorsed the source and what they follow; its facts and its discussion's threads are
-    # fragments (the discussion rendered for them, with their buttons and form token).
+    # endorsed the source and whether they follow it; its facts and its discussion's threads
+    # are fragments (comments/discussion.py `on_page`).
     assert_same_cost(client, assert_db_queries, source.get_absolute_url(), 5)
 
 

@@ -4,7 +4,8 @@ A page that shows a discussion gets it from the comments app's template tag
 (`{% render_discussion %}`, comments/templatetags/discussions.py): nothing here imports comments.
 """
 
-from django.db.models import prefetch_related_objects
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -13,7 +14,6 @@ from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from qlibrary.cache import cached_page, fragment
-from qlibrary.db import defer_all_but
 from sources.access import is_member
 from sources.checks.link_health import broken_link
 from sources.evidence.citations import citations, meta_tags
@@ -68,15 +68,10 @@ def source_list(request):
 
 @cached_page(page_key=page_keys.source, parameters=DISCUSSION_PARAMETERS)
 def source_detail(request, slug):
+    # Its link's health is on every page. Its proposer is in its facts, read with them; its
+    # successor, when it has one (few do), is read when the notice is shown.
     source = get_object_or_404(
-        Source.objects.select_related("proposer", "link_health", "superseded_by").defer(
-            "search_vector",
-            # Of its proposer, their name and profile's address; of its successor, its title
-            # and address.
-            *defer_all_but(Source, "proposer", ("id", "username", "display_name")),
-            *defer_all_but(Source, "superseded_by", ("id", "title", "slug")),
-        ),
-        slug=slug,
+        Source.objects.select_related("link_health").defer("search_vector"), slug=slug
     )
     permissions = SourcePermissions(source, request.user)
     if not permissions.can_view:
@@ -108,7 +103,9 @@ def source_facts(source, page_key):
 
 
 def _facts_of(source):
-    prefetch_related_objects([source], *themes_and_tags())
+    # Of its proposer, only their name and profile's address.
+    proposer = Prefetch("proposer", get_user_model().objects.only("username", "display_name"))
+    prefetch_related_objects([source], proposer, *themes_and_tags())
     return {
         "details": mark_safe(  # noqa: S308 (our template, text escaped)
             render_to_string("sources/includes/source_details.html", {"source": source})
