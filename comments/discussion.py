@@ -52,12 +52,16 @@ class Discussion:
     page_parameter: str = PAGE_PARAMETER
 
 
+def post_url_name(target):
+    """The URL name a comment on `target` (a theme or a source) is posted to."""
+    return "comments:post_on_theme" if isinstance(target, Theme) else "comments:post_on_source"
+
+
 def _discussion(target, **shown):
-    is_theme = isinstance(target, Theme)
     return Discussion(
         target=target,
         form_fields=empty_form_fields(),
-        post_url_name="comments:post_on_theme" if is_theme else "comments:post_on_source",
+        post_url_name=post_url_name(target),
         **shown,
     )
 
@@ -100,21 +104,24 @@ def latest_threads(target):
     latest = Comment.objects.on(target).top_level().reverse().values_list("pk", flat=True)
     latest = list(latest[: shown + 1])
     rows = Comment.objects.filter(Q(pk__in=latest) | Q(parent__in=latest)).for_thread()
-    top_level, replies = [], defaultdict(list)
-    for comment in rows:  # oldest first
-        if comment.parent_id is None:
-            top_level.append(comment)
-        else:
-            replies[comment.parent_id].append(comment)
-    for comment in top_level:
-        comment.thread_replies = replies[comment.pk]
+    top_level = _threads_of(rows)
     return top_level[-shown:], len(top_level) > shown
 
 
 def _with_replies(top_level):
-    replies = defaultdict(list)
-    for reply in Comment.objects.filter(parent__in=top_level).for_thread():
-        replies[reply.parent_id].append(reply)
+    replies = Comment.objects.filter(parent__in=top_level).for_thread()
+    return _threads_of([*top_level, *replies])
+
+
+def _threads_of(comments):
+    """The top-level ones of `comments`, in their order, each with its replies among `comments`
+    in `thread_replies`, in theirs."""
+    top_level, replies = [], defaultdict(list)
+    for comment in comments:
+        if comment.parent_id is None:
+            top_level.append(comment)
+        else:
+            replies[comment.parent_id].append(comment)
     for comment in top_level:
         comment.thread_replies = replies[comment.pk]
     return top_level

@@ -61,18 +61,23 @@ def _post(request, target):
     return render(request, "comments/post_failed.html", context, status=status)
 
 
+def _check_visible(comment, user):
+    """A comment on a source `user` may not open is, for them, no comment at all."""
+    if (
+        comment.source_id is not None
+        and not Source.objects.visible_to(user).filter(pk=comment.source_id).exists()
+    ):
+        raise Http404("No such comment.")
+
+
 @member_required
 def reply(request, pk):
     """The form to answer a comment, under it, on a page of its own: the discussion's threads then
     hold no form, and members share one rendering of them (comments/discussion.py `on_page`).
     The form posts to the discussion, as a new comment does."""
     comment = get_object_or_404(Comment.objects.select_related("author", "theme", "source"), pk=pk)
+    _check_visible(comment, request.user)
     target = comment.target
-    if (
-        isinstance(target, Source)
-        and not Source.objects.visible_to(request.user).filter(pk=target.pk).exists()
-    ):
-        raise Http404("No such comment.")
     refusal = post_refusal(target, request.user)
     if not refusal and not CommentPermissions(comment, request.user).can_reply:
         refusal = "This comment has been hidden or deleted, so it takes no more replies."
@@ -85,10 +90,7 @@ def reply(request, pk):
         "comment": comment,
         "target": target,
         "form": form,
-        "post_url": reverse(
-            "comments:post_on_theme" if isinstance(target, Theme) else "comments:post_on_source",
-            args=[target.slug],
-        ),
+        "post_url": reverse(discussion.post_url_name(target), args=[target.slug]),
     }
     return render(request, "comments/reply.html", context)
 
@@ -143,11 +145,7 @@ def flag(request, pk):
         Comment.objects.select_related("theme", "source").exclude(status=Comment.Status.DELETED),
         pk=pk,
     )
-    if (
-        comment.source is not None
-        and not Source.objects.visible_to(request.user).filter(pk=comment.source_id).exists()
-    ):
-        raise Http404("No such comment.")
+    _check_visible(comment, request.user)
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
