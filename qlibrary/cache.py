@@ -9,6 +9,10 @@ every `.update()` of a source, a theme or a reading list, counters moved with `F
 querysets' `update` add it), so the next read works out a different key and misses, while the entry
 under the old key is never read again and ages out.
 
+A key may follow part of a row: a source's `record_updated_at` moves with every change but its
+counters' and other rows' touches, and what listings are filtered and counted by follows it, so
+a comment does not make every listing count the library again (sources/library/page_keys.py).
+
 A row whose changes show on another row's page says so with `touches` (Rails' `touch: true`):
 saving or deleting a comment sets `updated_at` on its source or theme, an endorsement on its
 source, a link check or a correction notice on its source. `connect_touches()` reads that

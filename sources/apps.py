@@ -1,20 +1,23 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 
 def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    """A source's themes or tags changed without a save of the source: touch it (or, from the
-    theme's or tag's side, the sources named)."""
-    from qlibrary.cache import touch
+    """A source's themes or tags changed without a save of the source: its record changed (or,
+    from the theme's or tag's side, the records of the sources named)."""
+    from sources.models import Source
 
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     if not reverse:
-        touch(type(instance), [instance.pk])
+        changed = [instance.pk]
     elif pk_set:
-        touch(model, pk_set)
+        changed = pk_set
     else:
-        touch(model, instance.sources.values_list("pk", flat=True))
+        changed = instance.sources.values_list("pk", flat=True)
+    # The queryset sets `updated_at` too.
+    Source.objects.filter(pk__in=changed).update(record_updated_at=timezone.now())
 
 
 class SourcesConfig(AppConfig):

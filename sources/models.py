@@ -122,6 +122,9 @@ class Sort(models.TextChoices):
         return [(value, label) for value, label in cls.choices if value != cls.RELEVANCE]
 
 
+# What comments and endorsements move on a source's row: `updated_at`, not its record's time.
+COUNTERS = ("endorsement_count", "comment_count")
+
 # What a library card shows of its source's own row.
 CARD_FIELDS = [
     "pk", "slug", "title", "kind", "stance", "status", "alert", "superseded_by", "authors",
@@ -143,6 +146,12 @@ def themes_and_tags():
 
 
 class SourceQuerySet(TouchingQuerySet):
+    def update(self, **kwargs):
+        """Every change to a source's own columns but its counters changes its record too."""
+        if not set(kwargs) <= {"updated_at", *COUNTERS}:
+            kwargs.setdefault("record_updated_at", timezone.now())
+        return super().update(**kwargs)
+
     def approved(self):
         """Sources in the library: what readers may see."""
         return self.filter(status=Source.Status.APPROVED)
@@ -485,7 +494,13 @@ class Source(models.Model):
     seeded_values = models.JSONField(default=dict, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
+    # Any change to what the source's pages and cards show: its own columns, its counters, and
+    # what rows that touch it show on it (comments, endorsements, link checks, notices).
     updated_at = models.DateTimeField(auto_now=True)
+    # A change to its record alone: every change but its counters' and other rows' touches. What
+    # listings are filtered, counted and mapped by follows this (sources/library/page_keys.py),
+    # so a comment or an endorsement does not make every listing count the library again.
+    record_updated_at = models.DateTimeField(auto_now=True)
 
     objects = SourceQuerySet.as_manager()
 
@@ -554,10 +569,17 @@ class Source(models.Model):
             # The newest change to any source: the key of every page that lists the library
             # (sources/library/page_keys.py), read from the end of this index.
             models.Index(fields=["updated_at"], name="source_updated_at"),
+            models.Index(fields=["record_updated_at"], name="source_record_updated_at"),
         ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # A save that names `updated_at` changes the record too (both are `auto_now`).
+        if update_fields is not None and "updated_at" in update_fields:
+            update_fields = [*update_fields, "record_updated_at"]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self):
         return reverse("sources:detail", kwargs={"slug": self.slug})

@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
+from taggit.models import Tag
 
 from comments import discussion, flags
 from qlibrary.cache import cached_page, fragment
@@ -671,17 +672,17 @@ def test_a_comment_on_a_theme_leaves_the_listings_cached(client, scene, django_a
 def test_a_comment_on_a_source_draws_only_its_own_card_again(
     client, scene, settings, assert_db_queries
 ):
-    """Rendered afresh after the write, a search reads its key, its filter options (4) and its
-    results again (the library changed: one key for all its listings, read from an index) and
-    its page's rows (with what a card shows), and draws A's card alone from its row, with its
-    new count (then its themes and its tags): the other cards are fragments keyed by their own
-    rows."""
+    """Rendered afresh after the write, a search reads its key and its results again (the
+    library changed: one key for all its listings, read from an index) and its page's rows
+    (with what a card shows), and draws A's card alone from its row, with its new count (then its
+    themes and its tags): the other cards are fragments keyed by their own rows. Its filter
+    options follow the sources' records, which a comment does not change: not read again."""
     settings.PAGE_CACHE = False
     read(client, "/sources/?q=improvement")
 
     comment(scene)
 
-    with assert_db_queries(9):
+    with assert_db_queries(5):
         assert "2 comments" in read(client, "/sources/?q=improvement")
 
 
@@ -763,7 +764,7 @@ def test_an_endorsement_draws_only_the_endorsed_card_again(
 
     endorse(scene)
 
-    with assert_db_queries(9):  # as after a comment: key, options, search, rows, A's card
+    with assert_db_queries(5):  # as after a comment: key, search, rows, A's card
         assert "1 endorsement" in read(client, "/sources/?q=improvement")
 
 
@@ -786,6 +787,59 @@ def test_a_write_moves_the_key_of_the_pages_that_show_it(scene):
 
     assert page_keys.source(slug) != before[0]
     assert page_keys.library() != before[1]
+
+
+def test_a_comment_or_an_endorsement_leaves_the_records_key(scene):
+    """Counters and touches move a source's `updated_at`, not its record's time: what the
+    listings are filtered and counted by, and the map's sources, stay under their key."""
+    library = page_keys.library()
+
+    comment(scene)
+    endorse(scene)
+
+    assert page_keys.library() != library
+    assert page_keys.records(page_keys.library()) == page_keys.records(library)
+
+
+@CACHING
+def test_a_tag_added_to_a_source_is_offered_on_the_next_read(client, scene, settings, page_cache):
+    """Tags change through their link table, without a save of the source: the source's record
+    changes all the same, so the filter bars offer the new tag."""
+    settings.PAGE_CACHE = page_cache
+    Tag.objects.create(name="freshly-filed")  # a new tag's name starts a new generation
+    urls = ["/sources/", scene["first"].get_absolute_url(), "/map/"]
+    for url in urls:
+        assert 'value="freshly-filed"' not in read(client, url)
+
+    scene["a"].tags.add("freshly-filed")
+
+    for url in urls:
+        assert 'value="freshly-filed"' in read(client, url), url
+
+
+@CACHING
+def test_a_source_filed_under_a_theme_from_its_side_shows_on_the_next_read(
+    client, scene, settings, page_cache
+):
+    settings.PAGE_CACHE = page_cache
+    url = scene["second"].get_absolute_url()
+    assert "Alpha evidence" not in read(client, url)
+
+    scene["second"].sources.add(scene["a"])
+
+    assert "Alpha evidence" in read(client, url)
+
+
+def test_a_comment_leaves_the_maps_counts(client, scene, settings, assert_db_queries):
+    """Rendered afresh after a comment on a source, the map reads its key and the endorsements'
+    (their number and the newest): its counts and its drawing are a fragment under them."""
+    settings.PAGE_CACHE = False
+    read(client, "/map/")
+
+    comment(scene)
+
+    with assert_db_queries(2):
+        read(client, "/map/")
 
 
 # Conditional requests

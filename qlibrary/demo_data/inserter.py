@@ -253,6 +253,7 @@ class _Inserter:
             approved_at=decided if spec.status == Source.Status.APPROVED else None,
             created_at=created,
             updated_at=decided or created,
+            record_updated_at=decided or created,
         )
 
     def theme_link(self, link):

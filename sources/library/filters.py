@@ -11,7 +11,8 @@ and said so, never an error page.
 `listing_page()` is a page of a listing with its cards. What costs more than the page itself (the
 filter options, the number of sources, a search's ordered results) is a fragment keyed by the
 listing's page key (sources/library/page_keys.py), so it is worked out once per change of the
-library.
+library; the options and the number of sources once per change of a source's record, not of its
+counters (`page_keys.records`).
 """
 
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from qlibrary.cache import fragment
+from sources.library import page_keys
 from sources.library.cards import cards
 from sources.models import Sort, Source, Theme
 from sources.pagination import paginate
@@ -70,7 +72,9 @@ class Listing:
         """The filter form of this listing for `data`, its options worked out once per
         `page_key`; `leave_out` names filters a page does not offer (the map's)."""
         options = fragment(
-            "listing-options", (self.name, *page_key), partial(listing_options, self.scope)
+            "listing-options",
+            (self.name, *page_keys.records(page_key)),
+            partial(listing_options, self.scope),
         )
         return ListingFilters(
             data, options=options, with_search=self.with_search, leave_out=leave_out
@@ -195,7 +199,8 @@ def listing_page(request, listing, filters, page_key):
         return filters.apply(listing.scope)
 
     if not filters.cleaned_data.get("q"):
-        count = fragment("listing-count", chosen, lambda: narrowed().count())
+        counted = (listing.name, *filters.chosen, *page_keys.records(page_key))
+        count = fragment("listing-count", counted, lambda: narrowed().count())
         page = paginate(request, range(count))
         span = page.object_list  # the positions of this page's rows, as a range
 

@@ -3,7 +3,10 @@
 A key is a tuple of the cache generation and the newest `updated_at` of what the page shows:
 - anything that lists the library (home, browse, search, a theme's or a tag's sources, the map,
   the feeds, the API's list) follows the newest change to any source, read from the end of the
-  `source_updated_at` index (the home page also the themes', for their cards);
+  `source_updated_at` index (the home page also the themes', for their cards); a listing's keys
+  begin with the generation and the newest change to any source's record (`records()`), which
+  what it is filtered and counted by follows: a comment or an endorsement moves a source's
+  `updated_at` (its card shows their counts) but not its record;
 - a source's page follows its own row and the sources it names (its successor, those it
   supersedes);
 - a theme's page follows the library, its own row and the reading lists it features.
@@ -18,7 +21,7 @@ from django.db import connection
 from qlibrary.db import prepared_cursor
 from qlibrary.models import CacheGeneration
 from sources.lists.models import FeaturedList, ListItem, ReadingList
-from sources.models import Source, Theme
+from sources.models import Endorsement, Source, Theme
 
 
 def _tables():
@@ -27,6 +30,7 @@ def _tables():
     return {
         "generation": CacheGeneration._meta.db_table,
         "source": Source._meta.db_table,
+        "endorsement": Endorsement._meta.db_table,
         "theme": Theme._meta.db_table,
         "reading_list": ReadingList._meta.db_table,
         "featured": FeaturedList._meta.db_table,
@@ -38,6 +42,7 @@ def _tables():
 # Every key begins with the cache generation.
 COMMON = "(SELECT number FROM {generation} WHERE id = 1)"
 NEWEST_SOURCE = "(SELECT MAX(updated_at) FROM {source})"
+NEWEST_RECORD = "(SELECT MAX(record_updated_at) FROM {source})"
 
 
 def query(sql, params=(), **tables):
@@ -53,9 +58,8 @@ def query(sql, params=(), **tables):
 @functools.cache
 def _filled(sql, tables):
     """`sql` with its names filled in, once per process: every reader's page runs one of these."""
-    return sql.format(common=COMMON, newest_source=NEWEST_SOURCE).format(
-        **_tables(), **dict(tables)
-    )
+    named = {"common": COMMON, "newest_record": NEWEST_RECORD, "newest_source": NEWEST_SOURCE}
+    return sql.format(**named).format(**_tables(), **dict(tables))
 
 
 def _as_value(value):
@@ -75,12 +79,28 @@ def common():
 
 def library():
     """Browse and search, tags, the map, the new-sources feed, the API's list."""
-    return query("SELECT {common}, {newest_source}")
+    return query("SELECT {common}, {newest_record}, {newest_source}")
+
+
+def records(page_key):
+    """The start of the key of a page that lists the library (`library()`, `home()`, `theme()`):
+    the generation and the newest change to any source's record. A listing's filter options and
+    counts, and the map, follow it alone."""
+    return page_key[:2]
+
+
+def endorsements():
+    """The number of endorsements and the newest one's time: the map's key besides the records
+    (an endorsement taken back leaves one fewer; one given, a newer time)."""
+    return query("SELECT COUNT(*), MAX(created_at) FROM {{endorsement}}")
 
 
 def home():
-    """The library, and the themes' cards (their comments counted)."""
-    return query("SELECT {common}, {newest_source}, (SELECT MAX(updated_at) FROM {{theme}})")
+    """The library, and the themes' cards (their comments counted): the generation, the newest
+    record, the themes' newest change, the newest source."""
+    return query(
+        "SELECT {common}, {newest_record}, (SELECT MAX(updated_at) FROM {{theme}}), {newest_source}"
+    )
 
 
 def source(slug):
@@ -98,7 +118,7 @@ def theme(slug):
     """A theme's page and feed: its discussion touches its row, a featured list's change its
     own row."""
     return query(
-        """SELECT {common}, {newest_source}, t.updated_at,
+        """SELECT {common}, {newest_record}, {newest_source}, t.updated_at,
             (SELECT MAX(l.updated_at) FROM {{reading_list}} l
              JOIN {{featured}} f ON f.reading_list_id = l.id WHERE f.theme_id = t.id)
         FROM {{theme}} t WHERE t.slug = %s""",

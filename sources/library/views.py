@@ -51,7 +51,9 @@ def theme_detail(request, slug):
             "filters": filters,
             "page": page,
             "total": fragment(
-                "listing-total", (listing.name, *request.page_key), listing.scope.count
+                "listing-total",
+                (listing.name, *page_keys.records(request.page_key)),
+                listing.scope.count,
             ),
             "following": is_member(request.user) and is_following(request.user, theme=theme),
         },

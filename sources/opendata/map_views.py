@@ -22,10 +22,16 @@ def evidence_map_page(request):
     library = Listing.library()
     filters = library.filters(data, request.page_key, leave_out=(*NOT_ON_THE_MAP, axis))
     chosen = {name: value for name, value in filters.cleaned_data.items() if value}
-    # The counts are aggregates over the whole library: drawn once per change of it.
+    # The counts are aggregates over the whole library: drawn once per change of its records or
+    # its endorsements (a comment changes neither).
     the_map, body = fragment(
         "evidence-map",
-        (axis, *sorted(chosen.items()), *request.page_key),
+        (
+            axis,
+            *sorted(chosen.items()),
+            *page_keys.records(request.page_key),
+            *page_keys.endorsements(),
+        ),
         lambda: _build_and_draw(axis, filters.apply(library.scope) if chosen else None, chosen),
     )
     context = {

@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from qlibrary.cache import fragment
+from sources.library import page_keys
 from sources.library.cards import cards
 
 register = template.Library()
@@ -20,9 +21,10 @@ def source_cards(context, sources, kind="library"):
 
 @register.simple_tag(takes_context=True)
 def filter_bar(context, filters, clear_url):
-    """The filter bar of a listing (templates/includes/filters.html): a fragment under the page's
-    key (which its options follow), the listing's address and the values asked for but the
-    search words. Rendering its menus costs more than the rest of a listing page."""
+    """The filter bar of a listing (templates/includes/filters.html): a fragment under the
+    library's records (which its options follow: `page_keys.records`), the listing's address and
+    the values asked for but the search words. Rendering its menus costs more than the rest of a
+    listing page."""
 
     def render():
         return str(
@@ -35,5 +37,6 @@ def filter_bar(context, filters, clear_url):
     # The search words are not in the bar (the page renders the search box), only whether they
     # were ignored: every search of a listing shares its bar.
     asked = [(name, filters.data.get(name, "")) for name in filters.fields if name != "q"]
-    html = fragment("filter-bar", (clear_url, *asked, "q" in filters.errors, *page_key), render)
+    parts = (clear_url, *asked, "q" in filters.errors, *page_keys.records(page_key))
+    html = fragment("filter-bar", parts, render)
     return mark_safe(html)  # noqa: S308 (our template, values escaped)
