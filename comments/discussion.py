@@ -132,8 +132,9 @@ def on_page(request, target):
 
     Its threads are rendered once for many viewers (`Discussion.html`): a fragment keyed by the
     target's `updated_at` (a comment's change touches its target: qlibrary/cache.py; the target
-    was read in this request), the page's key or the cache generation (a member renamed), and
-    the minute, so that relative times ("5 minutes ago") stay true.
+    was read in this request), the cache generation (a member renamed), and the minute, so that
+    relative times ("5 minutes ago") stay true. Not by the rest of the page's key: a change to
+    another source moves a theme page's key, not its discussion.
 
     - Readers share one rendering.
     - So do members, moderators included, to whom the threads show nothing of their own: what
@@ -145,25 +146,26 @@ def on_page(request, target):
 
     The form to join in, with its token, is each viewer's own (templates/comments/discussion.html).
     """
-    page_key = getattr(request, "page_key", None) or page_keys.common()
+    # The generation: the start of the page's key (sources/library/page_keys.py).
+    generation = (getattr(request, "page_key", None) or page_keys.common())[:1]
     user = request.user
     asked = request.GET.get(PAGE_PARAMETER, "")
     if not user.is_authenticated:
         gather = functools.partial(threads, request, target)
-        return _shared(request, target, "readers", (asked, *page_key), gather)
+        return _shared(request, target, "readers", (asked, *generation), gather)
     if asked:
         return threads(request, target)
     # The latest threads as read from the database, the same for everyone.
     latest = fragment(
         f"threads:{type(target).__name__}:{target.pk}",
-        (target.updated_at, *page_key),
+        (target.updated_at, *generation),
         lambda: latest_threads(target),
         timeout=PAGE_TIMEOUT,
     )
     if not is_member(user) or _shows_their_own(latest[0], user):
         return threads(request, target, latest)
     gather = functools.partial(threads, request, target, latest)
-    return _shared(request, target, "members", page_key, gather)
+    return _shared(request, target, "members", generation, gather)
 
 
 def _shared(request, target, viewers, parts, gather):
