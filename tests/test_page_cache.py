@@ -18,6 +18,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
@@ -799,6 +800,25 @@ def test_a_comment_or_an_endorsement_leaves_the_records_key(scene):
 
     assert page_keys.library() != library
     assert page_keys.records(page_keys.library()) == page_keys.records(library)
+
+
+def test_a_sources_record_time_moves_with_every_change_but_its_counters(scene):
+    source = scene["a"]
+
+    def record_time():
+        return Source.objects.values_list("record_updated_at", flat=True).get(pk=source.pk)
+
+    before = record_time()
+    Source.objects.filter(pk=source.pk).update(endorsement_count=F("endorsement_count") + 1)
+    assert record_time() == before
+
+    Source.objects.filter(pk=source.pk).update(year=2019)
+    assert record_time() > before
+
+    before = record_time()
+    source.refresh_from_db()
+    source.save(update_fields=["alert", "updated_at"])
+    assert record_time() > before
 
 
 @CACHING
