@@ -187,10 +187,11 @@ def listing_page(request, listing, filters, page_key):
     rows (`SourceQuerySet.for_cards`) in `page.object_list`, its cards in `page.cards`, and the
     number of sources the filters leave in `page.paginator.count`.
 
-    The number of sources, for a search or a deep page the ids of the whole listing in order
-    (matching and ranking a common word reads much of the library; a deep page's offset sorts
-    it), and each page's rows are fragments keyed by the page key, which every change to a
-    source moves, so the rows' `updated_at` (which the cards are keyed by) are current. The
+    The number of sources is a fragment keyed by the sources' records (`page_keys.records`).
+    For a search or a deep page the ids of the whole listing in order (matching and ranking a
+    common word reads much of the library; a deep page's offset sorts it), and each page's rows
+    are fragments keyed by the page key, which every change to a source moves, so the rows'
+    `updated_at` (which the cards are keyed by) are current (and an order by endorsements). The
     filtered query is built only when one of them must be worked out: building it through the
     ORM cost more than the database takes to answer it."""
     chosen = (listing.name, *filters.chosen, *page_key)
