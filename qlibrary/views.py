@@ -26,10 +26,9 @@ RECENT_COUNT = 6
 
 @cached_page(page_key=page_keys.home)
 def home(request):
-    # Their sources counted and their comments: under the records and the themes' rows.
     themes = fragment(
         "themes-with-counts",
-        request.page_key[:3],
+        page_keys.themes(request.page_key),
         lambda: list(Theme.objects.with_source_counts()),
     )
     approved = Source.objects.approved().for_cards()

@@ -103,6 +103,12 @@ def home():
     )
 
 
+def themes(home_key):
+    """What the home page's theme cards follow, from its key: the records (their sources
+    counted) and the themes' rows (their comments counted), not the newest source."""
+    return home_key[:3]
+
+
 def source(slug):
     return query(
         """SELECT {common}, s.updated_at, successor.updated_at,
