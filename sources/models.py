@@ -586,10 +586,17 @@ class Source(models.Model):
 
     @property
     def tag_list(self):
-        """The source's tags: from the page's one query when fetched `.for_listing()`."""
+        """The source's tags: from the page's one query when fetched `.for_listing()`, or
+        `read_tags()`."""
         if hasattr(self, "_listed_tag_links"):
             return [link.tag for link in self._listed_tag_links]
         return list(self.tags.all())
+
+    def read_tags(self):
+        """Read the source's tags, in name order, for `tag_list`: for one source, a query costs
+        less than the prefetch of a list's (`themes_and_tags()`)."""
+        links = TaggedSource.objects.filter(content_object_id=self.pk).select_related("tag")
+        self._listed_tag_links = list(links.order_by("tag__name"))
 
     @property
     def is_approved(self):

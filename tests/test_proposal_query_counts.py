@@ -114,10 +114,10 @@ def test_proposal_page(login, member, proposer, theme, number, assert_db_queries
         set_endorsement(source=proposal, member=endorser, endorse=True)
     client = login(member)
 
-    # The member, the page's key, the source's row and whether the member may open it; its
-    # facts: its proposer, themes, tags and endorsers' perspectives; whether the member endorsed
-    # it; the (empty) discussion's latest threads.
-    with assert_db_queries(10):
+    # The member, the page's key, the source's row with its proposer and whether the member may
+    # open it; its facts: its themes, tags and endorsers' perspectives; whether the member
+    # endorsed it; the (empty) discussion's latest threads.
+    with assert_db_queries(9):
         response = client.get(proposal.get_absolute_url())
 
     assert response.context["source"].endorsement_count == number

@@ -79,14 +79,14 @@ def test_theme_page_query_count(client, assert_db_queries, make_library, theme, 
 def test_source_page_query_count(client, assert_db_queries, make_library, count):
     source = make_library(count)[0]
 
-    # Its key and its row (sources/library/views.py `source_detail`), then what its facts add
-    # (`source_facts`): its proposer, its themes and tags, and its endorsers' perspectives; then
-    # the (empty) discussion.
+    # Its key and its row with its proposer (sources/library/views.py `source_detail`), then
+    # what its facts add (`source_facts`): its themes and tags, and its endorsers' perspectives;
+    # then the (empty) discussion.
     response = assert_same_cost(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        6 + EMPTY_DISCUSSION,
+        5 + EMPTY_DISCUSSION,
     )
 
     assert response.context["source"] == source
@@ -121,7 +121,7 @@ def test_source_page_query_count_for_a_member(
         client,
         assert_db_queries,
         source.get_absolute_url(),
-        9 + EMPTY_DISCUSSION,
+        8 + EMPTY_DISCUSSION,
     )
 
 

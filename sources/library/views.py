@@ -4,8 +4,6 @@ A page that shows a discussion gets it from the comments app's template tag
 (`{% render_discussion %}`, comments/templatetags/discussions.py): nothing here imports comments.
 """
 
-from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -14,6 +12,7 @@ from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from qlibrary.cache import cached_page, fragment
+from qlibrary.db import defer_all_but
 from sources.access import is_member
 from sources.checks.link_health import broken_link
 from sources.evidence.citations import citations, meta_tags
@@ -22,11 +21,13 @@ from sources.library import page_keys
 from sources.library.filters import LISTING_PARAMETERS, SEARCH_PARAMETERS, Listing, listing_page
 from sources.library.following import is_following
 from sources.lists.featured import theme_and_featured_lists
-from sources.models import Source, themes_and_tags
+from sources.models import Source
 from sources.permissions import SourcePermissions
 from sources.proposals.endorsements import has_endorsed
 
 DISCUSSION_PARAMETERS = ("comments",)
+# What a source's details show of its proposer: their name and their profile's address.
+PROPOSER_SHOWN = ("id", "username", "display_name")
 
 
 @cached_page(page_key=page_keys.theme, parameters=LISTING_PARAMETERS + DISCUSSION_PARAMETERS)
@@ -70,10 +71,14 @@ def source_list(request):
 
 @cached_page(page_key=page_keys.source, parameters=DISCUSSION_PARAMETERS)
 def source_detail(request, slug):
-    # Its link's health is on every page. Its proposer is in its facts, read with them; its
-    # successor, when it has one (few do), is read when the notice is shown.
+    # Its link's health is on every page; its proposer's name and address are in its facts, read
+    # in the same query (only those columns); its successor, when it has one (few do), is read
+    # when the notice is shown.
     source = get_object_or_404(
-        Source.objects.select_related("link_health").defer("search_vector"), slug=slug
+        Source.objects.select_related("link_health", "proposer").defer(
+            "search_vector", *defer_all_but(Source, "proposer", PROPOSER_SHOWN)
+        ),
+        slug=slug,
     )
     permissions = SourcePermissions(source, request.user)
     if not permissions.can_view:
@@ -105,12 +110,12 @@ def source_facts(source, page_key):
 
 
 def _facts_of(source):
-    # Of its proposer, only their name and profile's address.
-    proposer = Prefetch("proposer", get_user_model().objects.only("username", "display_name"))
-    prefetch_related_objects([source], proposer, *themes_and_tags())
+    # Its themes and its tags in a query each (its proposer came with its row).
+    source.read_tags()
+    details = {"source": source, "themes": list(source.themes.all())}
     return {
         "details": mark_safe(  # noqa: S308 (our template, text escaped)
-            render_to_string("sources/includes/source_details.html", {"source": source})
+            render_to_string("sources/includes/source_details.html", details)
         ),
         "citations": citations(source),
         "citation_meta": meta_tags(source),
