@@ -95,9 +95,14 @@ def _readable(get_many, keys):
         return {}
 
 
-def _set_many(entries, timeout):
+def _set_many(entries, timeout, *, copy_here=False):
+    """Store `entries` in the shared cache and, with `copy_here`, in this process's copy. A
+    fragment is copied here when first read, not when written: most of what a first visit
+    writes (a page's rows and cards) is not read again by this process, and a copy costs
+    pickling it a second time."""
     _cache().set_many(entries, timeout)
-    caches[LOCAL_ALIAS].set_many(entries, timeout)
+    if copy_here:
+        caches[LOCAL_ALIAS].set_many(entries, timeout)
 
 
 # Generations
@@ -247,7 +252,8 @@ def cached_page(*, page_key, parameters=(), relative_times=True):
                 response.headers.pop("Last-Modified", None)
                 _for_readers(response, entry_key, parts)
                 if _can_store(request, response):
-                    _set_many({entry_key: response}, timeout)
+                    # Copied here too: a page pickles cheaply (its HTML is bytes).
+                    _set_many({entry_key: response}, timeout, copy_here=True)
             changed = newest(parts)
             if relative_times:
                 period_start = timezone.make_aware(datetime.fromtimestamp(parts[-1] * PAGE_TIMEOUT))
