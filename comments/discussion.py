@@ -95,11 +95,23 @@ def threads(request, target, latest=None):
     return _discussion(target, threads=top_level, page=page, has_earlier=has_earlier)
 
 
+# A discussion with fewer comments than this (most sources') is read whole, in one query.
+SHORT_DISCUSSION = 25
+
+
 def latest_threads(target):
     """The latest threads of `target`, each with its replies, and whether there are earlier
-    ones. The latest top-level comments' ids come from an index alone; then the comments and
-    their replies are read together, by those ids."""
+    ones. A short discussion is read whole, newest first, in one query. Otherwise the latest
+    top-level comments' ids come from an index alone; then the comments and their replies are
+    read together, by those ids."""
     shown = settings.LATEST_COMMENT_THREADS
+    if target.comment_count < SHORT_DISCUSSION:
+        newest = list(Comment.objects.on(target).for_thread().reverse()[:SHORT_DISCUSSION])
+        # Fewer than asked for: all of it (removed comments, which the count leaves out, may
+        # have made it longer).
+        if len(newest) < SHORT_DISCUSSION:
+            top_level = _threads_of(reversed(newest))
+            return top_level[-shown:], len(top_level) > shown
     # One more than is shown, to tell whether there are earlier threads.
     latest = Comment.objects.on(target).top_level().reverse().values_list("pk", flat=True)
     latest = list(latest[: shown + 1])

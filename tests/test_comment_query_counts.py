@@ -141,3 +141,25 @@ def test_flagged_tab(client, assert_db_queries, moderator, theme, source, count)
     assert len(response.context["flaggers"]) == min(
         Flag.objects.order_by().values("member").distinct().count(), 20
     )
+
+
+@pytest.mark.parametrize(("count", "thread_queries"), [(2, 1), (24, 1), (60, 2)])
+def test_a_source_page_reads_its_latest_threads_in_one_query_or_two(
+    client, assert_db_queries, make_discussion, source, count, thread_queries
+):
+    """A short discussion is read whole, in one query; a longer one by the ids of its latest
+    threads, then those threads with their replies (comments/discussion.py `latest_threads`)."""
+    make_discussion(source, count)
+    visible = Comment.objects.on(source).filter(status=Status.VISIBLE).count()
+    Source.objects.filter(pk=source.pk).update(comment_count=visible)
+    latest = list(Comment.objects.on(source).top_level().order_by("-created_at", "-pk")[:5])
+    expected = len(latest) + Comment.objects.filter(parent__in=latest).count()
+
+    # Its key, its row with its proposer, its themes and its tags, then its threads.
+    response = get_with_queries(
+        client, assert_db_queries, source.get_absolute_url(), 4 + thread_queries
+    )
+
+    assert shown_comments(response) == expected
+    has_earlier = Comment.objects.on(source).top_level().count() > len(latest)
+    assert ('class="discussion__earlier"' in response.content.decode()) == has_earlier
