@@ -132,16 +132,18 @@ CARD_FIELDS = [
 ]  # fmt: skip
 
 
+def tag_links():
+    """Sources' links to their tags, with the tags, in name order: what `Source.tag_list` reads,
+    whether prefetched for a list (`themes_and_tags`) or read for one source (`read_tags`)."""
+    return TaggedSource.objects.select_related("tag").order_by("tag__name")
+
+
 def themes_and_tags():
-    """The prefetches of sources' themes and tags that proposal cards (`for_listing`) and a
-    source's details show: tags through their link table, in name order (`Source.tag_list`)."""
+    """The prefetches of sources' themes and tags that proposal cards (`for_listing`) and other
+    lists of sources show: tags through their link table, in name order (`Source.tag_list`)."""
     return (
         "themes",
-        Prefetch(
-            "taggedsource_set",
-            queryset=TaggedSource.objects.select_related("tag").order_by("tag__name"),
-            to_attr="_listed_tag_links",
-        ),
+        Prefetch("taggedsource_set", queryset=tag_links(), to_attr="_listed_tag_links"),
     )
 
 
@@ -595,8 +597,7 @@ class Source(models.Model):
     def read_tags(self):
         """Read the source's tags, in name order, for `tag_list`: for one source, a query costs
         less than the prefetch of a list's (`themes_and_tags()`)."""
-        links = TaggedSource.objects.filter(content_object_id=self.pk).select_related("tag")
-        self._listed_tag_links = list(links.order_by("tag__name"))
+        self._listed_tag_links = list(tag_links().filter(content_object_id=self.pk))
 
     @property
     def is_approved(self):
